@@ -1,0 +1,70 @@
+//! The parking lot: topics raised in a meeting, to talk about after it.
+//!
+//! Instance-wide and open to anyone for now: there are no accounts yet. When projects and
+//! roles land, it moves into a project and these functions resolve the caller first.
+
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// How many topics the page shows.
+pub const SHOWN_TOPICS: i64 = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topic {
+    pub id: Uuid,
+    pub title: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParkingLot {
+    pub topics: Vec<Topic>,
+    pub total: i64,
+}
+
+#[server(prefix = "/api/fn", endpoint = "parking_lot/list")]
+pub async fn list_topics() -> Result<ParkingLot, AppError> {
+    use super::ssr::{finish, pool};
+    use crate::db::parking_lot as db;
+    finish(
+        async {
+            let pool = pool()?;
+            let topics = db::recent(&pool, SHOWN_TOPICS).await?;
+            let total = db::count(&pool).await?;
+            Ok(ParkingLot {
+                topics: topics.into_iter().map(Topic::from).collect(),
+                total,
+            })
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "parking_lot/add")]
+pub async fn add_topic(title: String) -> Result<Topic, AppError> {
+    use super::ssr::{finish, pool};
+    use crate::db::parking_lot as db;
+    use crate::domain::Title;
+    finish(
+        async {
+            let title = Title::parse(&title).map_err(|e| AppError::validation("title", e))?;
+            let pool = pool()?;
+            Ok(db::add(&pool, &title).await?.into())
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::db::parking_lot::TopicRow> for Topic {
+    fn from(row: crate::db::parking_lot::TopicRow) -> Self {
+        Topic {
+            id: row.id,
+            title: row.title,
+            created_at: row.created_at,
+        }
+    }
+}

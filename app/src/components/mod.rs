@@ -1,0 +1,4 @@
+//! Reusable pieces of the interface.
+
+pub mod error_view;
+pub mod layout;

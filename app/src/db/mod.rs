@@ -1,0 +1,6 @@
+//! Queries, one module per aggregate. Server only. Functions take `&PgPool` or a connection
+//! so a caller can run several in one transaction.
+
+pub mod parking_lot;
+
+pub use sqlx::PgPool;

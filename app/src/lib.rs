@@ -1,0 +1,66 @@
+//! Cadence: the application shared by the server (SSR) and the browser (hydration).
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod pages;
+
+use components::layout::Layout;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, after hydration: the mark tells tests (and any
+    // curious user) that the page is live.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/cadence.css"/>
+        <Link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%232f6fdf'/%3E%3Cpath d='M4 11l3-6 2 4 1.5-2L12 11' stroke='white' fill='none' stroke-width='1.5'/%3E%3C/svg%3E"/>
+        <Meta name="color-scheme" content="light dark"/>
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Cadence".to_owned() } else { format!("{page} · Cadence") }
+        }/>
+        <Router>
+            <Layout>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("") view=pages::home::HomePage/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,323 @@
+# shellcheck shell=bash
+# Bootstrap and orchestration for ./x. Every step checks first and skips when done,
+# so a second run costs seconds.
+
+CARGO_LEPTOS_VERSION="0.3.11"
+WEB_TOOLCHAIN="cadence-web"           # rustup name of Debian's rustc-web, linked from /usr
+PG_PORT="${CADENCE_PG_PORT:-54329}"
+DATA_DIR="$CADENCE_ROOT/.data"        # git-ignored: the local PostgreSQL cluster lives here
+PG_DIR="$DATA_DIR/pg"
+PG_RUN="$DATA_DIR/pg-run"
+LOCAL_DB_URL_BASE="postgres://cadence@127.0.0.1:$PG_PORT"
+export PATH="$HOME/.cargo/bin:$PATH"
+export SQLX_OFFLINE="${SQLX_OFFLINE:-true}"
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+is_debian() { [ -r /etc/debian_version ] && command -v apt-get >/dev/null; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else return 1; fi
+}
+
+APT_UPDATED=""
+# apt_install PKG...: installs the Debian packages that are missing, or says exactly what to install.
+apt_install() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! is_debian; then
+    die "not a Debian machine: install these by hand (Debian names): ${missing[*]}"
+  fi
+  if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
+    die "need root or sudo to run: apt-get install -y --no-install-recommends ${missing[*]}"
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  if [ -z "$APT_UPDATED" ]; then as_root apt-get update -q >/dev/null; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# --- Rust toolchain able to build wasm32 -----------------------------------------------
+
+toolchain_has_wasm() { # $1 = toolchain name
+  local sysroot
+  sysroot="$(rustc +"$1" --print sysroot 2>/dev/null)" || return 1
+  compgen -G "$sysroot/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib" >/dev/null
+}
+
+select_toolchain() {
+  if [ -n "${RUSTUP_TOOLCHAIN:-}" ]; then return 0; fi
+  command -v rustup >/dev/null || die "rustup not found: install it from your distribution or rustup.rs"
+  if toolchain_has_wasm "$WEB_TOOLCHAIN"; then
+    export RUSTUP_TOOLCHAIN="$WEB_TOOLCHAIN"
+  elif [ -n "${CADENCE_DEFAULT_TOOLCHAIN:-}" ] && toolchain_has_wasm "$CADENCE_DEFAULT_TOOLCHAIN"; then
+    export RUSTUP_TOOLCHAIN="$CADENCE_DEFAULT_TOOLCHAIN"
+  else
+    return 1
+  fi
+}
+
+rustc_at_least_1_96() { # $1 = toolchain; cargo-leptos 0.3.11's lock file needs rustc >= 1.96
+  local v; v="$(rustc +"$1" --version 2>/dev/null | awk '{print $2}')" || return 1
+  [ "$(printf '%s\n1.96.0\n' "${v%%-*}" | sort -V | head -1)" = "1.96.0" ]
+}
+
+bootstrap_toolchain() {
+  select_toolchain && { say "toolchain: $RUSTUP_TOOLCHAIN ($(rustc --version))"; return 0; }
+  command -v rustup >/dev/null || die "rustup not found: install it (rustup.rs), then run this again"
+  local default
+  default="$(rustup show active-toolchain 2>/dev/null | cut -d' ' -f1)"
+  # A machine whose rustup works (a laptop): the ordinary way, bounded since it can hang.
+  if [ -n "$default" ] && rustc_at_least_1_96 "$default"; then
+    if toolchain_has_wasm "$default" || timeout 60 rustup target add wasm32-unknown-unknown --toolchain "$default" >&2; then
+      export RUSTUP_TOOLCHAIN="$default"
+      say "toolchain: $RUSTUP_TOOLCHAIN ($(rustc --version))"
+      return 0
+    fi
+  fi
+  is_debian || die "need Rust >= 1.96 with the wasm32 target: run 'rustup update stable && rustup target add wasm32-unknown-unknown'"
+  say "rustup cannot add wasm32 here: building it from Debian's rustc-web (offline route)"
+  apt_install rustc-web cargo-web rust-web-src rust-web-llvm rust-web-clippy rustfmt-web lld-22
+  if ! compgen -G "/usr/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib" >/dev/null; then
+    local scratch; scratch="$(mktemp -d)"
+    mkdir -p "$scratch/src"
+    printf '[package]\nname = "wasm-std"\nversion = "0.0.0"\nedition = "2021"\n[lib]\ncrate-type = ["cdylib"]\n' >"$scratch/Cargo.toml"
+    echo 'pub fn f() -> usize { std::collections::HashMap::<u8, u8>::new().len() }' >"$scratch/src/lib.rs"
+    say "building the wasm32 standard library (about a minute)"
+    (cd "$scratch" && RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 RUSTUP_TOOLCHAIN= /usr/bin/cargo build -q --release \
+        -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown) || die "building the wasm32 std failed"
+    as_root mkdir -p /usr/lib/rustlib/wasm32-unknown-unknown/lib
+    as_root cp "$scratch"/target/wasm32-unknown-unknown/release/deps/lib*.rlib /usr/lib/rustlib/wasm32-unknown-unknown/lib/
+    rm -rf "$scratch"
+  fi
+  rustup toolchain list | grep -q "^$WEB_TOOLCHAIN" || rustup toolchain link "$WEB_TOOLCHAIN" /usr
+  toolchain_has_wasm "$WEB_TOOLCHAIN" || die "toolchain $WEB_TOOLCHAIN still has no wasm32 std"
+  export RUSTUP_TOOLCHAIN="$WEB_TOOLCHAIN"
+  say "toolchain: $RUSTUP_TOOLCHAIN ($(rustc --version))"
+}
+
+# --- Build tools from crates.io ---------------------------------------------------------
+
+bootstrap_cargo_leptos() {
+  if cargo-leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then return 0; fi
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 25 minutes on 2 cores, once)"
+  # no_downloads: use tools from PATH rather than fetching them from GitHub (unreachable here).
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+}
+
+# The wasm-bindgen version in Cargo.lock: the CLI must be exactly the same.
+locked_wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$CADENCE_ROOT/Cargo.lock"
+}
+
+bootstrap_wasm_bindgen() {
+  local want; want="$(locked_wasm_bindgen_version)"
+  [ -n "$want" ] || die "no wasm-bindgen in Cargo.lock"
+  if wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then return 0; fi
+  say "installing wasm-bindgen-cli $want (a few minutes, once)"
+  # Not --locked: its lock names a crate version the registry here does not serve.
+  cargo install wasm-bindgen-cli --version "$want" --force
+}
+
+bootstrap_node_deps() {
+  command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+  apt_install chromium
+  if [ ! -d "$CADENCE_ROOT/end2end/node_modules/playwright-core" ] \
+     || [ "$CADENCE_ROOT/end2end/package-lock.json" -nt "$CADENCE_ROOT/end2end/node_modules/.package-lock.json" ]; then
+    say "installing the browser-test packages (playwright-core; no browser download)"
+    (cd "$CADENCE_ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# --- PostgreSQL -------------------------------------------------------------------------
+
+pg_bin() {
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
+  done
+  command -v initdb >/dev/null && { dirname "$(command -v initdb)"; return 0; }
+  return 1
+}
+
+bootstrap_postgres() {
+  pg_bin >/dev/null || apt_install postgresql
+  pg_bin >/dev/null || die "PostgreSQL server programs (initdb, pg_ctl) not found: install PostgreSQL 15 or newer"
+  command -v psql >/dev/null || apt_install postgresql-client
+}
+
+# PostgreSQL refuses to run as root: as root, the cluster belongs to the 'postgres' user.
+pg_as_owner() {
+  if [ "$(id -u)" = 0 ]; then
+    id -u postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+local_db_running() {
+  [ -f "$PG_DIR/postmaster.pid" ] && pg_as_owner "$(pg_bin)/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1
+}
+
+STARTED_DB=""
+# Starts the project-local cluster (creating it the first time) and exports DATABASE_URL.
+start_local_db() {
+  local bin; bin="$(pg_bin)"
+  mkdir -p "$DATA_DIR"
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$DATA_DIR"
+    # The owner must be able to reach the data directory through every parent.
+    local d="$DATA_DIR"
+    while [ "$d" != / ]; do d="$(dirname "$d")"; chmod o+x "$d" 2>/dev/null || true; done
+  fi
+  if [ ! -f "$PG_DIR/PG_VERSION" ]; then
+    say "creating a local PostgreSQL cluster in .data/pg (port $PG_PORT)"
+    pg_as_owner "$bin/initdb" -D "$PG_DIR" -U cadence --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  mkdir -p "$PG_RUN"; [ "$(id -u)" = 0 ] && chown postgres: "$PG_RUN"
+  if ! local_db_running; then
+    pg_as_owner "$bin/pg_ctl" -D "$PG_DIR" -l "$DATA_DIR/pg.log" -w -t 60 start \
+      -o "-p $PG_PORT -k $PG_RUN -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null \
+      || die "PostgreSQL did not start: see .data/pg.log"
+    STARTED_DB=1
+    say "local PostgreSQL started on 127.0.0.1:$PG_PORT"
+  fi
+  psql "$LOCAL_DB_URL_BASE/postgres" -Atqc "select 1 from pg_database where datname = 'cadence'" | grep -q 1 \
+    || psql "$LOCAL_DB_URL_BASE/postgres" -qc "create database cadence" >/dev/null
+  export DATABASE_URL="$LOCAL_DB_URL_BASE/cadence"
+}
+
+stop_local_db() {
+  if local_db_running; then
+    pg_as_owner "$(pg_bin)/pg_ctl" -D "$PG_DIR" -m fast -w stop >/dev/null && say "local PostgreSQL stopped"
+  fi
+}
+
+# --- The whole bootstrap -----------------------------------------------------------------
+
+bootstrap() {
+  local t0=$SECONDS
+  apt_install build-essential pkg-config ca-certificates curl
+  bootstrap_toolchain
+  bootstrap_cargo_leptos
+  bootstrap_wasm_bindgen
+  bootstrap_postgres
+  export LEPTOS_OUTPUT_NAME=cadence   # read at compile time: keep cargo's builds identical to cargo-leptos's
+  say "bootstrap done in $((SECONDS - t0)) s"
+}
+
+# --- Run ----------------------------------------------------------------------------------
+
+use_or_start_db() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    say "using DATABASE_URL from the environment (no local PostgreSQL started)"
+  else
+    start_local_db
+    if [ -n "$STARTED_DB" ]; then trap stop_local_db EXIT; fi
+  fi
+}
+
+build_site() {
+  say "building Cadence (server and browser halves)"
+  (cd "$CADENCE_ROOT" && cargo leptos build "$@")
+}
+
+run_app() {
+  use_or_start_db
+  build_site
+  local addr="${CADENCE_ADDR:-127.0.0.1:3000}"
+  say "starting Cadence on http://$addr/ (Ctrl-C stops it)"
+  cd "$CADENCE_ROOT"
+  # Not exec: the EXIT trap stops the local PostgreSQL when the server ends.
+  CADENCE_ADDR="$addr" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+    "$CADENCE_ROOT/target/debug/server" serve
+}
+
+# --- Test -----------------------------------------------------------------------------------
+
+FAILED=()
+step() { # step NAME COMMAND...: runs it, records a failure, carries on
+  local name="$1"; shift
+  say "$name"
+  if "$@"; then return 0; fi
+  FAILED+=("$name")
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+    || echo $((20000 + RANDOM % 20000))
+}
+
+# The real server binary, on its own port and fresh database, driven by Chromium.
+browser_tests() {
+  local db="cadence_e2e_$$" port; port="$(free_port)"
+  local admin_url="${DATABASE_URL%/*}/postgres"
+  psql "$admin_url" -qc "drop database if exists $db" && psql "$admin_url" -qc "create database $db" || return 1
+  local log="$CADENCE_ROOT/target/e2e-server.log"
+  (cd "$CADENCE_ROOT" && DATABASE_URL="${DATABASE_URL%/*}/$db" CADENCE_ADDR="127.0.0.1:$port" \
+     LEPTOS_SITE_ROOT=target/site CADENCE_LOG=warn exec target/debug/server serve) >"$log" 2>&1 &
+  local pid=$! rc=0 i
+  for i in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; return 1; }
+    sleep 0.5
+  done
+  (cd "$CADENCE_ROOT/end2end" && CADENCE_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 tests/) || rc=$?
+  kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  psql "$admin_url" -qc "drop database if exists $db" >/dev/null || true
+  return $rc
+}
+
+run_tests() {
+  local t0=$SECONDS
+  use_or_start_db
+  bootstrap_node_deps
+  cd "$CADENCE_ROOT"
+  step "build (cargo leptos build)" build_site || true
+  step "unit, database and HTTP tests (cargo test)" cargo test -p app -p server
+  if [ -x target/debug/server ] && [ -f target/site/pkg/cadence.wasm ]; then
+    step "browser tests (Chromium)" browser_tests
+  else
+    FAILED+=("browser tests (the build failed, nothing to test)")
+  fi
+  say "tests took $((SECONDS - t0)) s"
+  if [ ${#FAILED[@]} -gt 0 ]; then
+    printf '\033[1;31mfailed:\033[0m %s\n' "${FAILED[@]}" >&2
+    return 1
+  fi
+  say "all tests passed"
+}
+
+# --- sqlx offline data ---------------------------------------------------------------------
+
+# Regenerates .sqlx/ (the checked query data that lets every build run without a database):
+# applies the migrations to a scratch database, then re-expands the query! macros against it.
+prepare_sqlx() {
+  use_or_start_db
+  local admin_url="${DATABASE_URL%/*}/postgres" db="cadence_sqlx_prepare" f
+  psql "$admin_url" -qc "drop database if exists $db" && psql "$admin_url" -qc "create database $db"
+  for f in "$CADENCE_ROOT"/migrations/*.sql; do
+    psql "${DATABASE_URL%/*}/$db" -q -v ON_ERROR_STOP=1 -f "$f" >/dev/null || die "migration $f failed"
+  done
+  rm -rf "$CADENCE_ROOT/.sqlx"; mkdir -p "$CADENCE_ROOT/.sqlx"
+  touch "$CADENCE_ROOT/app/src/lib.rs" "$CADENCE_ROOT/server/src/lib.rs"
+  (cd "$CADENCE_ROOT" && SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$CADENCE_ROOT/.sqlx" \
+     DATABASE_URL="${DATABASE_URL%/*}/$db" cargo check -q -p app -p server --features app/ssr --all-targets) \
+    || die "the build failed; .sqlx/ is incomplete"
+  psql "$admin_url" -qc "drop database $db"
+  say "wrote $(ls "$CADENCE_ROOT/.sqlx" | wc -l) query files to .sqlx/"
+}
+
+# rustfmt and clippy for both halves: the server (ssr) and the browser (hydrate, wasm32).
+lint() {
+  cd "$CADENCE_ROOT"
+  cargo fmt --all --check
+  cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
+  cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+}

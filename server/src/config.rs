@@ -1,0 +1,207 @@
+//! Configuration from the environment (and a `.env` file in development).
+
+use std::net::SocketAddr;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `DATABASE_URL`: required.
+    pub database_url: String,
+    /// `CADENCE_ADDR`, else `LEPTOS_SITE_ADDR` (set by cargo-leptos), else 127.0.0.1:3000.
+    pub addr: SocketAddr,
+    /// `CADENCE_LOG`, else `RUST_LOG`, else a quiet default.
+    pub log_filter: String,
+    /// `CADENCE_SECURE_COOKIES`: mark cookies `Secure` (behind HTTPS). Default false.
+    pub secure_cookies: bool,
+    /// `CADENCE_DB_MAX_CONNECTIONS`: pool size per server process. Default 10.
+    pub db_max_connections: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} is not set: {1}")]
+    Missing(&'static str, &'static str),
+    #[error("{name} has an invalid value {value:?}: {reason}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+pub const DEFAULT_LOG_FILTER: &str = "info,sqlx=warn,tower_http=info";
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests need not touch the process env.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let database_url = var("DATABASE_URL").ok_or(ConfigError::Missing(
+            "DATABASE_URL",
+            "set it to postgres://user:password@host:port/database (./x run sets up a local one)",
+        ))?;
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError::Invalid {
+                name: "DATABASE_URL",
+                value: redact(&database_url),
+                reason: "expected a postgres:// or postgresql:// URL".into(),
+            });
+        }
+
+        let (addr_name, addr_raw) = match (var("CADENCE_ADDR"), var("LEPTOS_SITE_ADDR")) {
+            (Some(v), _) => ("CADENCE_ADDR", v),
+            (None, Some(v)) => ("LEPTOS_SITE_ADDR", v),
+            (None, None) => ("CADENCE_ADDR", "127.0.0.1:3000".to_owned()),
+        };
+        let addr =
+            addr_raw
+                .parse()
+                .map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
+                    name: addr_name,
+                    value: addr_raw.clone(),
+                    reason: format!("{e}; expected host:port such as 127.0.0.1:3000"),
+                })?;
+
+        let log_filter = var("CADENCE_LOG")
+            .or_else(|| var("RUST_LOG"))
+            .unwrap_or_else(|| DEFAULT_LOG_FILTER.to_owned());
+
+        let secure_cookies = match var("CADENCE_SECURE_COOKIES") {
+            None => false,
+            Some(v) => parse_bool(&v).ok_or(ConfigError::Invalid {
+                name: "CADENCE_SECURE_COOKIES",
+                value: v,
+                reason: "expected true or false".into(),
+            })?,
+        };
+
+        let db_max_connections = match var("CADENCE_DB_MAX_CONNECTIONS") {
+            None => 10,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or(ConfigError::Invalid {
+                    name: "CADENCE_DB_MAX_CONNECTIONS",
+                    value: v,
+                    reason: "expected a whole number above 0".into(),
+                })?,
+        };
+
+        Ok(Config {
+            database_url,
+            addr,
+            log_filter,
+            secure_cookies,
+            db_max_connections,
+        })
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn a_missing_database_url_is_named() {
+        let err = config(&[]).unwrap_err();
+        assert!(matches!(err, ConfigError::Missing("DATABASE_URL", _)));
+        assert!(err.to_string().starts_with("DATABASE_URL is not set"));
+    }
+
+    #[test]
+    fn defaults_apply_when_only_the_database_is_given() {
+        let c = config(&[("DATABASE_URL", "postgres://u@localhost/cadence")]).unwrap();
+        assert_eq!(c.addr, "127.0.0.1:3000".parse().unwrap());
+        assert!(!c.secure_cookies);
+        assert_eq!(c.log_filter, DEFAULT_LOG_FILTER);
+        assert_eq!(c.db_max_connections, 10);
+    }
+
+    #[test]
+    fn a_malformed_value_names_the_variable_and_hides_passwords() {
+        let err = config(&[("DATABASE_URL", "mysql://u:hunter2@h/db")]).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("DATABASE_URL has an invalid value"),
+            "{text}"
+        );
+        assert!(!text.contains("hunter2"), "{text}");
+
+        let err = config(&[
+            ("DATABASE_URL", "postgres://h/db"),
+            ("CADENCE_ADDR", "localhost"),
+        ])
+        .unwrap_err();
+        assert!(err
+            .to_string()
+            .starts_with("CADENCE_ADDR has an invalid value \"localhost\""));
+
+        let err = config(&[
+            ("DATABASE_URL", "postgres://h/db"),
+            ("CADENCE_SECURE_COOKIES", "maybe"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().starts_with("CADENCE_SECURE_COOKIES"));
+    }
+
+    #[test]
+    fn cadence_addr_wins_over_the_cargo_leptos_one() {
+        let c = config(&[
+            ("DATABASE_URL", "postgres://h/db"),
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:4000"),
+            ("CADENCE_ADDR", "0.0.0.0:8080"),
+        ])
+        .unwrap();
+        assert_eq!(c.addr, "0.0.0.0:8080".parse().unwrap());
+        assert!(
+            config(&[
+                ("DATABASE_URL", "postgres://h/db"),
+                ("CADENCE_SECURE_COOKIES", "true")
+            ])
+            .unwrap()
+            .secure_cookies
+        );
+    }
+
+    #[test]
+    fn redact_hides_only_the_password() {
+        assert_eq!(
+            redact("postgres://me:secret@db:5432/x"),
+            "postgres://me:***@db:5432/x"
+        );
+        assert_eq!(redact("postgres://db/x"), "postgres://db/x");
+    }
+}

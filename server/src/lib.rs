@@ -1,0 +1,135 @@
+//! The Cadence server: router, state, health checks, start-up and shutdown. `main.rs` only
+//! parses the command line; everything here is reused by the HTTP tests.
+
+pub mod config;
+
+use app::{shell, App};
+use axum::{extract::State, http::StatusCode, routing::get, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::{postgres::PgPoolOptions, PgPool};
+use std::time::Duration;
+use tower_http::{
+    compression::CompressionLayer,
+    trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer},
+    LatencyUnit,
+};
+use tracing::Level;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+#[derive(Clone, axum::extract::FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+}
+
+/// The whole application: pages, server functions, health checks, static files.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let pool = state.pool.clone();
+    let context = move || provide_context(pool.clone());
+    let options = state.leptos_options.clone();
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(CompressionLayer::new())
+        .layer(
+            TraceLayer::new_for_http()
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Millis),
+                )
+                .on_failure(DefaultOnFailure::new().level(Level::WARN)),
+        )
+        .with_state(state)
+}
+
+/// The process is alive and serving.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers. 503 while it does not; the pool reconnects by itself.
+async fn readyz(State(pool): State<PgPool>) -> (StatusCode, &'static str) {
+    let ping = tokio::time::timeout(
+        Duration::from_secs(2),
+        sqlx::query("select 1").execute(&pool),
+    );
+    match ping.await {
+        Ok(Ok(_)) => (StatusCode::OK, "ready"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+        Err(_) => {
+            tracing::warn!("readiness check: database did not answer within 2 s");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}
+
+/// A pool that does not connect until first used, so the server starts (and reports
+/// not-ready) while the database is away, and recovers when it returns.
+pub fn lazy_pool(database_url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_lazy(database_url)
+}
+
+/// Applies the embedded migrations, retrying for a while if the database is still starting.
+pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    let mut attempt = 1;
+    loop {
+        match MIGRATOR.run(pool).await {
+            Err(sqlx::migrate::MigrateError::Execute(e))
+                if attempt < 10 && is_connect_error(&e) =>
+            {
+                tracing::warn!(attempt, error = %e, "database not reachable yet; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_connect_error(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_)
+    )
+}
+
+/// Resolves on Ctrl-C or SIGTERM; the server then stops accepting and lets requests finish.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,225 @@
+//! The real router on a real port, with its own fresh database, driven over HTTP the way a
+//! browser or an integration would.
+
+use leptos::prelude::LeptosOptions;
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::PgPool;
+
+struct TestApp {
+    base: String,
+    client: reqwest::Client,
+}
+
+async fn spawn(pool: PgPool) -> TestApp {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("cadence")
+        .site_root("target/site")
+        .build();
+    let app = server::router(server::AppState {
+        leptos_options,
+        pool,
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        base: format!("http://{addr}"),
+        client,
+    }
+}
+
+impl TestApp {
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn add_topic(&self, title: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/fn/parking_lot/add", self.base))
+            .form(&[("title", title)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn list_topics(&self) -> Value {
+        let res = self
+            .client
+            .post(format!("{}/api/fn/parking_lot/list", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn healthz_answers_ok(pool: PgPool) {
+    let app = spawn(pool).await;
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.text().await.unwrap(), "ok");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn readyz_is_ok_when_the_database_answers(pool: PgPool) {
+    let app = spawn(pool).await;
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.text().await.unwrap(), "ready");
+}
+
+#[tokio::test]
+async fn readyz_is_503_when_the_database_is_unreachable() {
+    // Port 9 (discard) on loopback: nothing listens there, so every connect is refused.
+    let pool = server::lazy_pool("postgres://cadence@127.0.0.1:9/cadence", 1).unwrap();
+    let app = spawn(pool).await;
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_unknown_url_gets_a_404_page(pool: PgPool) {
+    let app = spawn(pool).await;
+    let res = app.get("/no/such/page").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Page not found"), "{body}");
+    assert!(
+        body.contains("<header class=\"app-header\""),
+        "the 404 keeps the app shell"
+    );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_home_page_is_rendered_on_the_server_with_the_topics(pool: PgPool) {
+    let app = spawn(pool).await;
+    assert_eq!(
+        app.add_topic("Release checklist").await.status(),
+        StatusCode::OK
+    );
+    let res = app.get("/").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Parking lot"), "{body}");
+    assert!(
+        body.contains("Release checklist"),
+        "server-rendered list: {body}"
+    );
+    assert!(
+        body.contains("/pkg/cadence.js"),
+        "hydration script is linked"
+    );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_add_topic_server_function_writes_and_the_list_reads_it(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let res = app.add_topic("  Flaky CI on main ").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let topic: Value = res.json().await.unwrap();
+    assert_eq!(topic["title"], "Flaky CI on main");
+
+    let lot = app.list_topics().await;
+    assert_eq!(lot["total"], 1);
+    assert_eq!(lot["topics"][0]["title"], "Flaky CI on main");
+    let stored: i64 = sqlx::query_scalar("select count(*) from parking_lot_topic")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_invalid_topic_is_refused_with_a_field_error_and_nothing_stored(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let res = app.add_topic("   ").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["code"], "validation");
+    assert_eq!(err["detail"]["title"], "a title is required");
+
+    let res = app.add_topic(&"x".repeat(201)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.list_topics().await["total"], 0);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_plain_form_post_redirects_back_to_the_page(pool: PgPool) {
+    // What a browser with JavaScript off does: post the form, follow the redirect.
+    let app = spawn(pool).await;
+    let res = app
+        .client
+        .post(format!("{}/api/fn/parking_lot/add", app.base))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/", app.base))
+        .form(&[("title", "No-JS topic")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers()["location"].to_str().unwrap();
+    // Leptos strips its own error parameters from the referer, which may leave a bare '?'.
+    assert_eq!(location.trim_end_matches('?'), format!("{}/", app.base));
+    let page = app.get("/").await.text().await.unwrap();
+    assert!(page.contains("No-JS topic"));
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_plain_form_post_with_an_error_carries_it_back_to_the_page(pool: PgPool) {
+    let app = spawn(pool).await;
+    let res = app
+        .client
+        .post(format!("{}/api/fn/parking_lot/add", app.base))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/", app.base))
+        .form(&[("title", "  ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("__err="), "{location}");
+    // The page the browser lands on renders the message next to the field.
+    let page = app
+        .client
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("a title is required"), "{page}");
+    assert_eq!(app.list_topics().await["total"], 0);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn pages_are_compressed_for_clients_that_ask(pool: PgPool) {
+    let app = spawn(pool).await;
+    let res = app
+        .client
+        .get(format!("{}/", app.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap()),
+        Some("gzip")
+    );
+}
