@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -58,7 +58,9 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("") view=pages::home::HomePage/>
+                    // In-order streaming: the page arrives complete, so it reads (and its
+                    // forms work) with JavaScript off, as well as before hydration.
+                    <Route path=path!("") view=pages::home::HomePage ssr=SsrMode::InOrder/>
                 </Routes>
             </Layout>
         </Router>
