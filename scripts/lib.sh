@@ -274,19 +274,33 @@ browser_tests() {
   return $rc
 }
 
+cargo_tests() { # $1 = log file the summary is read from
+  set -o pipefail
+  cargo test -p app -p server 2>&1 | tee "$1"
+}
+
+browser_tests_logged() {
+  set -o pipefail
+  browser_tests 2>&1 | tee -a "$1"
+}
+
 run_tests() {
   local t0=$SECONDS
   use_or_start_db
   bootstrap_node_deps
   cd "$CADENCE_ROOT"
   step "build (cargo leptos build)" build_site || true
-  step "unit, database and HTTP tests (cargo test)" cargo test -p app -p server
+  local out="$CADENCE_ROOT/target/test-output.log"; mkdir -p "$CADENCE_ROOT/target"; : >"$out"
+  step "unit, database and HTTP tests (cargo test)" cargo_tests "$out"
   if [ -x target/debug/server ] && [ -f target/site/pkg/cadence.wasm ]; then
-    step "browser tests (Chromium)" browser_tests
+    step "browser tests (Chromium)" browser_tests_logged "$out"
   else
     FAILED+=("browser tests (the build failed, nothing to test)")
   fi
   say "tests took $((SECONDS - t0)) s"
+  # One closing line over all runners: cargo's "test result" lines and node's "# pass/# fail".
+  awk '/^test result:/ { p += $4; f += $6 } /^# pass / { p += $3 } /^# fail / { f += $3 }
+       END { printf "all suites: %d passed, %d failed\n", p, f }' "$out"
   if [ ${#FAILED[@]} -gt 0 ]; then
     printf '\033[1;31mfailed:\033[0m %s\n' "${FAILED[@]}" >&2
     return 1
