@@ -89,6 +89,61 @@ async fn readyz_is_503_when_the_database_is_unreachable() {
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
+/// readyz follows the database: refused while it is away, ready once it is back, with no
+/// restart. "Away" is a loopback port nobody listens on; "back" is a proxy on that port to
+/// the test's real database.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn readyz_recovers_by_itself_when_the_database_comes_back(
+    _pool_options: sqlx::postgres::PgPoolOptions,
+    connect: sqlx::postgres::PgConnectOptions,
+) {
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let db_name = connect.get_database().unwrap().to_owned();
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .acquire_timeout(std::time::Duration::from_secs(1))
+        .connect_lazy_with(
+            connect
+                .clone()
+                .host("127.0.0.1")
+                .port(port)
+                .database(&db_name),
+        );
+    let app = spawn(pool).await;
+    assert_eq!(
+        app.get("/readyz").await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+
+    let upstream = format!("{}:{}", connect.get_host(), connect.get_port());
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (mut client, _) = listener.accept().await.unwrap();
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                let mut server = tokio::net::TcpStream::connect(upstream).await.unwrap();
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+            });
+        }
+    });
+
+    let mut status = StatusCode::SERVICE_UNAVAILABLE;
+    for _ in 0..40 {
+        status = app.get("/readyz").await.status();
+        if status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(status, StatusCode::OK, "readyz did not recover");
+}
+
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn an_unknown_url_gets_a_404_page(pool: PgPool) {
     let app = spawn(pool).await;
