@@ -229,9 +229,12 @@ use_or_start_db() {
   fi
 }
 
+# --tests: the server is built together with the test targets, so cargo resolves one feature
+# set (dev-dependencies included) for `./x run`, `./x test` and `cargo test`, and none of them
+# rebuilds what another compiled.
 build_site() {
   say "building Cadence (server and browser halves)"
-  (cd "$CADENCE_ROOT" && cargo leptos build "$@")
+  (cd "$CADENCE_ROOT" && cargo leptos build --bin-cargo-args=--tests --bin-cargo-args=--package=app "$@")
 }
 
 run_app() {
@@ -299,9 +302,7 @@ run_tests() {
   use_or_start_db
   bootstrap_node_deps
   cd "$CADENCE_ROOT"
-  # --tests: the server is built together with the test targets, so cargo resolves one feature
-  # set (dev-dependencies included) and `cargo test` below reuses every compiled crate.
-  step "build (cargo leptos build)" build_site --bin-cargo-args=--tests --bin-cargo-args=--package=app || true
+  step "build (cargo leptos build)" build_site || true
   local out="$CADENCE_ROOT/target/test-output.log"; mkdir -p "$CADENCE_ROOT/target"; : >"$out"
   step "unit, database and HTTP tests (cargo test)" cargo_tests "$out"
   if [ -x target/debug/server ] && [ -f target/site/pkg/cadence.wasm ]; then
