@@ -11,7 +11,7 @@ use sqlx::{postgres::PgPoolOptions, PgPool};
 use std::time::Duration;
 use tower_http::{
     compression::CompressionLayer,
-    trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer},
+    trace::{DefaultMakeSpan, DefaultOnFailure, DefaultOnResponse, TraceLayer},
     LatencyUnit,
 };
 use tracing::Level;
@@ -43,7 +43,10 @@ pub fn router(state: AppState) -> Router {
         >(context, shell))
         .layer(CompressionLayer::new())
         .layer(
+            // One line per request at INFO: the span names method and path, the event
+            // gives status and latency.
             TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(
                     DefaultOnResponse::new()
                         .level(Level::INFO)

@@ -35,7 +35,10 @@ async fn main() -> ExitCode {
         eprintln!("ignoring the log filter {:?}: {e}", config.log_filter);
         EnvFilter::new(server::config::DEFAULT_LOG_FILTER)
     });
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .init();
 
     match run(&command, config).await {
         Ok(()) => ExitCode::SUCCESS,
