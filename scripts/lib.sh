@@ -9,6 +9,8 @@ DATA_DIR="$CADENCE_ROOT/.data"        # git-ignored: the local PostgreSQL cluste
 PG_DIR="$DATA_DIR/pg"
 PG_RUN="$DATA_DIR/pg-run"
 LOCAL_DB_URL_BASE="postgres://cadence@127.0.0.1:$PG_PORT"
+# CI may run with a bare environment: make sure HOME (rustup, cargo, npm caches) is set.
+export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 export PATH="$HOME/.cargo/bin:$PATH"
 export SQLX_OFFLINE="${SQLX_OFFLINE:-true}"
 

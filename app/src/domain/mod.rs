@@ -1,6 +1,32 @@
 //! Pure rules of the product: no database, no web framework. Compiled for both the server
 //! and the browser, unit-tested in place. Values here are parsed once and valid afterwards.
 
+/// The conversions every parsed string type shares: from a `String` through its `parse`
+/// (so serde checks it too), back into a `String`, and `Display` as the string itself.
+macro_rules! string_newtype {
+    ($type:ident, $error:ident) => {
+        impl TryFrom<String> for $type {
+            type Error = $error;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                $type::parse(&value)
+            }
+        }
+
+        impl From<$type> for String {
+            fn from(value: $type) -> String {
+                value.0
+            }
+        }
+
+        impl std::fmt::Display for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+pub(crate) use string_newtype;
+
 pub mod effort_chart;
 pub mod email;
 pub mod points;

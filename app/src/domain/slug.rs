@@ -1,7 +1,6 @@
 //! Project slugs: the readable, unique part of a project's URL (`/p/{slug}/…`).
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 pub const SLUG_MAX_CHARS: usize = 48;
 
@@ -111,24 +110,7 @@ fn fold(c: char) -> Vec<char> {
     plain.chars().collect()
 }
 
-impl TryFrom<String> for Slug {
-    type Error = SlugError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Slug::parse(&value)
-    }
-}
-
-impl From<Slug> for String {
-    fn from(slug: Slug) -> String {
-        slug.0
-    }
-}
-
-impl fmt::Display for Slug {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::string_newtype!(Slug, SlugError);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,6 @@
 //! Titles of things people type in: work items, topics. 1–200 characters after trimming.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 pub const TITLE_MAX_CHARS: usize = 200;
 
@@ -40,24 +39,7 @@ impl Title {
     }
 }
 
-impl TryFrom<String> for Title {
-    type Error = TitleError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Title::parse(&value)
-    }
-}
-
-impl From<Title> for String {
-    fn from(title: Title) -> String {
-        title.0
-    }
-}
-
-impl fmt::Display for Title {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::string_newtype!(Title, TitleError);
 
 #[cfg(test)]
 mod tests {
