@@ -118,13 +118,6 @@ mod tests {
     }
 
     #[test]
-    fn zero_is_an_estimate_distinct_from_not_estimated() {
-        let zero: Option<StoryPoints> = Some(StoryPoints::parse(0).unwrap());
-        let none: Option<StoryPoints> = None;
-        assert_ne!(zero, none);
-    }
-
-    #[test]
     fn items_of_13_or_more_suggest_splitting() {
         assert!(!StoryPoints::parse(8).unwrap().suggests_splitting());
         assert!(StoryPoints::parse(13).unwrap().suggests_splitting());
