@@ -57,8 +57,6 @@ select_toolchain() {
   command -v rustup >/dev/null || return 1
   if toolchain_has_wasm "$WEB_TOOLCHAIN"; then
     export RUSTUP_TOOLCHAIN="$WEB_TOOLCHAIN"
-  elif [ -n "${CADENCE_DEFAULT_TOOLCHAIN:-}" ] && toolchain_has_wasm "$CADENCE_DEFAULT_TOOLCHAIN"; then
-    export RUSTUP_TOOLCHAIN="$CADENCE_DEFAULT_TOOLCHAIN"
   else
     return 1
   fi
@@ -289,13 +287,12 @@ browser_tests() {
   return $rc
 }
 
+# ./x runs with pipefail, so a failing runner fails its step through the tee.
 cargo_tests() { # $1 = log file the summary is read from
-  set -o pipefail
   cargo test -p app -p server 2>&1 | tee "$1"
 }
 
 browser_tests_logged() {
-  set -o pipefail
   browser_tests 2>&1 | tee -a "$1"
 }
 

@@ -144,6 +144,22 @@ async fn readyz_recovers_by_itself_when_the_database_comes_back(
     assert_eq!(status, StatusCode::OK, "readyz did not recover");
 }
 
+#[tokio::test]
+async fn the_home_page_says_what_went_wrong_when_the_database_is_away() {
+    let pool = server::lazy_pool("postgres://cadence@127.0.0.1:9/cadence", 1).unwrap();
+    let app = spawn(pool).await;
+    let body = app.get("/").await.text().await.unwrap();
+    assert!(body.contains("Something went wrong"), "{body}");
+    assert!(body.contains("it has been logged"), "{body}");
+    // The cause (connection refused to 127.0.0.1:9) stays in the server log.
+    assert!(
+        !body.contains("refused") && !body.contains("127.0.0.1:9"),
+        "{body}"
+    );
+    // The rest of the page still works: the form is there to retry.
+    assert!(body.contains("Add topic"), "{body}");
+}
+
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn an_unknown_url_gets_a_404_page(pool: PgPool) {
     let app = spawn(pool).await;
