@@ -19,6 +19,14 @@ impl FieldErrors {
         FieldErrors(map)
     }
 
+    pub fn add(&mut self, field: &str, message: impl fmt::Display) {
+        self.0.insert(field.to_owned(), message.to_string());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
     }

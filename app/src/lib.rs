@@ -3,18 +3,22 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 use components::layout::Layout;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{Redirect, Route, Router, Routes},
     path, SsrMode,
 };
 
@@ -60,7 +64,14 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFound>
                     // In-order streaming: the page arrives complete, so it reads (and its
                     // forms work) with JavaScript off, as well as before hydration.
-                    <Route path=path!("") view=pages::home::HomePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("") view=|| view! { <Redirect path="/projects"/> }/>
+                    <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/register") view=pages::auth::RegisterPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/projects") view=pages::projects::ProjectsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug") view=pages::project::ProjectPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/members") view=pages::members::MembersPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/settings") view=pages::settings::SettingsPage ssr=SsrMode::InOrder/>
                 </Routes>
             </Layout>
         </Router>

@@ -12,6 +12,9 @@ pub struct Config {
     pub log_filter: String,
     /// `CADENCE_SECURE_COOKIES`: mark cookies `Secure` (behind HTTPS). Default false.
     pub secure_cookies: bool,
+    /// `CADENCE_TRUST_PROXY`: take the client address from `X-Forwarded-For` (only behind a
+    /// reverse proxy that sets it). Default false.
+    pub trust_proxy: bool,
     /// `CADENCE_DB_MAX_CONNECTIONS`: pool size per server process. Default 10.
     pub db_max_connections: u32,
 }
@@ -31,6 +34,14 @@ pub enum ConfigError {
 pub const DEFAULT_LOG_FILTER: &str = "info,sqlx=warn,tower_http=info";
 
 impl Config {
+    pub fn auth(&self) -> app::auth::AuthConfig {
+        app::auth::AuthConfig {
+            secure_cookies: self.secure_cookies,
+            trust_proxy: self.trust_proxy,
+            ..Default::default()
+        }
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -78,6 +89,15 @@ impl Config {
             })?,
         };
 
+        let trust_proxy = match var("CADENCE_TRUST_PROXY") {
+            None => false,
+            Some(v) => parse_bool(&v).ok_or(ConfigError::Invalid {
+                name: "CADENCE_TRUST_PROXY",
+                value: v,
+                reason: "expected true or false".into(),
+            })?,
+        };
+
         let db_max_connections = match var("CADENCE_DB_MAX_CONNECTIONS") {
             None => 10,
             Some(v) => v
@@ -96,6 +116,7 @@ impl Config {
             addr,
             log_filter,
             secure_cookies,
+            trust_proxy,
             db_max_connections,
         })
     }

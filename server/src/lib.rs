@@ -2,9 +2,18 @@
 //! parses the command line; everything here is reused by the HTTP tests.
 
 pub mod config;
+pub mod rest;
 
+use app::auth::AuthConfig;
 use app::{shell, App};
-use axum::{extract::State, http::StatusCode, routing::get, Router};
+use axum::{
+    extract::{Request, State},
+    http::{Method, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+    Router,
+};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::{postgres::PgPoolOptions, PgPool};
@@ -22,18 +31,24 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
+    pub auth: AuthConfig,
 }
 
 /// The whole application: pages, server functions, health checks, static files.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let pool = state.pool.clone();
-    let context = move || provide_context(pool.clone());
+    let auth = state.auth.clone();
+    let context = move || {
+        provide_context(pool.clone());
+        provide_context(auth.clone());
+    };
     let options = state.leptos_options.clone();
 
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(rest::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -41,6 +56,7 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), require_sign_in))
         .layer(CompressionLayer::new())
         .layer(
             // One line per request at INFO: the span names method and path, the event
@@ -55,6 +71,31 @@ pub fn router(state: AppState) -> Router {
                 .on_failure(DefaultOnFailure::new().level(Level::WARN)),
         )
         .with_state(state)
+}
+
+/// Pages that only make sense signed in send an anonymous visitor to the sign-in page,
+/// which brings them back here afterwards. (Server functions check the caller themselves.)
+async fn require_sign_in(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let protected = req.method() == Method::GET
+        && (path == "/projects" || path == "/account" || path.starts_with("/p/"));
+    if protected {
+        match app::auth::resolve(&state.pool, req.headers()).await {
+            Ok(Some(_)) => {}
+            // A database failure is left to the page, which says what went wrong.
+            Err(e) if e != app::error::AppError::Unauthorized => {}
+            _ => {
+                let target = req
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let to = format!("/login?next={}", app::pages::auth::urlencode(target));
+                return Redirect::to(&to).into_response();
+            }
+        }
+    }
+    next.run(req).await
 }
 
 /// The process is alive and serving.

@@ -1,29 +1,57 @@
+use clap::{Parser, Subcommand};
 use leptos::prelude::get_configuration;
 use server::config::{redact, Config};
+use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: server [serve | migrate | help]
-  serve    apply migrations and serve Cadence (the default)
-  migrate  apply migrations and exit
-Configuration comes from the environment (and a .env file): DATABASE_URL (required),
-CADENCE_ADDR (default 127.0.0.1:3000), CADENCE_LOG, CADENCE_SECURE_COOKIES,
-CADENCE_DB_MAX_CONNECTIONS.";
+/// Cadence: a self-hosted Agile/Scrum work tracker.
+///
+/// Configuration comes from the environment (and a .env file): DATABASE_URL (required),
+/// CADENCE_ADDR (default 127.0.0.1:3000), CADENCE_LOG, CADENCE_SECURE_COOKIES,
+/// CADENCE_TRUST_PROXY, CADENCE_DB_MAX_CONNECTIONS.
+#[derive(Debug, Parser)]
+#[command(name = "server", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply migrations and serve Cadence (the default).
+    Serve,
+    /// Apply migrations and exit.
+    Migrate,
+    /// Create an account. The password is read from standard input (one line), or asked for
+    /// when standard input is a terminal.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Create a personal API token for an account and print it (it is shown only once).
+    CreateToken {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+        /// A name to recognise the token by, e.g. "weekly report".
+        #[arg(long)]
+        name: String,
+    },
+    /// Set a new password for an account (read like create-user's) and sign it out
+    /// everywhere.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let _ = dotenvy::dotenv();
-    let command = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "serve".to_owned());
-    if matches!(command.as_str(), "help" | "-h" | "--help") {
-        println!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
-    if !matches!(command.as_str(), "serve" | "migrate") {
-        eprintln!("unknown command {command:?}\n{USAGE}");
-        return ExitCode::from(2);
-    }
+    let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -35,22 +63,23 @@ async fn main() -> ExitCode {
         eprintln!("ignoring the log filter {:?}: {e}", config.log_filter);
         EnvFilter::new(server::config::DEFAULT_LOG_FILTER)
     });
+    // Admin commands print their own results on stdout; their logs go to stderr.
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 
-    match run(&command, config).await {
+    match run(cli.command.unwrap_or(Command::Serve), config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e}");
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn run(command: &str, config: Config) -> Result<(), String> {
+async fn run(command: Command, config: Config) -> Result<(), String> {
     let pool = server::lazy_pool(&config.database_url, config.db_max_connections)
         .map_err(|e| format!("DATABASE_URL {}: {e}", redact(&config.database_url)))?;
     server::migrate(&pool).await.map_err(|e| {
@@ -59,11 +88,72 @@ async fn run(command: &str, config: Config) -> Result<(), String> {
             redact(&config.database_url)
         )
     })?;
-    if command == "migrate" {
-        println!("migrations applied");
-        return Ok(());
+    use app::service::accounts;
+    match command {
+        Command::Migrate => {
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::CreateUser { email, name } => {
+            let password = read_password()?;
+            let user = accounts::register(&pool, &email, &name, &password)
+                .await
+                .map_err(describe)?;
+            println!("created account {} ({})", user.email, user.display_name);
+            Ok(())
+        }
+        Command::CreateToken { email, name } => {
+            let user = accounts::find(&pool, &email).await.map_err(describe)?;
+            let token = accounts::create_token(&pool, user.id, &name)
+                .await
+                .map_err(describe)?;
+            println!("{}", token.token);
+            eprintln!(
+                "API token {:?} for {}: keep it safe, it will not be shown again",
+                token.info.name, user.email
+            );
+            Ok(())
+        }
+        Command::ResetPassword { email } => {
+            let password = read_password()?;
+            accounts::reset_password(&pool, &email, &password)
+                .await
+                .map_err(describe)?;
+            println!("password reset for {email}; its sessions were signed out");
+            Ok(())
+        }
+        Command::Serve => serve(config, pool).await,
     }
+}
 
+/// One line from stdin, or a prompt (twice, without echo) on a terminal.
+fn read_password() -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords differ".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("reading the password from stdin: {e}"))?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+fn describe(e: app::error::AppError) -> String {
+    match e {
+        app::error::AppError::Validation(fields) => fields.to_string(),
+        app::error::AppError::NotFound => "no account has that email".into(),
+        other => other.to_string(),
+    }
+}
+
+async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
     let mut leptos_options = get_configuration(None)
         .map_err(|e| format!("Leptos configuration: {e}"))?
         .leptos_options;
@@ -71,6 +161,7 @@ async fn run(command: &str, config: Config) -> Result<(), String> {
     let app = server::router(server::AppState {
         leptos_options,
         pool,
+        auth: config.auth(),
     });
 
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -79,8 +170,11 @@ async fn run(command: &str, config: Config) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!("Cadence is listening on http://{addr}");
     println!("Cadence is ready: open http://{addr}/");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(server::shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(server::shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))
 }

@@ -2,13 +2,20 @@
 //! sentence: who is calling, may they, do it, return a DTO. SQL lives in `db`, rules in
 //! `domain`.
 
+pub mod accounts;
 pub mod parking_lot;
+pub mod projects;
+
+// Every project-scoped server function must also be listed in the authorization table in
+// `server/tests/authz.rs`; that test fails when a registered function is missing from it.
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
+    use crate::auth::{self, AuthConfig, Caller};
     use crate::error::AppError;
     use leptos::prelude::*;
     use sqlx::PgPool;
+    use uuid::Uuid;
 
     /// The pool provided by the server for every request (`leptos_routes_with_context`).
     pub fn pool() -> Result<PgPool, AppError> {
@@ -16,6 +23,46 @@ pub(crate) mod ssr {
             tracing::error!("no database pool in the request context");
             AppError::Internal
         })
+    }
+
+    /// Who is calling (session cookie or API token), resolved from the request.
+    pub async fn caller() -> Result<Option<Caller>, AppError> {
+        let pool = pool()?;
+        let parts = use_context::<http::request::Parts>().ok_or_else(|| {
+            tracing::error!("no request in the server function's context");
+            AppError::Internal
+        })?;
+        auth::resolve(&pool, &parts.headers).await
+    }
+
+    pub fn auth_config() -> AuthConfig {
+        use_context::<AuthConfig>().unwrap_or_default()
+    }
+
+    /// The client's address, for throttling failed log-ins.
+    pub fn client_addr() -> String {
+        let parts = use_context::<http::request::Parts>();
+        let peer = parts.as_ref().and_then(|p| {
+            p.extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0)
+        });
+        let headers = parts.map(|p| p.headers).unwrap_or_default();
+        auth::client_addr(&headers, peer, auth_config().trust_proxy)
+    }
+
+    /// Starts a session for the account, sets its cookie and sends the browser on.
+    pub async fn sign_in_as(pool: &PgPool, user_id: Uuid, next: Option<&str>) -> Result<(), AppError> {
+        let config = auth_config();
+        let secret = auth::start_session(pool, user_id, &config).await?;
+        let response = expect_context::<leptos_axum::ResponseOptions>();
+        response.append_header(
+            http::header::SET_COOKIE,
+            http::HeaderValue::from_str(&auth::session_cookie(&secret, &config))
+                .map_err(|_| AppError::Internal)?,
+        );
+        leptos_axum::redirect(&super::accounts::safe_next(next));
+        Ok(())
     }
 
     /// Gives a failed call its real HTTP status. A plain HTML form post (JavaScript off) is

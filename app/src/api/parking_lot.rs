@@ -1,7 +1,6 @@
-//! The parking lot: topics raised in a meeting, to talk about after it.
+//! The parking lot: topics raised in a meeting, to talk about after it. One per project.
 //!
-//! Instance-wide and open to anyone for now: there are no accounts yet. When projects and
-//! roles land, it moves into a project and these functions resolve the caller first.
+//! Listed in the authorization table in `server/tests/authz.rs`.
 
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -26,14 +25,17 @@ pub struct ParkingLot {
 }
 
 #[server(prefix = "/api/fn", endpoint = "parking_lot/list")]
-pub async fn list_topics() -> Result<ParkingLot, AppError> {
-    use super::ssr::{finish, pool};
+pub async fn list_topics(slug: String) -> Result<ParkingLot, AppError> {
+    use super::ssr::{caller, finish, pool};
     use crate::db::parking_lot as db;
+    use crate::domain::Action;
+    use crate::service::access;
     finish(
         async {
             let pool = pool()?;
-            let topics = db::recent(&pool, SHOWN_TOPICS).await?;
-            let total = db::count(&pool).await?;
+            let access = access(&pool, caller().await?.as_ref(), &slug, Action::Read).await?;
+            let topics = db::recent(&pool, access.project.id, SHOWN_TOPICS).await?;
+            let total = db::count(&pool, access.project.id).await?;
             Ok(ParkingLot {
                 topics: topics.into_iter().map(Topic::from).collect(),
                 total,
@@ -44,15 +46,17 @@ pub async fn list_topics() -> Result<ParkingLot, AppError> {
 }
 
 #[server(prefix = "/api/fn", endpoint = "parking_lot/add")]
-pub async fn add_topic(title: String) -> Result<Topic, AppError> {
-    use super::ssr::{finish, pool};
+pub async fn add_topic(slug: String, title: String) -> Result<Topic, AppError> {
+    use super::ssr::{caller, finish, pool};
     use crate::db::parking_lot as db;
-    use crate::domain::Title;
+    use crate::domain::{Action, Title};
+    use crate::service::access;
     finish(
         async {
-            let title = Title::parse(&title).map_err(|e| AppError::validation("title", e))?;
             let pool = pool()?;
-            Ok(db::add(&pool, &title).await?.into())
+            let access = access(&pool, caller().await?.as_ref(), &slug, Action::Contribute).await?;
+            let title = Title::parse(&title).map_err(|e| AppError::validation("title", e))?;
+            Ok(db::add(&pool, access.project.id, &title).await?.into())
         }
         .await,
     )

@@ -1,48 +1,99 @@
+use crate::api::accounts::{me, LogOut};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
-/// The project pages a team moves between every day. They arrive with the project
-/// features; until then they are shown, but not yet links.
-const PROJECT_PAGES: [&str; 8] = [
+/// Project pages still to come: shown so the shape of the product is visible, not links.
+const LATER_PAGES: [&str; 6] = [
     "Backlog",
     "Board",
     "Sprints",
     "Planning",
     "Stand-up",
-    "Reflection",
     "Velocity",
-    "Settings",
 ];
+
+/// The project slug in a `/p/{slug}/…` path.
+fn project_slug(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/p/")?;
+    let slug = rest.split('/').next()?;
+    (!slug.is_empty()).then(|| slug.to_owned())
+}
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let location = use_location();
+    // Refetched on every navigation, so signing in or out shows at once.
+    let account = Resource::new(move || location.pathname.get(), |_| me());
+    let slug = Memo::new(move |_| project_slug(&location.pathname.get()));
+    let log_out = ServerAction::<LogOut>::new();
+
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="app-header">
-            <A href="/" attr:class="brand">
+            <A href="/projects" attr:class="brand">
                 <span class="brand-mark" aria-hidden="true"></span>
                 "Cadence"
             </A>
-            <nav class="project-nav" aria-label="Project">
-                <ul>
-                    {PROJECT_PAGES
-                        .iter()
-                        .map(|page| {
-                            view! {
-                                <li>
-                                    <span class="nav-item" aria-disabled="true" title="Arrives with projects">
-                                        {*page}
-                                    </span>
-                                </li>
+            {move || slug.get().map(|slug| view! { <ProjectNav slug/> })}
+            <div class="user-menu">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match account.await {
+                            Ok(Some(a)) => view! {
+                                <A href="/account" attr:class="account-link" attr:title=a.email.clone()>
+                                    <span class="avatar" aria-hidden="true">{a.initials.clone()}</span>
+                                    <span class="account-name">{a.display_name.clone()}</span>
+                                </A>
+                                <ActionForm action=log_out attr:class="row-form">
+                                    <button type="submit" class="button small">"Sign out"</button>
+                                </ActionForm>
                             }
-                        })
-                        .collect_view()}
-                </ul>
-            </nav>
+                            .into_any(),
+                            _ => view! { <a href="/login" class="button small">"Sign in"</a> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </div>
         </header>
         <main id="main" class="app-main">
             {children()}
         </main>
         <footer class="app-footer">"Cadence — plan, build, reflect."</footer>
+    }
+}
+
+#[component]
+fn ProjectNav(slug: String) -> impl IntoView {
+    let link = |href: String, text: &'static str| {
+        view! { <li><A href=href attr:class="nav-item">{text}</A></li> }
+    };
+    view! {
+        <nav class="project-nav" aria-label="Project">
+            <ul>
+                {link(format!("/p/{slug}"), "Overview")}
+                {LATER_PAGES
+                    .iter()
+                    .map(|page| view! {
+                        <li><span class="nav-item" aria-disabled="true" title="Coming soon">{*page}</span></li>
+                    })
+                    .collect_view()}
+                {link(format!("/p/{slug}/members"), "Members")}
+                {link(format!("/p/{slug}/settings"), "Settings")}
+            </ul>
+        </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::project_slug;
+
+    #[test]
+    fn the_project_is_read_from_the_path() {
+        assert_eq!(project_slug("/p/shop/settings").as_deref(), Some("shop"));
+        assert_eq!(project_slug("/p/shop").as_deref(), Some("shop"));
+        assert_eq!(project_slug("/p/"), None);
+        assert_eq!(project_slug("/projects"), None);
     }
 }

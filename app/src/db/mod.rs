@@ -2,5 +2,10 @@
 //! so a caller can run several in one transaction.
 
 pub mod parking_lot;
+pub mod projects;
+pub mod users;
+
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use sqlx::PgPool;

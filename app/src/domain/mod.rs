@@ -27,14 +27,22 @@ macro_rules! string_newtype {
 }
 pub(crate) use string_newtype;
 
+pub mod account;
 pub mod effort_chart;
 pub mod email;
 pub mod points;
+pub mod project;
+pub mod role;
 pub mod slug;
 pub mod title;
 
+pub use account::{DisplayName, DisplayNameError, Password, PasswordError};
 pub use effort_chart::{ChartEntry, EffortChart, EffortChartError, NotOnChart, Preset};
 pub use email::{Email, EmailError};
 pub use points::{PointsError, StoryPoints};
+pub use project::{
+    Holiday, HolidayName, ProjectName, VelocityWindow, WorkingWeek, WorkingWeekError,
+};
+pub use role::{Action, Role};
 pub use slug::{Slug, SlugError};
 pub use title::{Title, TitleError};

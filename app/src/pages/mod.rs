@@ -1,4 +1,9 @@
 //! One module per route.
 
-pub mod home;
+pub mod account;
+pub mod auth;
+pub mod members;
 pub mod not_found;
+pub mod project;
+pub mod projects;
+pub mod settings;

@@ -1,0 +1,273 @@
+//! Who is calling: password hashing, session and API-token secrets, and resolving a request
+//! to an account. Server only.
+//!
+//! Sessions live in our own `user_session` table rather than a session crate: all a session
+//! holds is "this browser is this account until then", and a table we own gives us sign-out
+//! everywhere on a password change, token-style hashing of the cookie value, and no second
+//! serialised blob format to migrate later.
+
+use crate::db::users::{self as db, UserRow};
+use crate::domain::Password;
+use crate::error::AppError;
+use argon2::password_hash::{rand_core::OsRng, rand_core::RngCore, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
+use chrono::{Duration, Utc};
+use http::HeaderMap;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+use uuid::Uuid;
+
+pub const SESSION_COOKIE: &str = "cadence_session";
+pub const API_TOKEN_PREFIX: &str = "cad_";
+
+/// Settings for how callers are identified; provided by the server to every request.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// Mark the session cookie `Secure` (serve over HTTPS).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (behind a trusted reverse proxy).
+    pub trust_proxy: bool,
+    pub session_days: i64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            secure_cookies: false,
+            trust_proxy: false,
+            session_days: 30,
+        }
+    }
+}
+
+/// A signed-in account making a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    /// The SHA-256 of the session cookie, when the caller came with one (not a token).
+    pub session: Option<[u8; 32]>,
+}
+
+impl Caller {
+    fn from_row(row: UserRow, session: Option<[u8; 32]>) -> Caller {
+        Caller {
+            id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            session,
+        }
+    }
+}
+
+// --- passwords --------------------------------------------------------------------------
+
+/// Argon2id with OWASP's recommended minimum: 19 MiB of memory, 2 passes, 1 lane. About
+/// 25 ms per hash on one core of the 2-core machines this is built on, so a burst of
+/// sign-ins cannot exhaust the server, while each guess costs an attacker the same.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes on a blocking thread: the work is CPU-bound and would stall other requests.
+pub async fn hash_password(password: &Password) -> Result<String, AppError> {
+    let password = password.expose().to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "password hashing task failed");
+        AppError::Internal
+    })?
+    .map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        AppError::Internal
+    })
+}
+
+/// Checks a password against a stored hash. With no stored hash (unknown email) it checks
+/// against a dummy one, so both cases take the same time and answer the same.
+pub async fn verify_password(password: String, stored: Option<String>) -> bool {
+    let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&stored)
+            .map(|parsed| {
+                argon2()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2()
+            .hash_password(b"not anybody's password", &salt)
+            .expect("hashing a constant")
+            .to_string()
+    })
+}
+
+// --- secrets ----------------------------------------------------------------------------
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What is stored for a session cookie or API token: its SHA-256. The secrets are 256
+/// random bits, so a fast hash is enough (nothing to brute-force), unlike passwords.
+pub fn digest(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+/// A new API token: `cad_` and 64 hex digits.
+pub fn new_api_token() -> String {
+    format!("{API_TOKEN_PREFIX}{}", random_hex(32))
+}
+
+/// Starts a session for the account and returns the cookie value.
+pub async fn start_session(
+    pool: &PgPool,
+    user_id: Uuid,
+    config: &AuthConfig,
+) -> Result<String, AppError> {
+    let secret = random_hex(32);
+    let expires = Utc::now() + Duration::days(config.session_days);
+    db::create_session(pool, &digest(&secret), user_id, expires).await?;
+    Ok(secret)
+}
+
+pub fn session_cookie(secret: &str, config: &AuthConfig) -> String {
+    let secure = if config.secure_cookies { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        config.session_days * 24 * 3600
+    )
+}
+
+pub fn clear_session_cookie(config: &AuthConfig) -> String {
+    let secure = if config.secure_cookies { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+}
+
+// --- resolving a request ----------------------------------------------------------------
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The account behind a request: an `Authorization: Bearer` API token if one is given
+/// (a wrong token is an error, not a silent fall-back), otherwise the session cookie.
+pub async fn resolve(pool: &PgPool, headers: &HeaderMap) -> Result<Option<Caller>, AppError> {
+    if headers.contains_key(http::header::AUTHORIZATION) {
+        let token = bearer(headers).ok_or(AppError::Unauthorized)?;
+        let user = db::token_user(pool, &digest(token)).await?;
+        return user
+            .map(|row| Some(Caller::from_row(row, None)))
+            .ok_or(AppError::Unauthorized);
+    }
+    let Some(secret) = cookie(headers, SESSION_COOKIE).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let hash = digest(secret);
+    Ok(db::session_user(pool, &hash)
+        .await?
+        .map(|row| Caller::from_row(row, Some(hash))))
+}
+
+/// The address failed log-ins are counted against.
+pub fn client_addr(headers: &HeaderMap, peer: Option<SocketAddr>, trust_proxy: bool) -> String {
+    if trust_proxy {
+        if let Some(first) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            return first.to_owned();
+        }
+    }
+    peer.map(|p| p.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_password_verifies_against_its_own_hash_only() {
+        let password = Password::parse("correct horse battery").unwrap();
+        let hash = hash_password(&password).await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password("correct horse battery".into(), Some(hash.clone())).await);
+        assert!(!verify_password("wrong horse battery".into(), Some(hash.clone())).await);
+        // Same password, new salt: a different hash.
+        assert_ne!(hash, hash_password(&password).await.unwrap());
+        assert!(!verify_password("correct horse battery".into(), None).await);
+    }
+
+    #[test]
+    fn cookies_and_bearer_tokens_are_read_from_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::COOKIE,
+            "a=1; cadence_session=abc; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&headers, "missing"), None);
+        headers.insert(http::header::AUTHORIZATION, "Bearer cad_x".parse().unwrap());
+        assert_eq!(bearer(&headers), Some("cad_x"));
+        headers.insert(http::header::AUTHORIZATION, "Basic eA==".parse().unwrap());
+        assert_eq!(bearer(&headers), None);
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_and_lax_and_secure_when_configured() {
+        let mut config = AuthConfig::default();
+        let plain = session_cookie("s", &config);
+        assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Lax"));
+        assert!(!plain.contains("Secure"));
+        config.secure_cookies = true;
+        assert!(session_cookie("s", &config).ends_with("; Secure"));
+        assert!(clear_session_cookie(&config).contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "203.0.113.9, 10.0.0.1".parse().unwrap());
+        let peer = Some("10.0.0.1:5000".parse().unwrap());
+        assert_eq!(client_addr(&headers, peer, true), "203.0.113.9");
+        assert_eq!(client_addr(&headers, peer, false), "10.0.0.1");
+    }
+}

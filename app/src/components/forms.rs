@@ -1,0 +1,56 @@
+//! Small helpers for forms backed by server actions.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The message for `field` from the action's last answer, if it was a validation error
+/// about that field.
+pub fn field_error<S, T>(value: S, field: &'static str) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static
+where
+    S: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+{
+    move || {
+        value.with(|v| match v {
+            Some(Err(e)) => e.field(field),
+            _ => None,
+        })
+    }
+}
+
+/// The action's last error when it is not about one of `fields` (shown above the form).
+pub fn form_error<S, T>(
+    value: S,
+    fields: &'static [&'static str],
+) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static
+where
+    S: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+{
+    move || {
+        value.with(|v| match v {
+            Some(Err(AppError::Validation(errors)))
+                if errors.0.keys().all(|k| fields.contains(&k.as_str())) =>
+            {
+                None
+            }
+            Some(Err(e)) => Some(e.to_string()),
+            _ => None,
+        })
+    }
+}
+
+/// An error line under an input; `id` is what the input's `aria-describedby` names.
+#[component]
+pub fn FieldError(
+    id: &'static str,
+    message: impl Fn() -> Option<String> + Send + Sync + 'static,
+) -> impl IntoView {
+    view! { <p id=id class="field-error" role="alert">{message}</p> }
+}
+
+/// A form-level error banner.
+#[component]
+pub fn FormError(message: impl Fn() -> Option<String> + Send + Sync + 'static) -> impl IntoView {
+    view! {
+        <p class="form-error" role="alert">{message}</p>
+    }
+}

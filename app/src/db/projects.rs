@@ -1,0 +1,335 @@
+//! Projects, their members and their settings.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub working_days: Vec<i16>,
+    pub velocity_window: i16,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts the project unless the slug is taken (then `None`, nothing written).
+#[tracing::instrument(skip(conn), err)]
+pub async fn insert(
+    conn: &mut PgConnection,
+    slug: &str,
+    name: &str,
+) -> Result<Option<ProjectRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ProjectRow,
+        r#"insert into project (id, slug, name) values ($1, $2, $3)
+           on conflict on constraint project_slug_key do nothing
+           returning id, slug, name, archived_at, working_days, velocity_window, created_at"#,
+        Uuid::now_v7(),
+        slug,
+        name,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The project and the caller's role on it, if they are a member.
+#[tracing::instrument(skip(pool), err)]
+pub async fn membership(
+    pool: &PgPool,
+    slug: &str,
+    user_id: Uuid,
+) -> Result<Option<(ProjectRow, String)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select p.id, p.slug, p.name, p.archived_at, p.working_days, p.velocity_window,
+                  p.created_at, m.role
+           from project p join project_member m on m.project_id = p.id
+           where p.slug = $1 and m.user_id = $2"#,
+        slug,
+        user_id,
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| {
+        (
+            ProjectRow {
+                id: r.id,
+                slug: r.slug,
+                name: r.name,
+                archived_at: r.archived_at,
+                working_days: r.working_days,
+                velocity_window: r.velocity_window,
+                created_at: r.created_at,
+            },
+            r.role,
+        )
+    }))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MyProjectRow {
+    pub slug: String,
+    pub name: String,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub role: String,
+    pub members: i64,
+}
+
+/// The user's projects, active ones first, then by name.
+#[tracing::instrument(skip(pool), err)]
+pub async fn for_user(pool: &PgPool, user_id: Uuid) -> Result<Vec<MyProjectRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MyProjectRow,
+        r#"select p.slug, p.name, p.archived_at, m.role,
+                  (select count(*) from project_member x where x.project_id = p.id) as "members!"
+           from project p join project_member m on m.project_id = p.id
+           where m.user_id = $1
+           order by p.archived_at is not null, lower(p.name), p.slug"#,
+        user_id,
+    )
+    .fetch_all(pool)
+    .await
+}
+
+#[tracing::instrument(skip(pool), err)]
+pub async fn rename(pool: &PgPool, id: Uuid, name: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("update project set name = $2 where id = $1", id, name)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+#[tracing::instrument(skip(pool), err)]
+pub async fn set_archived(pool: &PgPool, id: Uuid, archived: bool) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"update project set archived_at = case when $2 then coalesce(archived_at, now()) end
+           where id = $1"#,
+        id,
+        archived,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Everything in the project goes with it (foreign keys cascade).
+#[tracing::instrument(skip(pool), err)]
+pub async fn delete(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("delete from project where id = $1", id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+// --- members --------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRow {
+    pub user_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+}
+
+#[tracing::instrument(skip(pool), err)]
+pub async fn members(pool: &PgPool, project_id: Uuid) -> Result<Vec<MemberRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MemberRow,
+        r#"select u.id as user_id, u.email, u.display_name, m.role
+           from project_member m join app_user u on u.id = m.user_id
+           where m.project_id = $1
+           order by case m.role when 'owner' then 0 when 'scrum_master' then 1
+                                when 'member' then 2 else 3 end,
+                    lower(u.display_name), u.email_normalized"#,
+        project_id,
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Adds a member; `false` if they already were one (nothing changed).
+#[tracing::instrument(skip(conn), err)]
+pub async fn add_member(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    user_id: Uuid,
+    role: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        r#"insert into project_member (project_id, user_id, role) values ($1, $2, $3)
+           on conflict (project_id, user_id) do nothing"#,
+        project_id,
+        user_id,
+        role,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Takes the project's row lock, so concurrent member changes (two owners demoting each
+/// other) run one after the other and the last-owner rule holds; returns the member's role.
+#[tracing::instrument(skip(conn), err)]
+pub async fn lock_member(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query!("select id from project where id = $1 for update", project_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let row = sqlx::query!(
+        "select role from project_member where project_id = $1 and user_id = $2",
+        project_id,
+        user_id,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| r.role))
+}
+
+#[tracing::instrument(skip(conn), err)]
+pub async fn owner_count(conn: &mut PgConnection, project_id: Uuid) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select count(*) as "n!" from project_member where project_id = $1 and role = 'owner'"#,
+        project_id,
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(row.n)
+}
+
+#[tracing::instrument(skip(conn), err)]
+pub async fn set_role(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    user_id: Uuid,
+    role: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update project_member set role = $3 where project_id = $1 and user_id = $2",
+        project_id,
+        user_id,
+        role,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[tracing::instrument(skip(conn), err)]
+pub async fn remove_member(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "delete from project_member where project_id = $1 and user_id = $2",
+        project_id,
+        user_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+// --- settings -------------------------------------------------------------------------
+
+#[tracing::instrument(skip(pool), err)]
+pub async fn chart(pool: &PgPool, project_id: Uuid) -> Result<Vec<(i16, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "select points, label from effort_chart_entry where project_id = $1 order by points",
+        project_id,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.points, r.label)).collect())
+}
+
+/// Replaces the whole chart; run it in the caller's transaction.
+#[tracing::instrument(skip(conn, entries), err)]
+pub async fn replace_chart(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    entries: &[(i16, String)],
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "delete from effort_chart_entry where project_id = $1",
+        project_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    let points: Vec<i16> = entries.iter().map(|e| e.0).collect();
+    let labels: Vec<String> = entries.iter().map(|e| e.1.clone()).collect();
+    sqlx::query!(
+        r#"insert into effort_chart_entry (project_id, points, label)
+           select $1, * from unnest($2::smallint[], $3::text[])"#,
+        project_id,
+        &points,
+        &labels,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+#[tracing::instrument(skip(conn), err)]
+pub async fn set_calendar(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    working_days: &[i16],
+    velocity_window: i16,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update project set working_days = $2, velocity_window = $3 where id = $1",
+        project_id,
+        working_days,
+        velocity_window,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HolidayRow {
+    pub day: NaiveDate,
+    pub name: String,
+}
+
+#[tracing::instrument(skip(pool), err)]
+pub async fn holidays(pool: &PgPool, project_id: Uuid) -> Result<Vec<HolidayRow>, sqlx::Error> {
+    sqlx::query_as!(
+        HolidayRow,
+        "select day, name from project_holiday where project_id = $1 order by day",
+        project_id,
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Replaces the holiday list; run it in the caller's transaction.
+#[tracing::instrument(skip(conn, holidays), err)]
+pub async fn replace_holidays(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    holidays: &[(NaiveDate, String)],
+) -> Result<(), sqlx::Error> {
+    sqlx::query!("delete from project_holiday where project_id = $1", project_id)
+        .execute(&mut *conn)
+        .await?;
+    let days: Vec<NaiveDate> = holidays.iter().map(|h| h.0).collect();
+    let names: Vec<String> = holidays.iter().map(|h| h.1.clone()).collect();
+    sqlx::query!(
+        r#"insert into project_holiday (project_id, day, name)
+           select $1, * from unnest($2::date[], $3::text[])"#,
+        project_id,
+        &days,
+        &names,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

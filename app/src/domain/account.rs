@@ -1,0 +1,124 @@
+//! What a person types to get an account: a display name and a password.
+
+use serde::{Deserialize, Serialize};
+
+pub const DISPLAY_NAME_MAX_CHARS: usize = 80;
+pub const PASSWORD_MIN_CHARS: usize = 10;
+/// Long enough for any passphrase or manager-generated password; short enough that hashing
+/// cannot be used to make the server chew on megabytes.
+pub const PASSWORD_MAX_CHARS: usize = 256;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DisplayName(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DisplayNameError {
+    #[error("a name is required")]
+    Empty,
+    #[error("a name can be at most {DISPLAY_NAME_MAX_CHARS} characters")]
+    TooLong,
+    #[error("a name cannot contain control characters")]
+    ControlCharacters,
+}
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, DisplayNameError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(DisplayNameError::Empty);
+        }
+        if trimmed.chars().count() > DISPLAY_NAME_MAX_CHARS {
+            return Err(DisplayNameError::TooLong);
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(DisplayNameError::ControlCharacters);
+        }
+        Ok(DisplayName(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Up to two letters for avatars and board cards: "Ada Lovelace" → "AL".
+    pub fn initials(&self) -> String {
+        self.0
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .take(2)
+            .flat_map(char::to_uppercase)
+            .collect()
+    }
+}
+
+super::string_newtype!(DisplayName, DisplayNameError);
+
+/// A new password. Not `Serialize` and not `Display`: it is never sent or logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    #[error("a password needs at least {PASSWORD_MIN_CHARS} characters")]
+    TooShort,
+    #[error("a password can be at most {PASSWORD_MAX_CHARS} characters")]
+    TooLong,
+}
+
+impl Password {
+    /// Spaces count (passphrases are welcome) and nothing is trimmed: the password is
+    /// exactly what was typed.
+    pub fn parse(raw: &str) -> Result<Self, PasswordError> {
+        let chars = raw.chars().count();
+        if chars < PASSWORD_MIN_CHARS {
+            return Err(PasswordError::TooShort);
+        }
+        if chars > PASSWORD_MAX_CHARS {
+            return Err(PasswordError::TooLong);
+        }
+        Ok(Password(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_give_initials() {
+        let name = DisplayName::parse("  ada   lovelace ").unwrap();
+        assert_eq!(name.as_str(), "ada   lovelace");
+        assert_eq!(name.initials(), "AL");
+        assert_eq!(DisplayName::parse("Ø").unwrap().initials(), "Ø");
+        assert_eq!(DisplayName::parse("  "), Err(DisplayNameError::Empty));
+        assert_eq!(
+            DisplayName::parse(&"x".repeat(81)),
+            Err(DisplayNameError::TooLong)
+        );
+    }
+
+    #[test]
+    fn passwords_are_taken_as_typed_and_length_checked_in_characters() {
+        assert_eq!(Password::parse("short"), Err(PasswordError::TooShort));
+        // Ten characters, twenty bytes.
+        assert!(Password::parse("éééééééééé").is_ok());
+        let p = Password::parse(" padded passphrase ").unwrap();
+        assert_eq!(p.expose(), " padded passphrase ");
+        assert_eq!(format!("{p:?}"), "Password(…)");
+        assert_eq!(
+            Password::parse(&"a".repeat(257)),
+            Err(PasswordError::TooLong)
+        );
+    }
+}

@@ -1,0 +1,141 @@
+//! The signed-in person's account: password and personal API tokens.
+
+use crate::api::accounts::{list_tokens, me, ChangePassword, CreateToken, RevokeToken, TokenInfo};
+use crate::components::error_view::{first_app_error, ErrorView};
+use crate::components::forms::{field_error, form_error, FieldError, FormError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let account = Resource::new(|| (), |_| me());
+    view! {
+        <Title text="Your account"/>
+        <h1>"Your account"</h1>
+        <Transition fallback=|| ()>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
+                {move || Suspend::new(async move {
+                    account.await.map(|a| a.map(|a| view! {
+                        <p>"Signed in as " <strong>{a.display_name}</strong> " (" {a.email} ")"</p>
+                    }))
+                })}
+            </ErrorBoundary>
+        </Transition>
+        <PasswordCard/>
+        <TokensCard/>
+    }
+}
+
+#[component]
+fn PasswordCard() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let current_error = field_error(change.value(), "current_password");
+    let new_error = field_error(change.value(), "new_password");
+    let other = form_error(change.value(), &["current_password", "new_password"]);
+    let done = move || {
+        change.value().with(|v| {
+            matches!(v, Some(Ok(_)))
+                .then_some("Password changed. Your other sessions were signed out.")
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="password-heading">
+            <h2 id="password-heading">"Change password"</h2>
+            <ActionForm action=change attr:class="stack-form">
+                <FormError message=other/>
+                <label for="current-password">"Current password"</label>
+                <input id="current-password" name="current_password" type="password"
+                    autocomplete="current-password" required aria-describedby="current-password-error"/>
+                <FieldError id="current-password-error" message=current_error/>
+                <label for="new-password">"New password"</label>
+                <input id="new-password" name="new_password" type="password" minlength="10"
+                    autocomplete="new-password" required aria-describedby="new-password-error"/>
+                <FieldError id="new-password-error" message=new_error/>
+                <button type="submit" class="button primary">"Change password"</button>
+                <p class="form-ok" role="status">{done}</p>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn TokensCard() -> impl IntoView {
+    let create = ServerAction::<CreateToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let tokens = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| list_tokens(),
+    );
+    let name_error = field_error(create.value(), "name");
+    let other = form_error(create.value(), &["name"]);
+    let revoke_error = form_error(revoke.value(), &[]);
+    let fresh = move || {
+        create.value().with(|v| match v {
+            Some(Ok(t)) => Some(view! {
+                <div class="notice" role="status">
+                    <p>{format!("Your new token “{}”. Copy it now: it will not be shown again.", t.info.name)}</p>
+                    <code class="token" data-testid="new-token">{t.token.clone()}</code>
+                </div>
+            }),
+            _ => None,
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="tokens-heading">
+            <h2 id="tokens-heading">"API tokens"</h2>
+            <p class="muted">
+                "For scripts and report tools: send " <code>"Authorization: Bearer <token>"</code>
+                " to " <a href="/api/v1/openapi.json">"the JSON API"</a> "."
+            </p>
+            {fresh}
+            <ActionForm action=create attr:class="inline-form">
+                <FormError message=other/>
+                <label for="token-name">"Token name"</label>
+                <div class="field-row">
+                    <input id="token-name" name="name" type="text" maxlength="80" required
+                        placeholder="e.g. Weekly report" aria-describedby="token-name-error"/>
+                    <button type="submit" class="button primary">"Create token"</button>
+                </div>
+                <FieldError id="token-name-error" message=name_error/>
+            </ActionForm>
+            <FormError message=revoke_error/>
+            <Transition fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
+                    {move || Suspend::new(async move {
+                        tokens.await.map(|list| view! { <TokenList list revoke/> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn TokenList(list: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="empty">"No tokens yet."</p> }.into_any();
+    }
+    view! {
+        <table class="table" aria-label="Your API tokens">
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"Starts with"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+            <tbody>
+                {list.into_iter().map(|t| view! {
+                    <tr>
+                        <td>{t.name.clone()}</td>
+                        <td><code>{format!("{}…", t.prefix)}</code></td>
+                        <td>{t.created_at.format("%Y-%m-%d").to_string()}</td>
+                        <td>{t.last_used_at.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "never".into())}</td>
+                        <td>
+                            <ActionForm action=revoke attr:class="row-form">
+                                <input type="hidden" name="id" value=t.id.to_string()/>
+                                <button type="submit" class="button small danger"
+                                    aria-label=format!("Revoke {}", t.name)>"Revoke"</button>
+                            </ActionForm>
+                        </td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}

@@ -1,0 +1,102 @@
+//! Signing in and registering. Both forms work without JavaScript, and both send the person
+//! on to where they were going (`?next=`).
+
+use crate::api::accounts::{LogIn, Register};
+use crate::components::forms::{field_error, form_error, FieldError, FormError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+fn next_param() -> Memo<String> {
+    let query = use_query_map();
+    Memo::new(move |_| query.with(|q| q.get("next").unwrap_or_default()))
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = ServerAction::<LogIn>::new();
+    let next = next_param();
+    let email_error = field_error(action.value(), "email");
+    let password_error = field_error(action.value(), "password");
+    let other_error = form_error(action.value(), &["email", "password"]);
+    let register_href = move || {
+        let n = next.get();
+        if n.is_empty() {
+            "/register".to_owned()
+        } else {
+            format!("/register?next={}", urlencode(&n))
+        }
+    };
+    view! {
+        <Title text="Sign in"/>
+        <section class="card narrow">
+            <h1>"Sign in"</h1>
+            <ActionForm action attr:class="stack-form" attr:aria-label="Sign in">
+                <FormError message=other_error/>
+                <input type="hidden" name="next" prop:value=move || next.get()/>
+                <label for="login-email">"Email"</label>
+                <input id="login-email" name="email" type="email" autocomplete="username" required
+                    aria-describedby="login-email-error"/>
+                <FieldError id="login-email-error" message=email_error/>
+                <label for="login-password">"Password"</label>
+                <input id="login-password" name="password" type="password"
+                    autocomplete="current-password" required aria-describedby="login-password-error"/>
+                <FieldError id="login-password-error" message=password_error/>
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+            <p class="muted">"New here? " <a href=register_href>"Create an account"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let action = ServerAction::<Register>::new();
+    let next = next_param();
+    let email_error = field_error(action.value(), "email");
+    let name_error = field_error(action.value(), "display_name");
+    let password_error = field_error(action.value(), "password");
+    let other_error = form_error(action.value(), &["email", "display_name", "password"]);
+    view! {
+        <Title text="Create an account"/>
+        <section class="card narrow">
+            <h1>"Create an account"</h1>
+            <ActionForm action attr:class="stack-form" attr:aria-label="Create an account">
+                <FormError message=other_error/>
+                <input type="hidden" name="next" prop:value=move || next.get()/>
+                <label for="register-email">"Email"</label>
+                <input id="register-email" name="email" type="email" autocomplete="email" required
+                    aria-describedby="register-email-error"/>
+                <FieldError id="register-email-error" message=email_error/>
+                <label for="register-name">"Your name"</label>
+                <input id="register-name" name="display_name" type="text" autocomplete="name"
+                    maxlength="80" required aria-describedby="register-name-error"/>
+                <FieldError id="register-name-error" message=name_error/>
+                <label for="register-password">"Password"</label>
+                <input id="register-password" name="password" type="password"
+                    autocomplete="new-password" minlength="10" required
+                    aria-describedby="register-password-hint register-password-error"/>
+                <p id="register-password-hint" class="muted small">"At least 10 characters; a passphrase is fine."</p>
+                <FieldError id="register-password-error" message=password_error/>
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Creating…" } else { "Create account" }}
+                </button>
+            </ActionForm>
+            <p class="muted">"Already have an account? " <a href="/login">"Sign in"</a></p>
+        </section>
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

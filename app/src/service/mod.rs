@@ -1,0 +1,59 @@
+//! The operations behind both the server functions and the JSON API, so the two share one
+//! copy of every check: who is calling, may they, validate, write. Server only.
+//!
+//! Every project-scoped operation starts with [`access`]; keep it that way.
+
+pub mod accounts;
+pub mod projects;
+
+use crate::auth::Caller;
+use crate::db::projects::{self as db, ProjectRow};
+use crate::domain::{Action, Role};
+use crate::error::AppError;
+use sqlx::PgPool;
+
+/// A caller's standing on one project.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub caller: Caller,
+    pub project: ProjectRow,
+    pub role: Role,
+}
+
+/// The signed-in caller, or Unauthorized.
+pub fn signed_in(caller: Option<&Caller>) -> Result<&Caller, AppError> {
+    caller.ok_or(AppError::Unauthorized)
+}
+
+/// The one authorization check for project-scoped work. Anonymous → Unauthorized; not a
+/// member (or no such project) → NotFound, so outsiders learn nothing; a role that may not
+/// do `action` → Forbidden; changes to an archived project → Conflict.
+#[tracing::instrument(skip(pool, caller), fields(user = ?caller.map(|c| c.id)), err)]
+pub async fn access(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    action: Action,
+) -> Result<Access, AppError> {
+    let caller = signed_in(caller)?;
+    let (project, role) = db::membership(pool, slug, caller.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = Role::parse(&role).map_err(|e| {
+        tracing::error!(error = %e, "unknown role stored");
+        AppError::Internal
+    })?;
+    if !role.allows(action) {
+        return Err(AppError::Forbidden);
+    }
+    if project.archived_at.is_some() && action != Action::Read && action != Action::Administer {
+        return Err(AppError::Conflict(
+            "this project is archived: an owner can unarchive it in its settings".into(),
+        ));
+    }
+    Ok(Access {
+        caller: caller.clone(),
+        project,
+        role,
+    })
+}

@@ -1,0 +1,371 @@
+//! Projects, members and settings.
+
+use super::{access, signed_in, Access};
+use crate::api::projects::{
+    ChartValue, HolidayEntry, Member, ProjectInfo, ProjectSettings, ProjectSummary,
+};
+use crate::auth::Caller;
+use crate::db::projects::{self as db, ProjectRow};
+use crate::db::users;
+use crate::domain::{
+    Action, DisplayName, EffortChart, Email, HolidayName, ProjectName, Role, Slug,
+    VelocityWindow, WorkingWeek,
+};
+use crate::error::{AppError, FieldErrors};
+use sqlx::PgPool;
+
+/// How many "-2", "-3"… alternatives are tried when a slug is taken.
+const SLUG_ATTEMPTS: u32 = 100;
+
+fn role_of(stored: &str) -> Result<Role, AppError> {
+    Role::parse(stored).map_err(|e| {
+        tracing::error!(error = %e, "unknown role stored");
+        AppError::Internal
+    })
+}
+
+/// Creates a project with a unique slug derived from its name; the caller is its owner and
+/// it starts with the T-shirt effort chart.
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn create(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    name: &str,
+) -> Result<ProjectSummary, AppError> {
+    let caller = signed_in(caller)?;
+    let name = ProjectName::parse(name).map_err(|e| AppError::validation("name", e))?;
+    let base = Slug::from_name(name.as_str());
+    let mut tx = pool.begin().await?;
+    let mut project = None;
+    for n in 1..=SLUG_ATTEMPTS {
+        let slug = if n == 1 { base.clone() } else { base.with_suffix(n) };
+        if let Some(row) = db::insert(&mut tx, slug.as_str(), name.as_str()).await? {
+            project = Some(row);
+            break;
+        }
+    }
+    let project = project.ok_or_else(|| {
+        AppError::validation("name", "too many projects have this name: choose another")
+    })?;
+    db::add_member(&mut tx, project.id, caller.id, Role::Owner.as_str()).await?;
+    db::replace_chart(&mut tx, project.id, &chart_rows(&EffortChart::default())).await?;
+    tx.commit().await?;
+    Ok(ProjectSummary {
+        slug: project.slug,
+        name: project.name,
+        role: Role::Owner,
+        archived: false,
+        members: 1,
+    })
+}
+
+pub async fn mine(pool: &PgPool, caller: Option<&Caller>) -> Result<Vec<ProjectSummary>, AppError> {
+    let caller = signed_in(caller)?;
+    db::for_user(pool, caller.id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(ProjectSummary {
+                role: role_of(&r.role)?,
+                slug: r.slug,
+                name: r.name,
+                archived: r.archived_at.is_some(),
+                members: r.members,
+            })
+        })
+        .collect()
+}
+
+pub async fn detail(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+) -> Result<ProjectInfo, AppError> {
+    let access = access(pool, caller, slug, Action::Read).await?;
+    let settings = settings_of(pool, &access.project).await?;
+    Ok(ProjectInfo {
+        slug: access.project.slug,
+        name: access.project.name,
+        role: access.role,
+        archived: access.project.archived_at.is_some(),
+        settings,
+    })
+}
+
+async fn settings_of(pool: &PgPool, project: &ProjectRow) -> Result<ProjectSettings, AppError> {
+    let chart = db::chart(pool, project.id).await?;
+    let holidays = db::holidays(pool, project.id).await?;
+    Ok(ProjectSettings {
+        effort_chart: chart
+            .into_iter()
+            .map(|(points, label)| ChartValue {
+                points: points as u8,
+                label,
+            })
+            .collect(),
+        working_days: project.working_days.iter().map(|&d| d as u8).collect(),
+        holidays: holidays
+            .into_iter()
+            .map(|h| HolidayEntry {
+                date: h.day,
+                name: h.name,
+            })
+            .collect(),
+        velocity_window: project.velocity_window as u8,
+    })
+}
+
+/// The project's effort chart as the domain type (items are estimated against it).
+pub async fn effort_chart(pool: &PgPool, project: &ProjectRow) -> Result<EffortChart, AppError> {
+    let rows = db::chart(pool, project.id).await?;
+    let pairs: Vec<(i64, String)> = rows.into_iter().map(|(p, l)| (i64::from(p), l)).collect();
+    EffortChart::parse(&pairs).map_err(|e| {
+        tracing::error!(error = %e, "stored effort chart is invalid");
+        AppError::Internal
+    })
+}
+
+fn chart_rows(chart: &EffortChart) -> Vec<(i16, String)> {
+    chart
+        .entries()
+        .iter()
+        .map(|e| (i16::from(e.points.value()), e.label.clone()))
+        .collect()
+}
+
+/// Checks a whole settings document, reporting every field that is wrong.
+pub fn validate_settings(
+    input: &ProjectSettings,
+) -> Result<(EffortChart, WorkingWeek, Vec<(chrono::NaiveDate, String)>, VelocityWindow), AppError>
+{
+    let mut errors = FieldErrors::default();
+    let pairs: Vec<(i64, String)> = input
+        .effort_chart
+        .iter()
+        .map(|v| (i64::from(v.points), v.label.clone()))
+        .collect();
+    let chart = EffortChart::parse(&pairs)
+        .map_err(|e| errors.add("effort_chart", e))
+        .ok();
+    let days: Vec<i64> = input.working_days.iter().map(|&d| i64::from(d)).collect();
+    let week = WorkingWeek::parse(&days)
+        .map_err(|e| errors.add("working_days", e))
+        .ok();
+    let window = VelocityWindow::parse(i64::from(input.velocity_window))
+        .map_err(|e| errors.add("velocity_window", e))
+        .ok();
+    let mut holidays = Vec::with_capacity(input.holidays.len());
+    for h in &input.holidays {
+        match HolidayName::parse(&h.name) {
+            Ok(name) if holidays.iter().all(|(d, _)| *d != h.date) => {
+                holidays.push((h.date, name.as_str().to_owned()))
+            }
+            Ok(_) => errors.add("holidays", format!("{} is listed twice", h.date)),
+            Err(e) => errors.add("holidays", format!("{}: {e}", h.date)),
+        }
+    }
+    holidays.sort();
+    match (chart, week, window) {
+        (Some(c), Some(w), Some(v)) if errors.is_empty() => Ok((c, w, holidays, v)),
+        _ => Err(AppError::Validation(errors)),
+    }
+}
+
+/// Replaces the project's settings (owners and scrum masters); all or nothing.
+#[tracing::instrument(skip(pool, caller, input), err)]
+pub async fn update_settings(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    input: &ProjectSettings,
+) -> Result<ProjectSettings, AppError> {
+    let Access { project, .. } = access(pool, caller, slug, Action::EditSettings).await?;
+    let (chart, week, holidays, window) = validate_settings(input)?;
+    let mut tx = pool.begin().await?;
+    db::replace_chart(&mut tx, project.id, &chart_rows(&chart)).await?;
+    let days: Vec<i16> = week.days().iter().map(|&d| i16::from(d)).collect();
+    db::set_calendar(&mut tx, project.id, &days, i16::from(window.get())).await?;
+    db::replace_holidays(&mut tx, project.id, &holidays).await?;
+    tx.commit().await?;
+    let project = access(pool, caller, slug, Action::Read).await?.project;
+    settings_of(pool, &project).await
+}
+
+pub async fn rename(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    name: &str,
+) -> Result<(), AppError> {
+    let Access { project, .. } = access(pool, caller, slug, Action::Administer).await?;
+    if project.archived_at.is_some() {
+        return Err(AppError::Conflict(
+            "this project is archived: unarchive it to rename it".into(),
+        ));
+    }
+    let name = ProjectName::parse(name).map_err(|e| AppError::validation("name", e))?;
+    db::rename(pool, project.id, name.as_str()).await?;
+    Ok(())
+}
+
+pub async fn set_archived(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    archived: bool,
+) -> Result<(), AppError> {
+    let Access { project, .. } = access(pool, caller, slug, Action::Administer).await?;
+    db::set_archived(pool, project.id, archived).await?;
+    Ok(())
+}
+
+/// Deletes the project and everything in it. The caller confirms by typing its name.
+pub async fn delete(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    confirm_name: &str,
+) -> Result<(), AppError> {
+    let Access { project, .. } = access(pool, caller, slug, Action::Administer).await?;
+    if confirm_name.trim() != project.name {
+        return Err(AppError::validation(
+            "confirm_name",
+            format!("type the project's name, {:?}, to delete it", project.name),
+        ));
+    }
+    db::delete(pool, project.id).await?;
+    Ok(())
+}
+
+pub async fn members(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+) -> Result<Vec<Member>, AppError> {
+    let Access { project, .. } = access(pool, caller, slug, Action::Read).await?;
+    db::members(pool, project.id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            Ok(Member {
+                initials: DisplayName::parse(&m.display_name)
+                    .map(|n| n.initials())
+                    .unwrap_or_default(),
+                role: role_of(&m.role)?,
+                email: m.email,
+                display_name: m.display_name,
+            })
+        })
+        .collect()
+}
+
+fn parse_role(raw: &str) -> Result<Role, AppError> {
+    Role::parse(raw).map_err(|e| AppError::validation("role", e))
+}
+
+/// Adds an existing account to the project (owners only).
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn add_member(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    email: &str,
+    role: &str,
+) -> Result<Member, AppError> {
+    let Access { project, .. } = access(pool, caller, slug, Action::Administer).await?;
+    let mut errors = FieldErrors::default();
+    let email = Email::parse(email).map_err(|e| errors.add("email", e)).ok();
+    let role = parse_role(role)
+        .map_err(|e| errors.add("role", e.field("role").unwrap_or_default()))
+        .ok();
+    let (Some(email), Some(role)) = (email, role) else {
+        return Err(AppError::Validation(errors));
+    };
+    // Owners add people they work with; telling them an address has no account here is
+    // what they need to know (it reveals nothing a registration attempt would not).
+    let user = users::find_by_email(pool, &email.normalized())
+        .await?
+        .ok_or_else(|| {
+            AppError::validation(
+                "email",
+                "nobody has an account with this email: ask them to register first",
+            )
+        })?;
+    let mut tx = pool.begin().await?;
+    db::lock_member(&mut tx, project.id, user.id).await?;
+    if !db::add_member(&mut tx, project.id, user.id, role.as_str()).await? {
+        return Err(AppError::Conflict(format!(
+            "{} is already a member of this project",
+            user.email
+        )));
+    }
+    tx.commit().await?;
+    Ok(Member {
+        initials: DisplayName::parse(&user.display_name)
+            .map(|n| n.initials())
+            .unwrap_or_default(),
+        email: user.email,
+        display_name: user.display_name,
+        role,
+    })
+}
+
+/// Changes a member's role (owners only); the last owner cannot be demoted.
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn set_member_role(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    email: &str,
+    role: &str,
+) -> Result<(), AppError> {
+    let Access { project, .. } = access(pool, caller, slug, Action::Administer).await?;
+    let role = parse_role(role)?;
+    let (mut tx, user_id, current) = lock_existing_member(pool, project.id, email).await?;
+    if current == Role::Owner && role != Role::Owner && db::owner_count(&mut tx, project.id).await? <= 1
+    {
+        return Err(AppError::Conflict(
+            "a project needs an owner: make someone else owner first".into(),
+        ));
+    }
+    db::set_role(&mut tx, project.id, user_id, role.as_str()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a member (owners only); the last owner cannot be removed.
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn remove_member(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    email: &str,
+) -> Result<(), AppError> {
+    let Access { project, .. } = access(pool, caller, slug, Action::Administer).await?;
+    let (mut tx, user_id, current) = lock_existing_member(pool, project.id, email).await?;
+    if current == Role::Owner && db::owner_count(&mut tx, project.id).await? <= 1 {
+        return Err(AppError::Conflict(
+            "a project needs an owner: make someone else owner before removing this one".into(),
+        ));
+    }
+    db::remove_member(&mut tx, project.id, user_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Opens a transaction holding the project's lock and finds the member by email.
+async fn lock_existing_member(
+    pool: &PgPool,
+    project_id: uuid::Uuid,
+    email: &str,
+) -> Result<(sqlx::Transaction<'static, sqlx::Postgres>, uuid::Uuid, Role), AppError> {
+    let email = Email::parse(email).map_err(|e| AppError::validation("email", e))?;
+    let user = users::find_by_email(pool, &email.normalized())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut tx = pool.begin().await?;
+    let role = db::lock_member(&mut tx, project_id, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((tx, user.id, role_of(&role)?))
+}

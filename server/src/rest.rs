@@ -1,0 +1,356 @@
+//! The JSON API under `/api/v1`, for integrations and report tools. Handlers are thin: they
+//! resolve the caller (API token or session cookie) and call the same `app::service`
+//! operations as the server functions, so validation and authorization are one copy.
+//!
+//! Every route is listed in [`ApiDoc`]; the document is served at `/api/v1/openapi.json`.
+
+use crate::AppState;
+use app::api::accounts::Account;
+use app::api::projects::{
+    ChartValue, HolidayEntry, Member, ProjectInfo, ProjectSettings, ProjectSummary,
+};
+use app::auth::Caller;
+use app::domain::Role;
+use app::error::AppError;
+use app::service::projects;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::{header, request::Parts, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+pub fn routes() -> Router<AppState> {
+    let api = Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/me", get(me))
+        .route("/projects", get(list_projects).post(create_project))
+        .route("/projects/{slug}", get(get_project))
+        .route("/projects/{slug}/settings", axum::routing::put(put_settings))
+        .route("/projects/{slug}/members", get(list_members).post(add_member))
+        .route(
+            "/projects/{slug}/members/{email}",
+            axum::routing::patch(update_member).delete(remove_member),
+        )
+        .fallback(|| async { ApiError(AppError::NotFound) });
+    Router::new().nest("/api/v1", api)
+}
+
+// --- errors -----------------------------------------------------------------------------
+
+/// `{ "error": { "code": …, "message": …, "fields": {…} } }`
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// not_found, unauthorized, forbidden, validation, conflict, too_many_requests,
+    /// bad_request or internal.
+    pub code: String,
+    pub message: String,
+    /// For validation errors: the message for each field that is wrong.
+    pub fields: BTreeMap<String, String>,
+}
+
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let err = self.0;
+        let code = match &err {
+            AppError::NotFound => "not_found",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::Validation(_) => "validation",
+            AppError::Conflict(_) => "conflict",
+            AppError::TooManyRequests => "too_many_requests",
+            AppError::Internal => "internal",
+            AppError::Request(_) => "bad_request",
+        };
+        let (message, fields) = match &err {
+            AppError::Validation(f) => ("some fields are not valid".to_owned(), f.0.clone()),
+            AppError::Request(m) => (m.clone(), BTreeMap::new()),
+            other => (other.to_string(), BTreeMap::new()),
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message,
+                fields,
+            },
+        };
+        let mut response = (err.status(), Json(body)).into_response();
+        if err == AppError::Unauthorized {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The caller, from `Authorization: Bearer` or the session cookie; anonymous is `None` and
+/// each operation decides (every one here needs a caller).
+pub struct ApiCaller(pub Option<Caller>);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        Ok(ApiCaller(
+            app::auth::resolve(&state.pool, &parts.headers).await?,
+        ))
+    }
+}
+
+/// A JSON body whose rejections are answered in the API's error shape: malformed JSON is
+/// 400, well-formed JSON of the wrong shape is 422 naming the problem.
+pub struct Body<T>(pub T);
+
+impl<T, S> FromRequest<S> for Body<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> ApiResult<Self> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(ApiError(AppError::validation("body", e.body_text())))
+            }
+            Err(e) => Err(ApiError(AppError::Request(e.body_text()))),
+        }
+    }
+}
+
+// --- the document -----------------------------------------------------------------------
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Cadence API",
+        version = "1",
+        description = "Projects, members and settings of a Cadence instance. Authenticate \
+                       with a personal API token (`Authorization: Bearer cad_…`, created on \
+                       the account page or with `server create-token`) or the session cookie."
+    ),
+    paths(
+        me,
+        list_projects,
+        create_project,
+        get_project,
+        put_settings,
+        list_members,
+        add_member,
+        update_member,
+        remove_member
+    ),
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        Account,
+        ProjectSummary,
+        ProjectInfo,
+        ProjectSettings,
+        ChartValue,
+        HolidayEntry,
+        Member,
+        Role,
+        NewProject,
+        NewMember,
+        MemberChange
+    )),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = []))
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                app::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+// --- accounts ---------------------------------------------------------------------------
+
+/// The account making the request.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    responses((status = 200, body = Account), (status = 401, body = ErrorBody)))]
+async fn me(ApiCaller(caller): ApiCaller) -> ApiResult<Json<Account>> {
+    let caller = app::service::signed_in(caller.as_ref())?;
+    Ok(Json(Account::from(caller)))
+}
+
+// --- projects ---------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct NewProject {
+    pub name: String,
+}
+
+/// The caller's projects, each with their role on it.
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects",
+    responses((status = 200, body = Vec<ProjectSummary>), (status = 401, body = ErrorBody)))]
+async fn list_projects(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> ApiResult<Json<Vec<ProjectSummary>>> {
+    Ok(Json(projects::mine(&state.pool, caller.as_ref()).await?))
+}
+
+/// Creates a project; the caller becomes its owner. The slug is derived from the name.
+#[utoipa::path(post, path = "/api/v1/projects", tag = "projects", request_body = NewProject,
+    responses((status = 201, body = ProjectSummary), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_project(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Body(input): Body<NewProject>,
+) -> ApiResult<(StatusCode, Json<ProjectSummary>)> {
+    let created = projects::create(&state.pool, caller.as_ref(), &input.name).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// A project with its settings.
+#[utoipa::path(get, path = "/api/v1/projects/{slug}", tag = "projects",
+    params(("slug" = String, Path, description = "The project's URL name")),
+    responses((status = 200, body = ProjectInfo), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn get_project(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<ProjectInfo>> {
+    Ok(Json(projects::detail(&state.pool, caller.as_ref(), &slug).await?))
+}
+
+/// Replaces the project's settings as a whole (owners and scrum masters).
+#[utoipa::path(put, path = "/api/v1/projects/{slug}/settings", tag = "projects",
+    params(("slug" = String, Path, description = "The project's URL name")),
+    request_body = ProjectSettings,
+    responses((status = 200, body = ProjectSettings), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn put_settings(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(slug): Path<String>,
+    Body(input): Body<ProjectSettings>,
+) -> ApiResult<Json<ProjectSettings>> {
+    Ok(Json(
+        projects::update_settings(&state.pool, caller.as_ref(), &slug, &input).await?,
+    ))
+}
+
+// --- members ----------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct NewMember {
+    pub email: String,
+    /// owner, scrum_master, member or viewer.
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MemberChange {
+    /// owner, scrum_master, member or viewer.
+    pub role: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{slug}/members", tag = "members",
+    params(("slug" = String, Path, description = "The project's URL name")),
+    responses((status = 200, body = Vec<Member>), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn list_members(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<Vec<Member>>> {
+    Ok(Json(projects::members(&state.pool, caller.as_ref(), &slug).await?))
+}
+
+/// Adds an existing account to the project (owners).
+#[utoipa::path(post, path = "/api/v1/projects/{slug}/members", tag = "members",
+    params(("slug" = String, Path, description = "The project's URL name")),
+    request_body = NewMember,
+    responses((status = 201, body = Member), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_member(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(slug): Path<String>,
+    Body(input): Body<NewMember>,
+) -> ApiResult<(StatusCode, Json<Member>)> {
+    let member =
+        projects::add_member(&state.pool, caller.as_ref(), &slug, &input.email, &input.role)
+            .await?;
+    Ok((StatusCode::CREATED, Json(member)))
+}
+
+/// Changes a member's role (owners). The last owner cannot be demoted.
+#[utoipa::path(patch, path = "/api/v1/projects/{slug}/members/{email}", tag = "members",
+    params(("slug" = String, Path, description = "The project's URL name"),
+           ("email" = String, Path, description = "The member's email")),
+    request_body = MemberChange,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn update_member(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path((slug, email)): Path<(String, String)>,
+    Body(input): Body<MemberChange>,
+) -> ApiResult<StatusCode> {
+    projects::set_member_role(&state.pool, caller.as_ref(), &slug, &email, &input.role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a member (owners). The last owner cannot be removed.
+#[utoipa::path(delete, path = "/api/v1/projects/{slug}/members/{email}", tag = "members",
+    params(("slug" = String, Path, description = "The project's URL name"),
+           ("email" = String, Path, description = "The member's email")),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn remove_member(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path((slug, email)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    projects::remove_member(&state.pool, caller.as_ref(), &slug, &email).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
