@@ -1,80 +1,14 @@
-//! The real router on a real port, with its own fresh database, driven over HTTP the way a
-//! browser or an integration would.
+//! Health checks, pages rendered on the server, and the no-JavaScript form path.
 
-use leptos::prelude::LeptosOptions;
+use super::support::{spawn, TestApp};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
 
-struct TestApp {
-    base: String,
-    client: reqwest::Client,
-}
-
-async fn spawn(pool: PgPool) -> TestApp {
-    let leptos_options = LeptosOptions::builder()
-        .output_name("cadence")
-        .site_root("target/site")
-        .build();
-    let app = server::router(server::AppState {
-        leptos_options,
-        pool,
-        auth: Default::default(),
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap()
-    });
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    TestApp {
-        base: format!("http://{addr}"),
-        client,
-    }
-}
-
-impl TestApp {
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn add_topic(&self, title: &str) -> reqwest::Response {
-        self.client
-            .post(format!("{}/api/fn/parking_lot/add", self.base))
-            .form(&[("title", title)])
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn list_topics(&self) -> Value {
-        let res = self
-            .client
-            .post(format!("{}/api/fn/parking_lot/list", self.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        res.json().await.unwrap()
-    }
-}
-
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn healthz_answers_ok(pool: PgPool) {
     let app = spawn(pool).await;
-    let res = app.get("/healthz").await;
+    let res = app.anonymous().get("/healthz").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.text().await.unwrap(), "ok");
 }
@@ -82,18 +16,22 @@ async fn healthz_answers_ok(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn readyz_is_ok_when_the_database_answers(pool: PgPool) {
     let app = spawn(pool).await;
-    let res = app.get("/readyz").await;
+    let res = app.anonymous().get("/readyz").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.text().await.unwrap(), "ready");
 }
 
+fn unreachable_pool() -> PgPool {
+    // Port 9 (discard) on loopback: nothing listens there, so every connect is refused.
+    server::lazy_pool("postgres://cadence@127.0.0.1:9/cadence", 1).unwrap()
+}
+
 #[tokio::test]
 async fn readyz_is_503_when_the_database_is_unreachable() {
-    // Port 9 (discard) on loopback: nothing listens there, so every connect is refused.
-    let pool = server::lazy_pool("postgres://cadence@127.0.0.1:9/cadence", 1).unwrap();
-    let app = spawn(pool).await;
-    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
-    let res = app.get("/readyz").await;
+    let app = spawn(unreachable_pool()).await;
+    let client = app.anonymous();
+    assert_eq!(client.get("/healthz").await.status(), StatusCode::OK);
+    let res = client.get("/readyz").await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
@@ -121,8 +59,9 @@ async fn readyz_recovers_by_itself_when_the_database_comes_back(
                 .database(&db_name),
         );
     let app = spawn(pool).await;
+    let client = app.anonymous();
     assert_eq!(
-        app.get("/readyz").await.status(),
+        client.get("/readyz").await.status(),
         StatusCode::SERVICE_UNAVAILABLE
     );
 
@@ -143,7 +82,7 @@ async fn readyz_recovers_by_itself_when_the_database_comes_back(
 
     let mut status = StatusCode::SERVICE_UNAVAILABLE;
     for _ in 0..40 {
-        status = app.get("/readyz").await.status();
+        status = client.get("/readyz").await.status();
         if status == StatusCode::OK {
             break;
         }
@@ -153,10 +92,17 @@ async fn readyz_recovers_by_itself_when_the_database_comes_back(
 }
 
 #[tokio::test]
-async fn the_home_page_says_what_went_wrong_when_the_database_is_away() {
-    let pool = server::lazy_pool("postgres://cadence@127.0.0.1:9/cadence", 1).unwrap();
-    let app = spawn(pool).await;
-    let body = app.get("/").await.text().await.unwrap();
+async fn a_page_says_what_went_wrong_when_the_database_is_away() {
+    let app = spawn(unreachable_pool()).await;
+    let res = app
+        .anonymous()
+        .http
+        .get(format!("{}/projects", app.base))
+        .header("cookie", "cadence_session=abc")
+        .send()
+        .await
+        .unwrap();
+    let body = res.text().await.unwrap();
     assert!(body.contains("Something went wrong"), "{body}");
     assert!(body.contains("it has been logged"), "{body}");
     // The cause (connection refused to 127.0.0.1:9) stays in the server log.
@@ -165,13 +111,13 @@ async fn the_home_page_says_what_went_wrong_when_the_database_is_away() {
         "{body}"
     );
     // The rest of the page still works: the form is there to retry.
-    assert!(body.contains("Add topic"), "{body}");
+    assert!(body.contains("Create project"), "{body}");
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn an_unknown_url_gets_a_404_page(pool: PgPool) {
     let app = spawn(pool).await;
-    let res = app.get("/no/such/page").await;
+    let res = app.anonymous().get("/no/such/page").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let body = res.text().await.unwrap();
     assert!(body.contains("Page not found"), "{body}");
@@ -182,20 +128,51 @@ async fn an_unknown_url_gets_a_404_page(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
-async fn the_home_page_is_rendered_on_the_server_with_the_topics(pool: PgPool) {
+async fn signed_out_visitors_are_sent_to_sign_in_and_back(pool: PgPool) {
     let app = spawn(pool).await;
+    let anon = app.anonymous();
+    let res = anon.get("/p/shop/settings?tab=chart").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        app.add_topic("Release checklist").await.status(),
-        StatusCode::OK
+        res.headers()["location"],
+        "/login?next=/p/shop/settings%3Ftab%3Dchart"
     );
-    let res = app.get("/").await;
+    // The sign-in form carries the destination through.
+    let page = anon
+        .get("/login?next=/p/shop/settings")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Sign in"), "{page}");
+}
+
+async fn project_with_topic_form(app: &TestApp) -> (super::support::Client, String) {
+    app.owner_of("olive@example.com", "Web shop").await
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_project_page_is_rendered_on_the_server_with_its_topics(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (owner, slug) = project_with_topic_form(&app).await;
+    assert_eq!(slug, "web-shop");
+    let res = owner
+        .call(
+            "parking_lot/add",
+            &[("slug", &slug), ("title", "Release checklist")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = owner.get("/p/web-shop").await;
     assert_eq!(res.status(), StatusCode::OK);
     let body = res.text().await.unwrap();
+    assert!(body.contains("Web shop"), "{body}");
     assert!(body.contains("Parking lot"), "{body}");
     assert!(
         body.contains("Release checklist"),
         "server-rendered list: {body}"
     );
+    assert!(body.contains("1 · XS"), "the default effort chart: {body}");
     assert!(
         body.contains("/pkg/cadence.js"),
         "hydration script is linked"
@@ -203,67 +180,70 @@ async fn the_home_page_is_rendered_on_the_server_with_the_topics(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
-async fn the_add_topic_server_function_writes_and_the_list_reads_it(pool: PgPool) {
+async fn a_topic_is_stored_in_its_project_and_invalid_ones_are_refused(pool: PgPool) {
     let app = spawn(pool.clone()).await;
-    let res = app.add_topic("  Flaky CI on main ").await;
+    let (owner, slug) = project_with_topic_form(&app).await;
+    let res = owner
+        .call(
+            "parking_lot/add",
+            &[("slug", &slug), ("title", "  Flaky CI on main ")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let topic: Value = res.json().await.unwrap();
     assert_eq!(topic["title"], "Flaky CI on main");
 
-    let lot = app.list_topics().await;
-    assert_eq!(lot["total"], 1);
-    assert_eq!(lot["topics"][0]["title"], "Flaky CI on main");
-    let stored: i64 = sqlx::query_scalar("select count(*) from parking_lot_topic")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(stored, 1);
-}
-
-#[sqlx::test(migrator = "server::MIGRATOR")]
-async fn an_invalid_topic_is_refused_with_a_field_error_and_nothing_stored(pool: PgPool) {
-    let app = spawn(pool.clone()).await;
-    let res = app.add_topic("   ").await;
+    let res = owner
+        .call("parking_lot/add", &[("slug", &slug), ("title", "   ")])
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["code"], "validation");
     assert_eq!(err["detail"]["title"], "a title is required");
 
-    let res = app.add_topic(&"x".repeat(201)).await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.list_topics().await["total"], 0);
+    let lot: Value = owner
+        .call("parking_lot/list", &[("slug", &slug)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(lot["total"], 1);
+    assert_eq!(lot["topics"][0]["title"], "Flaky CI on main");
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_plain_form_post_redirects_back_to_the_page(pool: PgPool) {
     // What a browser with JavaScript off does: post the form, follow the redirect.
     let app = spawn(pool).await;
-    let res = app
-        .client
+    let (owner, slug) = project_with_topic_form(&app).await;
+    let page_url = format!("{}/p/{slug}", app.base);
+    let res = owner
+        .http
         .post(format!("{}/api/fn/parking_lot/add", app.base))
         .header("accept", "text/html")
-        .header("referer", format!("{}/", app.base))
-        .form(&[("title", "No-JS topic")])
+        .header("referer", &page_url)
+        .form(&[("slug", slug.as_str()), ("title", "No-JS topic")])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FOUND);
     let location = res.headers()["location"].to_str().unwrap();
     // Leptos strips its own error parameters from the referer, which may leave a bare '?'.
-    assert_eq!(location.trim_end_matches('?'), format!("{}/", app.base));
-    let page = app.get("/").await.text().await.unwrap();
+    assert_eq!(location.trim_end_matches('?'), page_url);
+    let page = owner.get(&format!("/p/{slug}")).await.text().await.unwrap();
     assert!(page.contains("No-JS topic"));
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_plain_form_post_with_an_error_carries_it_back_to_the_page(pool: PgPool) {
     let app = spawn(pool).await;
-    let res = app
-        .client
+    let (owner, slug) = project_with_topic_form(&app).await;
+    let res = owner
+        .http
         .post(format!("{}/api/fn/parking_lot/add", app.base))
         .header("accept", "text/html")
-        .header("referer", format!("{}/", app.base))
-        .form(&[("title", "  ")])
+        .header("referer", format!("{}/p/{slug}", app.base))
+        .form(&[("slug", slug.as_str()), ("title", "  ")])
         .send()
         .await
         .unwrap();
@@ -271,8 +251,8 @@ async fn a_plain_form_post_with_an_error_carries_it_back_to_the_page(pool: PgPoo
     let location = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.contains("__err="), "{location}");
     // The page the browser lands on renders the message next to the field.
-    let page = app
-        .client
+    let page = owner
+        .http
         .get(&location)
         .send()
         .await
@@ -281,15 +261,15 @@ async fn a_plain_form_post_with_an_error_carries_it_back_to_the_page(pool: PgPoo
         .await
         .unwrap();
     assert!(page.contains("a title is required"), "{page}");
-    assert_eq!(app.list_topics().await["total"], 0);
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn pages_are_compressed_for_clients_that_ask(pool: PgPool) {
     let app = spawn(pool).await;
     let res = app
-        .client
-        .get(format!("{}/", app.base))
+        .anonymous()
+        .http
+        .get(format!("{}/login", app.base))
         .header("accept-encoding", "gzip")
         .send()
         .await

@@ -1,0 +1,356 @@
+//! Registering, signing in and out, throttling, cookies, passwords and API tokens.
+
+use super::support::{spawn, spawn_with, Client, PASSWORD};
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::PgPool;
+
+fn session_cookie_of(res: &reqwest::Response) -> String {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("cadence_session="))
+        .expect("a session cookie is set")
+}
+
+async fn log_in(client: &Client, email: &str, password: &str) -> reqwest::Response {
+    client
+        .call("log_in", &[("email", email), ("password", password)])
+        .await
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_session_cookie_is_http_only_and_same_site_lax(pool: PgPool) {
+    let app = spawn(pool).await;
+    let res = app
+        .anonymous()
+        .call(
+            "register",
+            &[
+                ("email", "ada@example.com"),
+                ("display_name", "Ada"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = session_cookie_of(&res);
+    assert!(cookie.contains("; HttpOnly"), "{cookie}");
+    assert!(cookie.contains("; SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("; Path=/"), "{cookie}");
+    assert!(cookie.contains("; Max-Age="), "sessions expire: {cookie}");
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    // The secret is long and random, and only its hash is stored.
+    let secret = cookie
+        .trim_start_matches("cadence_session=")
+        .split(';')
+        .next()
+        .unwrap();
+    assert_eq!(secret.len(), 64);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_session_cookie_is_secure_when_configured(pool: PgPool) {
+    let config = app::auth::AuthConfig {
+        secure_cookies: true,
+        ..Default::default()
+    };
+    let app = spawn_with(pool, config).await;
+    let user = app.user("ada@example.com", "Ada").await;
+    let res = log_in(&user, "ada@example.com", PASSWORD).await;
+    assert!(session_cookie_of(&res).ends_with("; Secure"));
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn emails_are_unique_whatever_their_case(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    app.user("Ada@Example.com", "Ada").await;
+    let res = app
+        .anonymous()
+        .call(
+            "register",
+            &[
+                ("email", "ada@EXAMPLE.com"),
+                ("display_name", "Ada again"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(
+        err["detail"]["email"],
+        "an account with this email already exists"
+    );
+    // Signing in works with any case.
+    let res = log_in(&app.anonymous(), "ADA@example.COM", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let users: i64 = sqlx::query_scalar("select count(*) from app_user")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(users, 1);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn registering_reports_every_bad_field_and_creates_nothing(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let res = app
+        .anonymous()
+        .call(
+            "register",
+            &[
+                ("email", "not-an-email"),
+                ("display_name", " "),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let err: Value = res.json().await.unwrap();
+    let fields = err["detail"].as_object().unwrap();
+    assert_eq!(
+        fields.keys().collect::<Vec<_>>(),
+        ["display_name", "email", "password"]
+    );
+    let users: i64 = sqlx::query_scalar("select count(*) from app_user")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(users, 0);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_unknown_email_and_a_wrong_password_get_the_same_answer(pool: PgPool) {
+    let app = spawn(pool).await;
+    app.user("ada@example.com", "Ada").await;
+    let anon = app.anonymous();
+    let wrong_password = log_in(&anon, "ada@example.com", "not the password").await;
+    let unknown = log_in(&anon, "nobody@example.com", "not the password").await;
+    assert_eq!(wrong_password.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown.status(), wrong_password.status());
+    let a: Value = wrong_password.json().await.unwrap();
+    let b: Value = unknown.json().await.unwrap();
+    assert_eq!(a, b);
+    assert!(a["detail"]["password"]
+        .as_str()
+        .unwrap()
+        .contains("do not match"));
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn failed_log_ins_are_throttled_per_account(pool: PgPool) {
+    let app = spawn(pool).await;
+    app.user("ada@example.com", "Ada").await;
+    let anon = app.anonymous();
+    for _ in 0..5 {
+        let res = log_in(&anon, "ada@example.com", "wrong password!").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Now even the right password waits: otherwise the throttle would confirm a guess.
+    let res = log_in(&anon, "ADA@example.com", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["code"], "too_many_requests");
+    // Other accounts are not affected.
+    app.user("bob@example.com", "Bob").await;
+    assert_eq!(
+        log_in(&anon, "bob@example.com", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn failed_log_ins_are_throttled_per_client_address(pool: PgPool) {
+    let app = spawn(pool).await;
+    app.user("ada@example.com", "Ada").await;
+    let anon = app.anonymous();
+    // Twenty guesses spread over many accounts, four each: no account reaches its limit.
+    for i in 0..20 {
+        let res = log_in(&anon, &format!("guess{}@example.com", i / 4), "wrong password!").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let res = log_in(&anon, "ada@example.com", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn signing_in_sends_people_where_they_were_going_and_only_on_this_site(pool: PgPool) {
+    let app = spawn(pool).await;
+    app.user("ada@example.com", "Ada").await;
+    let anon = app.anonymous();
+    let res = anon
+        .call(
+            "log_in",
+            &[
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+                ("next", "/p/shop/settings"),
+            ],
+        )
+        .await;
+    assert_eq!(res.headers()["location"], "/p/shop/settings");
+    let res = anon
+        .call(
+            "log_in",
+            &[
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(res.headers()["location"], "/projects");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn signing_out_revokes_the_session_on_the_server(pool: PgPool) {
+    let app = spawn(pool).await;
+    let anon = app.anonymous();
+    let res = anon
+        .call(
+            "register",
+            &[
+                ("email", "ada@example.com"),
+                ("display_name", "Ada"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let cookie = session_cookie_of(&res);
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let me = |pair: String| {
+        let base = app.base.clone();
+        async move {
+            reqwest::Client::new()
+                .get(format!("{base}/api/v1/me"))
+                .header("cookie", pair)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(me(pair.clone()).await, StatusCode::OK);
+    let res = anon.call("log_out", &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(session_cookie_of(&res).contains("Max-Age=0"));
+    // Replaying the old cookie does not work: the session is gone, not just forgotten.
+    assert_eq!(me(pair).await, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn changing_the_password_signs_out_other_sessions(pool: PgPool) {
+    let app = spawn(pool).await;
+    let laptop = app.user("ada@example.com", "Ada").await;
+    let phone = app.anonymous();
+    assert_eq!(
+        log_in(&phone, "ada@example.com", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let res = laptop
+        .call(
+            "account/password",
+            &[
+                ("current_password", "not my password"),
+                ("new_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(phone.get("/api/v1/me").await.status(), StatusCode::OK);
+
+    let res = laptop
+        .call(
+            "account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(laptop.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(
+        phone.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let fresh = app.anonymous();
+    assert_eq!(
+        log_in(&fresh, "ada@example.com", PASSWORD).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        log_in(&fresh, "ada@example.com", "a brand new passphrase")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn api_tokens_are_shown_once_stored_hashed_and_revocable(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let ada = app.user("ada@example.com", "Ada Lovelace").await;
+    let res = ada
+        .call("account/tokens/create", &[("name", "Weekly report")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let created: Value = res.json().await.unwrap();
+    let token = created["token"].as_str().unwrap().to_owned();
+    assert!(token.starts_with("cad_") && token.len() == 68, "{token}");
+
+    let api = reqwest::Client::new();
+    let me = api
+        .get(format!("{}/api/v1/me", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let me: Value = me.json().await.unwrap();
+    assert_eq!(me["email"], "ada@example.com");
+    assert_eq!(me["initials"], "AL");
+
+    // The list names the token and its first characters, never the secret.
+    let list = ada.call("account/tokens", &[]).await.text().await.unwrap();
+    assert!(list.contains("Weekly report"));
+    assert!(list.contains(&token[..12]));
+    assert!(!list.contains(&token));
+    let stored: Vec<u8> = sqlx::query_scalar("select token_hash from api_token")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 32);
+    assert!(!token.as_bytes().windows(32).any(|w| w == stored.as_slice()));
+
+    let id = created["info"]["id"].as_str().unwrap();
+    let res = ada.call("account/tokens/revoke", &[("id", id)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let me = api
+        .get(format!("{}/api/v1/me", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn nobody_can_revoke_someone_elses_token(pool: PgPool) {
+    let app = spawn(pool).await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let bob = app.user("bob@example.com", "Bob").await;
+    let created: Value = ada
+        .call("account/tokens/create", &[("name", "CI")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["info"]["id"].as_str().unwrap();
+    let res = bob.call("account/tokens/revoke", &[("id", id)]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let list = ada.call("account/tokens", &[]).await.text().await.unwrap();
+    assert!(list.contains("\"CI\""), "{list}");
+}

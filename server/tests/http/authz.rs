@@ -1,0 +1,270 @@
+//! Who may call what: every project-scoped server function and JSON API route, called by
+//! every kind of caller. Anonymous → 401; not a member → 404 (no hint the project exists);
+//! a role lacking the permission → 403; otherwise it succeeds.
+//!
+//! A new project-scoped server function or route must get a row in `cases()`;
+//! `every_server_function_is_in_a_table` fails until it has one.
+
+use super::support::{spawn, Client, TestApp};
+use app::domain::{Action, Role};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+/// What one case needs to build its request.
+struct Ctx {
+    slug: String,
+    name: String,
+    /// A member the call may act on (not the caller).
+    target: String,
+    /// An account that is not in the project yet.
+    newcomer: String,
+}
+
+enum Req {
+    /// A server function with form-encoded arguments.
+    Form(&'static str, Vec<(&'static str, String)>),
+    /// A server function with a JSON body.
+    Json(&'static str, Value),
+    /// A JSON API route.
+    Rest(Method, String, Option<Value>),
+}
+
+struct Case {
+    name: &'static str,
+    needs: Action,
+    request: fn(&Ctx) -> Req,
+}
+
+fn settings_body() -> Value {
+    json!({
+        "effort_chart": [{"points": 1, "label": "S"}, {"points": 3, "label": "M"}],
+        "working_days": [1, 2, 3, 4],
+        "holidays": [{"date": "2026-12-25", "name": "Christmas Day"}],
+        "velocity_window": 4
+    })
+}
+
+fn cases() -> Vec<Case> {
+    use Req::*;
+    vec![
+        // Server functions.
+        Case { name: "project/detail", needs: Action::Read,
+            request: |c| Form("project/detail", vec![("slug", c.slug.clone())]) },
+        Case { name: "project/members", needs: Action::Read,
+            request: |c| Form("project/members", vec![("slug", c.slug.clone())]) },
+        Case { name: "parking_lot/list", needs: Action::Read,
+            request: |c| Form("parking_lot/list", vec![("slug", c.slug.clone())]) },
+        Case { name: "parking_lot/add", needs: Action::Contribute,
+            request: |c| Form("parking_lot/add", vec![("slug", c.slug.clone()), ("title", "A topic".into())]) },
+        Case { name: "project/settings", needs: Action::EditSettings,
+            request: |c| Json("project/settings", json!({"slug": c.slug, "settings": settings_body()})) },
+        Case { name: "project/rename", needs: Action::Administer,
+            request: |c| Form("project/rename", vec![("slug", c.slug.clone()), ("name", "Renamed".into())]) },
+        Case { name: "project/archive", needs: Action::Administer,
+            request: |c| Form("project/archive", vec![("slug", c.slug.clone()), ("archived", "true".into())]) },
+        Case { name: "project/delete", needs: Action::Administer,
+            request: |c| Form("project/delete", vec![("slug", c.slug.clone()), ("confirm_name", c.name.clone())]) },
+        Case { name: "project/members/add", needs: Action::Administer,
+            request: |c| Form("project/members/add", vec![("slug", c.slug.clone()), ("email", c.newcomer.clone()), ("role", "member".into())]) },
+        Case { name: "project/members/role", needs: Action::Administer,
+            request: |c| Form("project/members/role", vec![("slug", c.slug.clone()), ("email", c.target.clone()), ("role", "viewer".into())]) },
+        Case { name: "project/members/remove", needs: Action::Administer,
+            request: |c| Form("project/members/remove", vec![("slug", c.slug.clone()), ("email", c.target.clone())]) },
+        // The JSON API.
+        Case { name: "GET /api/v1/projects/{slug}", needs: Action::Read,
+            request: |c| Rest(Method::GET, format!("/api/v1/projects/{}", c.slug), None) },
+        Case { name: "PUT /api/v1/projects/{slug}/settings", needs: Action::EditSettings,
+            request: |c| Rest(Method::PUT, format!("/api/v1/projects/{}/settings", c.slug), Some(settings_body())) },
+        Case { name: "GET /api/v1/projects/{slug}/members", needs: Action::Read,
+            request: |c| Rest(Method::GET, format!("/api/v1/projects/{}/members", c.slug), None) },
+        Case { name: "POST /api/v1/projects/{slug}/members", needs: Action::Administer,
+            request: |c| Rest(Method::POST, format!("/api/v1/projects/{}/members", c.slug),
+                Some(json!({"email": c.newcomer, "role": "viewer"}))) },
+        Case { name: "PATCH /api/v1/projects/{slug}/members/{email}", needs: Action::Administer,
+            request: |c| Rest(Method::PATCH, format!("/api/v1/projects/{}/members/{}", c.slug, c.target),
+                Some(json!({"role": "scrum_master"}))) },
+        Case { name: "DELETE /api/v1/projects/{slug}/members/{email}", needs: Action::Administer,
+            request: |c| Rest(Method::DELETE, format!("/api/v1/projects/{}/members/{}", c.slug, c.target), None) },
+    ]
+}
+
+/// Server functions that are not project-scoped: each resolves the caller itself (tested in
+/// `accounts.rs`).
+const ACCOUNT_LEVEL: [&str; 10] = [
+    "me",
+    "register",
+    "log_in",
+    "log_out",
+    "account/password",
+    "account/tokens",
+    "account/tokens/create",
+    "account/tokens/revoke",
+    "projects/mine",
+    "projects/create",
+];
+
+async fn send(client: &Client, req: &Req) -> reqwest::Response {
+    match req {
+        Req::Form(endpoint, args) => {
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            client.call(endpoint, &args).await
+        }
+        Req::Json(endpoint, body) => client.call_json(endpoint, body).await,
+        Req::Rest(method, path, body) => {
+            let mut builder = client
+                .http
+                .request(method.clone(), format!("{}{path}", client.base));
+            if let Some(body) = body {
+                builder = builder.json(body);
+            }
+            builder.send().await.unwrap()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    Anonymous,
+    Outsider,
+    Has(Role),
+}
+
+struct Cast {
+    anonymous: Client,
+    outsider: Client,
+    owner: Client,
+    scrum_master: Client,
+    member: Client,
+    viewer: Client,
+    target: Client,
+    newcomer: Client,
+}
+
+impl Cast {
+    async fn new(app: &TestApp) -> Cast {
+        Cast {
+            anonymous: app.anonymous(),
+            outsider: app.user("outsider@example.com", "Otto Outsider").await,
+            owner: app.user("owner@example.com", "Olive Owner").await,
+            scrum_master: app.user("sm@example.com", "Sam Master").await,
+            member: app.user("member@example.com", "Mia Member").await,
+            viewer: app.user("viewer@example.com", "Vic Viewer").await,
+            target: app.user("target@example.com", "Tara Target").await,
+            newcomer: app.user("newcomer@example.com", "Ned Newcomer").await,
+        }
+    }
+
+    fn client(&self, who: Who) -> &Client {
+        match who {
+            Who::Anonymous => &self.anonymous,
+            Who::Outsider => &self.outsider,
+            Who::Has(Role::Owner) => &self.owner,
+            Who::Has(Role::ScrumMaster) => &self.scrum_master,
+            Who::Has(Role::Member) => &self.member,
+            Who::Has(Role::Viewer) => &self.viewer,
+        }
+    }
+
+    /// A fresh project with one member of each role (and the target), so each call starts
+    /// from the same state.
+    async fn project(&self, n: usize) -> Ctx {
+        let name = format!("Authz {n}");
+        let res = self.owner.call("projects/create", &[("name", &name)]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let slug = res.json::<Value>().await.unwrap()["slug"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        self.owner.add_member(&slug, &self.scrum_master, "scrum_master").await;
+        self.owner.add_member(&slug, &self.member, "member").await;
+        self.owner.add_member(&slug, &self.viewer, "viewer").await;
+        self.owner.add_member(&slug, &self.target, "member").await;
+        Ctx {
+            slug,
+            name,
+            target: self.target.email.clone(),
+            newcomer: self.newcomer.email.clone(),
+        }
+    }
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn every_project_scoped_call_checks_the_caller_and_their_role(pool: PgPool) {
+    let app = spawn(pool).await;
+    let cast = Cast::new(&app).await;
+    let callers = [
+        Who::Anonymous,
+        Who::Outsider,
+        Who::Has(Role::Viewer),
+        Who::Has(Role::Member),
+        Who::Has(Role::ScrumMaster),
+        Who::Has(Role::Owner),
+    ];
+    let mut n = 0;
+    let mut failures = Vec::new();
+    for case in cases() {
+        for who in callers {
+            n += 1;
+            let ctx = cast.project(n).await;
+            let res = send(cast.client(who), &(case.request)(&ctx)).await;
+            let status = res.status();
+            let body = res.text().await.unwrap();
+            let expected = match who {
+                Who::Anonymous => Some(StatusCode::UNAUTHORIZED),
+                Who::Outsider => Some(StatusCode::NOT_FOUND),
+                Who::Has(role) if !role.allows(case.needs) => Some(StatusCode::FORBIDDEN),
+                Who::Has(_) => None,
+            };
+            let ok = match expected {
+                Some(code) => status == code,
+                None => status.is_success(),
+            };
+            if !ok {
+                failures.push(format!(
+                    "{} as {who:?}: got {status}, expected {}: {body}",
+                    case.name,
+                    expected.map_or("success".to_owned(), |c| c.to_string())
+                ));
+            }
+            // A refused call changed nothing: the project is still there with its members.
+            if expected.is_some() {
+                let members = cast
+                    .owner
+                    .call("project/members", &[("slug", &ctx.slug)])
+                    .await;
+                assert_eq!(members.status(), StatusCode::OK, "{}", case.name);
+                let members: Value = members.json().await.unwrap();
+                assert_eq!(members.as_array().unwrap().len(), 5, "{}", case.name);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_server_function_is_in_a_table() {
+    let scoped: Vec<&str> = cases()
+        .iter()
+        .map(|c| c.name)
+        .filter(|n| !n.contains(' '))
+        .collect();
+    let registered: Vec<&str> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/fn/"))
+        .collect();
+    let missing: Vec<&&str> = registered
+        .iter()
+        .filter(|name| !scoped.contains(name) && !ACCOUNT_LEVEL.contains(name))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "server functions missing from the authorization table: {missing:?}"
+    );
+    // And the tables name only functions that exist (a renamed endpoint is noticed).
+    let stale: Vec<&&str> = scoped
+        .iter()
+        .chain(ACCOUNT_LEVEL.iter())
+        .filter(|name| !registered.contains(name))
+        .collect();
+    assert!(stale.is_empty(), "not registered: {stale:?}");
+}

@@ -1,0 +1,8 @@
+//! The real router on a real port, with its own fresh database, driven over HTTP the way a
+//! browser or an integration would.
+
+mod accounts;
+mod api;
+mod authz;
+mod pages;
+mod support;

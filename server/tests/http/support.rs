@@ -1,0 +1,132 @@
+//! The real router on a real port with its own fresh database, and clients that keep
+//! cookies the way a browser does.
+
+use leptos::prelude::LeptosOptions;
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::PgPool;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub base: String,
+}
+
+pub async fn spawn(pool: PgPool) -> TestApp {
+    spawn_with(pool, app::auth::AuthConfig::default()).await
+}
+
+pub async fn spawn_with(pool: PgPool, auth: app::auth::AuthConfig) -> TestApp {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("cadence")
+        .site_root("target/site")
+        .build();
+    let app = server::router(server::AppState {
+        leptos_options,
+        pool,
+        auth,
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+    }
+}
+
+/// One browser (or script): its own cookie jar; redirects are not followed so tests see them.
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub email: String,
+}
+
+impl TestApp {
+    pub fn anonymous(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            email: String::new(),
+        }
+    }
+
+    /// Registers through the register server function and keeps the session cookie.
+    pub async fn user(&self, email: &str, name: &str) -> Client {
+        let mut client = self.anonymous();
+        let res = client
+            .call(
+                "register",
+                &[
+                    ("email", email),
+                    ("display_name", name),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+        client.email = email.to_owned();
+        client
+    }
+
+    /// A user owning a new project named `name`; returns the client and the project slug.
+    pub async fn owner_of(&self, email: &str, name: &str) -> (Client, String) {
+        let owner = self.user(email, "Olive Owner").await;
+        let res = owner.call("projects/create", &[("name", name)]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let created: Value = res.json().await.unwrap();
+        let slug = created["slug"].as_str().unwrap().to_owned();
+        (owner, slug)
+    }
+}
+
+impl Client {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Calls a server function with form-encoded arguments, as an `ActionForm` does.
+    pub async fn call(&self, endpoint: &str, args: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/fn/{endpoint}", self.base))
+            .form(args)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Calls a server function that takes JSON.
+    pub async fn call_json(&self, endpoint: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/fn/{endpoint}", self.base))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Adds `other` to the project with `role` (this client must be an owner).
+    pub async fn add_member(&self, slug: &str, other: &Client, role: &str) {
+        let res = self
+            .call(
+                "project/members/add",
+                &[("slug", slug), ("email", &other.email), ("role", role)],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    }
+}
