@@ -153,7 +153,11 @@ pub async fn start_session(
 }
 
 pub fn session_cookie(secret: &str, config: &AuthConfig) -> String {
-    let secure = if config.secure_cookies { "; Secure" } else { "" };
+    let secure = if config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     format!(
         "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
         config.session_days * 24 * 3600
@@ -161,7 +165,11 @@ pub fn session_cookie(secret: &str, config: &AuthConfig) -> String {
 }
 
 pub fn clear_session_cookie(config: &AuthConfig) -> String {
-    let secure = if config.secure_cookies { "; Secure" } else { "" };
+    let secure = if config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 

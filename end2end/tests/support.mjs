@@ -1,28 +1,19 @@
-// Shared set-up for the browser tests: Debian's Chromium, a fresh profile per run.
+// Shared set-up for the browser tests: Debian's Chromium; each test user gets its own
+// browser context (its own cookies), like a separate person at a separate browser.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 export const BASE = process.env.CADENCE_URL ?? 'http://127.0.0.1:3000';
+export const PASSWORD = 'correct horse battery';
 
 export async function launch() {
-  const profile = mkdtempSync(join(tmpdir(), 'cadence-e2e-'));
-  const context = await chromium.launchPersistentContext(profile, {
+  return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
     ],
   });
-  return {
-    context,
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
 }
 
 // Hydration has finished once the app marks the body; clicks before that would be plain
@@ -30,4 +21,26 @@ export async function launch() {
 export async function openHydrated(page, path = '/') {
   await page.goto(BASE + path);
   await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+}
+
+// A unique suffix, so runs against the same database do not collide.
+export function unique() {
+  return `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+async function callFn(context, endpoint, form) {
+  const res = await context.request.post(`${BASE}/api/fn/${endpoint}`, { form });
+  if (!res.ok()) throw new Error(`${endpoint}: ${res.status()} ${await res.text()}`);
+  return res.json();
+}
+
+// Signs a context in as a new user with a new project, through the same server functions
+// the forms call (set-up for tests about something else). Returns the project's slug.
+export async function signedInWithProject(context, name = 'Topics') {
+  const id = unique();
+  await callFn(context, 'register', {
+    email: `user-${id}@example.com`, display_name: 'Test User', password: PASSWORD,
+  });
+  const project = await callFn(context, 'projects/create', { name: `${name} ${id}` });
+  return project.slug;
 }

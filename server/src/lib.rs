@@ -56,7 +56,10 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
-        .layer(middleware::from_fn_with_state(state.clone(), require_sign_in))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_sign_in,
+        ))
         .layer(CompressionLayer::new())
         .layer(
             // One line per request at INFO: the span names method and path, the event

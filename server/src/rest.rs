@@ -30,8 +30,14 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me))
         .route("/projects", get(list_projects).post(create_project))
         .route("/projects/{slug}", get(get_project))
-        .route("/projects/{slug}/settings", axum::routing::put(put_settings))
-        .route("/projects/{slug}/members", get(list_members).post(add_member))
+        .route(
+            "/projects/{slug}/settings",
+            axum::routing::put(put_settings),
+        )
+        .route(
+            "/projects/{slug}/members",
+            get(list_members).post(add_member),
+        )
         .route(
             "/projects/{slug}/members/{email}",
             axum::routing::patch(update_member).delete(remove_member),
@@ -193,9 +199,7 @@ impl Modify for Security {
         );
         components.add_security_scheme(
             "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
-                app::auth::SESSION_COOKIE,
-            ))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(app::auth::SESSION_COOKIE))),
         );
     }
 }
@@ -254,7 +258,9 @@ async fn get_project(
     ApiCaller(caller): ApiCaller,
     Path(slug): Path<String>,
 ) -> ApiResult<Json<ProjectInfo>> {
-    Ok(Json(projects::detail(&state.pool, caller.as_ref(), &slug).await?))
+    Ok(Json(
+        projects::detail(&state.pool, caller.as_ref(), &slug).await?,
+    ))
 }
 
 /// Replaces the project's settings as a whole (owners and scrum masters).
@@ -300,7 +306,9 @@ async fn list_members(
     ApiCaller(caller): ApiCaller,
     Path(slug): Path<String>,
 ) -> ApiResult<Json<Vec<Member>>> {
-    Ok(Json(projects::members(&state.pool, caller.as_ref(), &slug).await?))
+    Ok(Json(
+        projects::members(&state.pool, caller.as_ref(), &slug).await?,
+    ))
 }
 
 /// Adds an existing account to the project (owners).
@@ -316,9 +324,14 @@ async fn add_member(
     Path(slug): Path<String>,
     Body(input): Body<NewMember>,
 ) -> ApiResult<(StatusCode, Json<Member>)> {
-    let member =
-        projects::add_member(&state.pool, caller.as_ref(), &slug, &input.email, &input.role)
-            .await?;
+    let member = projects::add_member(
+        &state.pool,
+        caller.as_ref(),
+        &slug,
+        &input.email,
+        &input.role,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(member)))
 }
 

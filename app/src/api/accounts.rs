@@ -36,9 +36,7 @@ pub struct NewToken {
 /// people elsewhere.
 pub fn safe_next(next: Option<&str>) -> String {
     match next.map(str::trim) {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => {
-            n.to_owned()
-        }
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
         _ => "/projects".to_owned(),
     }
 }

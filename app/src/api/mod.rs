@@ -52,7 +52,11 @@ pub(crate) mod ssr {
     }
 
     /// Starts a session for the account, sets its cookie and sends the browser on.
-    pub async fn sign_in_as(pool: &PgPool, user_id: Uuid, next: Option<&str>) -> Result<(), AppError> {
+    pub async fn sign_in_as(
+        pool: &PgPool,
+        user_id: Uuid,
+        next: Option<&str>,
+    ) -> Result<(), AppError> {
         let config = auth_config();
         let secret = auth::start_session(pool, user_id, &config).await?;
         let response = expect_context::<leptos_axum::ResponseOptions>();

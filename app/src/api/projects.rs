@@ -199,8 +199,7 @@ pub async fn set_member_role(slug: String, email: String, role: String) -> Resul
     finish(
         async {
             let pool = pool()?;
-            projects::set_member_role(&pool, caller().await?.as_ref(), &slug, &email, &role)
-                .await
+            projects::set_member_role(&pool, caller().await?.as_ref(), &slug, &email, &role).await
         }
         .await,
     )

@@ -5,7 +5,10 @@ use leptos::prelude::*;
 
 /// The message for `field` from the action's last answer, if it was a validation error
 /// about that field.
-pub fn field_error<S, T>(value: S, field: &'static str) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static
+pub fn field_error<S, T>(
+    value: S,
+    field: &'static str,
+) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static
 where
     S: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
 {

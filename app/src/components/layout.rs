@@ -5,12 +5,7 @@ use leptos_router::hooks::use_location;
 
 /// Project pages still to come: shown so the shape of the product is visible, not links.
 const LATER_PAGES: [&str; 6] = [
-    "Backlog",
-    "Board",
-    "Sprints",
-    "Planning",
-    "Stand-up",
-    "Velocity",
+    "Backlog", "Board", "Sprints", "Planning", "Stand-up", "Velocity",
 ];
 
 /// The project slug in a `/p/{slug}/…` path.

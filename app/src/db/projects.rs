@@ -177,9 +177,12 @@ pub async fn lock_member(
     project_id: Uuid,
     user_id: Uuid,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query!("select id from project where id = $1 for update", project_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "select id from project where id = $1 for update",
+        project_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     let row = sqlx::query!(
         "select role from project_member where project_id = $1 and user_id = $2",
         project_id,
@@ -317,9 +320,12 @@ pub async fn replace_holidays(
     project_id: Uuid,
     holidays: &[(NaiveDate, String)],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query!("delete from project_holiday where project_id = $1", project_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "delete from project_holiday where project_id = $1",
+        project_id
+    )
+    .execute(&mut *conn)
+    .await?;
     let days: Vec<NaiveDate> = holidays.iter().map(|h| h.0).collect();
     let names: Vec<String> = holidays.iter().map(|h| h.1.clone()).collect();
     sqlx::query!(

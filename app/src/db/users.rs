@@ -78,12 +78,9 @@ pub async fn find_by_email(
 
 #[tracing::instrument(skip(pool), err)]
 pub async fn password_hash(pool: &PgPool, user_id: Uuid) -> Result<String, sqlx::Error> {
-    let row = sqlx::query!(
-        "select password_hash from app_user where id = $1",
-        user_id
-    )
-    .fetch_one(pool)
-    .await?;
+    let row = sqlx::query!("select password_hash from app_user where id = $1", user_id)
+        .fetch_one(pool)
+        .await?;
     Ok(row.password_hash)
 }
 
@@ -129,7 +126,10 @@ pub async fn create_session(
 
 /// The account behind a live session.
 #[tracing::instrument(skip(pool, token_hash), err)]
-pub async fn session_user(pool: &PgPool, token_hash: &[u8]) -> Result<Option<UserRow>, sqlx::Error> {
+pub async fn session_user(
+    pool: &PgPool,
+    token_hash: &[u8],
+) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as!(
         UserRow,
         r#"select u.id, u.email, u.display_name, u.created_at

@@ -33,7 +33,7 @@ pub fn LoginPage() -> impl IntoView {
             <h1>"Sign in"</h1>
             <ActionForm action attr:class="stack-form" attr:aria-label="Sign in">
                 <FormError message=other_error/>
-                <input type="hidden" name="next" prop:value=move || next.get()/>
+                <input type="hidden" name="next" value=move || next.get()/>
                 <label for="login-email">"Email"</label>
                 <input id="login-email" name="email" type="email" autocomplete="username" required
                     aria-describedby="login-email-error"/>
@@ -65,7 +65,7 @@ pub fn RegisterPage() -> impl IntoView {
             <h1>"Create an account"</h1>
             <ActionForm action attr:class="stack-form" attr:aria-label="Create an account">
                 <FormError message=other_error/>
-                <input type="hidden" name="next" prop:value=move || next.get()/>
+                <input type="hidden" name="next" value=move || next.get()/>
                 <label for="register-email">"Email"</label>
                 <input id="register-email" name="email" type="email" autocomplete="email" required
                     aria-describedby="register-email-error"/>

@@ -30,11 +30,17 @@ pub fn MembersPage() -> impl IntoView {
     let change_error = move || {
         set_role
             .value()
-            .with(|v| v.as_ref().and_then(|r| r.as_ref().err()).map(|e| e.to_string()))
+            .with(|v| {
+                v.as_ref()
+                    .and_then(|r| r.as_ref().err())
+                    .map(|e| e.to_string())
+            })
             .or_else(|| {
-                remove
-                    .value()
-                    .with(|v| v.as_ref().and_then(|r| r.as_ref().err()).map(|e| e.to_string()))
+                remove.value().with(|v| {
+                    v.as_ref()
+                        .and_then(|r| r.as_ref().err())
+                        .map(|e| e.to_string())
+                })
             })
     };
     view! {
@@ -142,7 +148,11 @@ fn AddMemberForm(slug: String, add: ServerAction<AddMember>) -> impl IntoView {
     let other_error = form_error(add.value(), &["email", "role"]);
     let added = move || {
         add.value().with(|v| match v {
-            Some(Ok(m)) => Some(format!("{} was added as {}.", m.display_name, m.role.label())),
+            Some(Ok(m)) => Some(format!(
+                "{} was added as {}.",
+                m.display_name,
+                m.role.label()
+            )),
             _ => None,
         })
     };

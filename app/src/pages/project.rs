@@ -44,8 +44,15 @@ fn Overview(project: ProjectInfo) -> impl IntoView {
         .map(|v| format!("{} · {}", v.points, v.label))
         .collect::<Vec<_>>()
         .join(", ");
-    let days: Vec<i64> = project.settings.working_days.iter().map(|&d| i64::from(d)).collect();
-    let week = WorkingWeek::parse(&days).map(|w| w.describe()).unwrap_or_default();
+    let days: Vec<i64> = project
+        .settings
+        .working_days
+        .iter()
+        .map(|&d| i64::from(d))
+        .collect();
+    let week = WorkingWeek::parse(&days)
+        .map(|w| w.describe())
+        .unwrap_or_default();
     let can_contribute = project.role.allows(Action::Contribute) && !project.archived;
     let slug = project.slug.clone();
     view! {
@@ -81,7 +88,10 @@ fn Overview(project: ProjectInfo) -> impl IntoView {
 fn ParkingLotCard(slug: String, can_contribute: bool) -> impl IntoView {
     let add = ServerAction::<AddTopic>::new();
     let list_slug = slug.clone();
-    let lot = Resource::new(move || add.version().get(), move |_| list_topics(list_slug.clone()));
+    let lot = Resource::new(
+        move || add.version().get(),
+        move |_| list_topics(list_slug.clone()),
+    );
     let input = NodeRef::<leptos::html::Input>::new();
 
     Effect::new(move |_| {

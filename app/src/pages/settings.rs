@@ -93,7 +93,12 @@ fn Settings(project: ProjectInfo) -> impl IntoView {
     let holidays_error = field_error(save.value(), "holidays");
     let other_error = form_error(
         save.value(),
-        &["effort_chart", "working_days", "velocity_window", "holidays"],
+        &[
+            "effort_chart",
+            "working_days",
+            "velocity_window",
+            "holidays",
+        ],
     );
     let saved = move || {
         save.value()
@@ -304,7 +309,11 @@ fn OwnerZone(project: ProjectInfo) -> impl IntoView {
             let _ = window().location().reload();
         }
     });
-    let (slug1, slug2, slug3) = (project.slug.clone(), project.slug.clone(), project.slug.clone());
+    let (slug1, slug2, slug3) = (
+        project.slug.clone(),
+        project.slug.clone(),
+        project.slug.clone(),
+    );
     let name = project.name.clone();
     let confirm_label = format!(
         "Delete this project and everything in it. Type its name, “{}”, to confirm.",

@@ -81,12 +81,14 @@ pub async fn register(
         &hash,
     )
     .await
-    .map_err(|e| match e.as_database_error().and_then(|d| d.constraint()) {
-        Some("app_user_email_key") => {
-            AppError::validation("email", "an account with this email already exists")
-        }
-        _ => e.into(),
-    })
+    .map_err(
+        |e| match e.as_database_error().and_then(|d| d.constraint()) {
+            Some("app_user_email_key") => {
+                AppError::validation("email", "an account with this email already exists")
+            }
+            _ => e.into(),
+        },
+    )
 }
 
 /// Checks an email and password, throttling failures per account and per client address.
@@ -187,20 +189,16 @@ pub async fn create_token(pool: &PgPool, user_id: Uuid, name: &str) -> Result<Ne
     let name = DisplayName::parse(name).map_err(|e| AppError::validation("name", e))?;
     let token = auth::new_api_token();
     let prefix: String = token.chars().take(12).collect();
-    let row = db::create_token(
-        pool,
-        user_id,
-        name.as_str(),
-        &auth::digest(&token),
-        &prefix,
-    )
-    .await
-    .map_err(|e| match e.as_database_error().and_then(|d| d.constraint()) {
-        Some("api_token_user_name_key") => {
-            AppError::validation("name", "you already have a token with this name")
-        }
-        _ => e.into(),
-    })?;
+    let row = db::create_token(pool, user_id, name.as_str(), &auth::digest(&token), &prefix)
+        .await
+        .map_err(
+            |e| match e.as_database_error().and_then(|d| d.constraint()) {
+                Some("api_token_user_name_key") => {
+                    AppError::validation("name", "you already have a token with this name")
+                }
+                _ => e.into(),
+            },
+        )?;
     Ok(NewToken {
         token,
         info: row.into(),

@@ -8,8 +8,8 @@ use crate::auth::Caller;
 use crate::db::projects::{self as db, ProjectRow};
 use crate::db::users;
 use crate::domain::{
-    Action, DisplayName, EffortChart, Email, HolidayName, ProjectName, Role, Slug,
-    VelocityWindow, WorkingWeek,
+    Action, DisplayName, EffortChart, Email, HolidayName, ProjectName, Role, Slug, VelocityWindow,
+    WorkingWeek,
 };
 use crate::error::{AppError, FieldErrors};
 use sqlx::PgPool;
@@ -38,7 +38,11 @@ pub async fn create(
     let mut tx = pool.begin().await?;
     let mut project = None;
     for n in 1..=SLUG_ATTEMPTS {
-        let slug = if n == 1 { base.clone() } else { base.with_suffix(n) };
+        let slug = if n == 1 {
+            base.clone()
+        } else {
+            base.with_suffix(n)
+        };
         if let Some(row) = db::insert(&mut tx, slug.as_str(), name.as_str()).await? {
             project = Some(row);
             break;
@@ -136,8 +140,15 @@ fn chart_rows(chart: &EffortChart) -> Vec<(i16, String)> {
 /// Checks a whole settings document, reporting every field that is wrong.
 pub fn validate_settings(
     input: &ProjectSettings,
-) -> Result<(EffortChart, WorkingWeek, Vec<(chrono::NaiveDate, String)>, VelocityWindow), AppError>
-{
+) -> Result<
+    (
+        EffortChart,
+        WorkingWeek,
+        Vec<(chrono::NaiveDate, String)>,
+        VelocityWindow,
+    ),
+    AppError,
+> {
     let mut errors = FieldErrors::default();
     let pairs: Vec<(i64, String)> = input
         .effort_chart
@@ -322,7 +333,9 @@ pub async fn set_member_role(
     let Access { project, .. } = access(pool, caller, slug, Action::Administer).await?;
     let role = parse_role(role)?;
     let (mut tx, user_id, current) = lock_existing_member(pool, project.id, email).await?;
-    if current == Role::Owner && role != Role::Owner && db::owner_count(&mut tx, project.id).await? <= 1
+    if current == Role::Owner
+        && role != Role::Owner
+        && db::owner_count(&mut tx, project.id).await? <= 1
     {
         return Err(AppError::Conflict(
             "a project needs an owner: make someone else owner first".into(),

@@ -168,7 +168,12 @@ async fn failed_log_ins_are_throttled_per_client_address(pool: PgPool) {
     let anon = app.anonymous();
     // Twenty guesses spread over many accounts, four each: no account reaches its limit.
     for i in 0..20 {
-        let res = log_in(&anon, &format!("guess{}@example.com", i / 4), "wrong password!").await;
+        let res = log_in(
+            &anon,
+            &format!("guess{}@example.com", i / 4),
+            "wrong password!",
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
     let res = log_in(&anon, "ada@example.com", PASSWORD).await;

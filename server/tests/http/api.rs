@@ -76,14 +76,22 @@ async fn projects_are_created_listed_and_read_with_their_settings(pool: PgPool) 
     let app = spawn(pool).await;
     let api = Api::for_new_user(&app, "ada@example.com").await;
     let (status, created) = api
-        .send(Method::POST, "/api/v1/projects", Some(json!({"name": "Web Shop"})))
+        .send(
+            Method::POST,
+            "/api/v1/projects",
+            Some(json!({"name": "Web Shop"})),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(created["slug"], "web-shop");
     assert_eq!(created["role"], "owner");
     // Same name again: a new slug, not an error.
     let (_, second) = api
-        .send(Method::POST, "/api/v1/projects", Some(json!({"name": "Web shop"})))
+        .send(
+            Method::POST,
+            "/api/v1/projects",
+            Some(json!({"name": "Web shop"})),
+        )
         .await;
     assert_eq!(second["slug"], "web-shop-2");
 
@@ -98,13 +106,18 @@ async fn projects_are_created_listed_and_read_with_their_settings(pool: PgPool) 
     assert_eq!(slugs.len(), 2);
     assert!(slugs.contains(&"web-shop") && slugs.contains(&"web-shop-2"));
 
-    let (status, project) = api.send(Method::GET, "/api/v1/projects/web-shop", None).await;
+    let (status, project) = api
+        .send(Method::GET, "/api/v1/projects/web-shop", None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(project["name"], "Web Shop");
     let settings = &project["settings"];
     assert_eq!(settings["working_days"], json!([1, 2, 3, 4, 5]));
     assert_eq!(settings["velocity_window"], 3);
-    assert_eq!(settings["effort_chart"][3], json!({"points": 5, "label": "LG"}));
+    assert_eq!(
+        settings["effort_chart"][3],
+        json!({"points": 5, "label": "LG"})
+    );
     assert_eq!(settings["effort_chart"].as_array().unwrap().len(), 7);
 }
 
@@ -112,8 +125,12 @@ async fn projects_are_created_listed_and_read_with_their_settings(pool: PgPool) 
 async fn settings_are_replaced_whole_and_bad_ones_change_nothing(pool: PgPool) {
     let app = spawn(pool).await;
     let api = Api::for_new_user(&app, "ada@example.com").await;
-    api.send(Method::POST, "/api/v1/projects", Some(json!({"name": "Shop"})))
-        .await;
+    api.send(
+        Method::POST,
+        "/api/v1/projects",
+        Some(json!({"name": "Shop"})),
+    )
+    .await;
     let dogs = json!({
         "effort_chart": [
             {"points": 1, "label": "Chihuahua"}, {"points": 2, "label": "Dachshund"},
@@ -148,7 +165,12 @@ async fn settings_are_replaced_whole_and_bad_ones_change_nothing(pool: PgPool) {
     let fields = err["error"]["fields"].as_object().unwrap();
     assert_eq!(
         fields.keys().collect::<Vec<_>>(),
-        ["effort_chart", "holidays", "velocity_window", "working_days"]
+        [
+            "effort_chart",
+            "holidays",
+            "velocity_window",
+            "working_days"
+        ]
     );
     assert!(fields["effort_chart"].as_str().unwrap().contains('4'));
     let (_, project) = api.send(Method::GET, "/api/v1/projects/shop", None).await;
@@ -174,7 +196,11 @@ async fn malformed_and_mistyped_bodies_get_400_and_422(pool: PgPool) {
     assert_eq!(body["error"]["code"], "bad_request");
 
     let (status, body) = api
-        .send(Method::POST, "/api/v1/projects", Some(json!({"title": "x"})))
+        .send(
+            Method::POST,
+            "/api/v1/projects",
+            Some(json!({"title": "x"})),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["error"]["fields"]["body"]
@@ -192,8 +218,12 @@ async fn owners_manage_members_and_the_last_owner_stays(pool: PgPool) {
     let app = spawn(pool).await;
     let api = Api::for_new_user(&app, "ada@example.com").await;
     app.user("Bob@Example.com", "Bob").await;
-    api.send(Method::POST, "/api/v1/projects", Some(json!({"name": "Shop"})))
-        .await;
+    api.send(
+        Method::POST,
+        "/api/v1/projects",
+        Some(json!({"name": "Shop"})),
+    )
+    .await;
 
     let (status, member) = api
         .send(
@@ -322,7 +352,10 @@ async fn archived_projects_are_read_only_until_unarchived(pool: PgPool) {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = owner
-        .call("parking_lot/add", &[("slug", &slug), ("title", "Back again")])
+        .call(
+            "parking_lot/add",
+            &[("slug", &slug), ("title", "Back again")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
 }
@@ -335,15 +368,24 @@ async fn deleting_a_project_needs_its_name_typed_and_takes_everything(pool: PgPo
         .call("parking_lot/add", &[("slug", &slug), ("title", "A topic")])
         .await;
     let res = owner
-        .call("project/delete", &[("slug", &slug), ("confirm_name", "shop")])
+        .call(
+            "project/delete",
+            &[("slug", &slug), ("confirm_name", "shop")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let res = owner
-        .call("project/delete", &[("slug", &slug), ("confirm_name", "Shop")])
+        .call(
+            "project/delete",
+            &[("slug", &slug), ("confirm_name", "Shop")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
-        owner.call("project/detail", &[("slug", &slug)]).await.status(),
+        owner
+            .call("project/detail", &[("slug", &slug)])
+            .await
+            .status(),
         StatusCode::NOT_FOUND
     );
     let left: i64 = sqlx::query_scalar(
@@ -372,7 +414,10 @@ async fn the_openapi_document_describes_every_route(pool: PgPool) {
         ("/api/v1/projects/{slug}", vec!["get"]),
         ("/api/v1/projects/{slug}/settings", vec!["put"]),
         ("/api/v1/projects/{slug}/members", vec!["get", "post"]),
-        ("/api/v1/projects/{slug}/members/{email}", vec!["patch", "delete"]),
+        (
+            "/api/v1/projects/{slug}/members/{email}",
+            vec!["patch", "delete"],
+        ),
     ];
     assert_eq!(paths.len(), expected.len());
     for (path, methods) in expected {
@@ -394,9 +439,7 @@ async fn the_openapi_document_describes_every_route(pool: PgPool) {
 /// The admin commands, run as a self-hoster would: the real binary against this test's
 /// database.
 #[sqlx::test(migrator = "server::MIGRATOR")]
-async fn the_admin_commands_create_users_and_tokens_and_reset_passwords(
-    pool: PgPool,
-) {
+async fn the_admin_commands_create_users_and_tokens_and_reset_passwords(pool: PgPool) {
     let options = pool.connect_options();
     let url = format!(
         "postgres://{}@{}:{}/{}",
@@ -430,35 +473,62 @@ async fn the_admin_commands_create_users_and_tokens_and_reset_passwords(
         )
     };
     let (ok, out, err) = run(
-        &["create-user", "--email", "root@example.com", "--name", "Root"],
+        &[
+            "create-user",
+            "--email",
+            "root@example.com",
+            "--name",
+            "Root",
+        ],
         "initial passphrase\n",
     );
     assert!(ok, "{out}{err}");
     assert!(out.contains("created account root@example.com"), "{out}");
 
     let (ok, _, err) = run(
-        &["create-user", "--email", "ROOT@example.com", "--name", "Again"],
+        &[
+            "create-user",
+            "--email",
+            "ROOT@example.com",
+            "--name",
+            "Again",
+        ],
         "initial passphrase\n",
     );
     assert!(!ok);
     assert!(err.contains("already exists"), "{err}");
 
     let (ok, _, err) = run(
-        &["create-user", "--email", "short@example.com", "--name", "Short"],
+        &[
+            "create-user",
+            "--email",
+            "short@example.com",
+            "--name",
+            "Short",
+        ],
         "short\n",
     );
     assert!(!ok);
     assert!(err.contains("at least 10 characters"), "{err}");
 
     let (ok, out, err) = run(
-        &["create-token", "--email", "root@example.com", "--name", "ci"],
+        &[
+            "create-token",
+            "--email",
+            "root@example.com",
+            "--name",
+            "ci",
+        ],
         "",
     );
     assert!(ok, "{err}");
     let token = out.trim().to_owned();
     assert!(token.starts_with("cad_"), "{out}");
 
-    let (ok, _, err) = run(&["reset-password", "--email", "root@example.com"], "a fresh passphrase\n");
+    let (ok, _, err) = run(
+        &["reset-password", "--email", "root@example.com"],
+        "a fresh passphrase\n",
+    );
     assert!(ok, "{err}");
 
     // The token works against the running server; the new password signs in.
@@ -477,12 +547,24 @@ async fn the_admin_commands_create_users_and_tokens_and_reset_passwords(
     let res = anon
         .call(
             "log_in",
-            &[("email", "root@example.com"), ("password", "a fresh passphrase")],
+            &[
+                ("email", "root@example.com"),
+                ("password", "a fresh passphrase"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
 
-    let (ok, _, err) = run(&["create-token", "--email", "nobody@example.com", "--name", "x"], "");
+    let (ok, _, err) = run(
+        &[
+            "create-token",
+            "--email",
+            "nobody@example.com",
+            "--name",
+            "x",
+        ],
+        "",
+    );
     assert!(!ok);
     assert!(err.contains("no account"), "{err}");
 }

@@ -49,43 +49,170 @@ fn cases() -> Vec<Case> {
     use Req::*;
     vec![
         // Server functions.
-        Case { name: "project/detail", needs: Action::Read,
-            request: |c| Form("project/detail", vec![("slug", c.slug.clone())]) },
-        Case { name: "project/members", needs: Action::Read,
-            request: |c| Form("project/members", vec![("slug", c.slug.clone())]) },
-        Case { name: "parking_lot/list", needs: Action::Read,
-            request: |c| Form("parking_lot/list", vec![("slug", c.slug.clone())]) },
-        Case { name: "parking_lot/add", needs: Action::Contribute,
-            request: |c| Form("parking_lot/add", vec![("slug", c.slug.clone()), ("title", "A topic".into())]) },
-        Case { name: "project/settings", needs: Action::EditSettings,
-            request: |c| Json("project/settings", json!({"slug": c.slug, "settings": settings_body()})) },
-        Case { name: "project/rename", needs: Action::Administer,
-            request: |c| Form("project/rename", vec![("slug", c.slug.clone()), ("name", "Renamed".into())]) },
-        Case { name: "project/archive", needs: Action::Administer,
-            request: |c| Form("project/archive", vec![("slug", c.slug.clone()), ("archived", "true".into())]) },
-        Case { name: "project/delete", needs: Action::Administer,
-            request: |c| Form("project/delete", vec![("slug", c.slug.clone()), ("confirm_name", c.name.clone())]) },
-        Case { name: "project/members/add", needs: Action::Administer,
-            request: |c| Form("project/members/add", vec![("slug", c.slug.clone()), ("email", c.newcomer.clone()), ("role", "member".into())]) },
-        Case { name: "project/members/role", needs: Action::Administer,
-            request: |c| Form("project/members/role", vec![("slug", c.slug.clone()), ("email", c.target.clone()), ("role", "viewer".into())]) },
-        Case { name: "project/members/remove", needs: Action::Administer,
-            request: |c| Form("project/members/remove", vec![("slug", c.slug.clone()), ("email", c.target.clone())]) },
+        Case {
+            name: "project/detail",
+            needs: Action::Read,
+            request: |c| Form("project/detail", vec![("slug", c.slug.clone())]),
+        },
+        Case {
+            name: "project/members",
+            needs: Action::Read,
+            request: |c| Form("project/members", vec![("slug", c.slug.clone())]),
+        },
+        Case {
+            name: "parking_lot/list",
+            needs: Action::Read,
+            request: |c| Form("parking_lot/list", vec![("slug", c.slug.clone())]),
+        },
+        Case {
+            name: "parking_lot/add",
+            needs: Action::Contribute,
+            request: |c| {
+                Form(
+                    "parking_lot/add",
+                    vec![("slug", c.slug.clone()), ("title", "A topic".into())],
+                )
+            },
+        },
+        Case {
+            name: "project/settings",
+            needs: Action::EditSettings,
+            request: |c| {
+                Json(
+                    "project/settings",
+                    json!({"slug": c.slug, "settings": settings_body()}),
+                )
+            },
+        },
+        Case {
+            name: "project/rename",
+            needs: Action::Administer,
+            request: |c| {
+                Form(
+                    "project/rename",
+                    vec![("slug", c.slug.clone()), ("name", "Renamed".into())],
+                )
+            },
+        },
+        Case {
+            name: "project/archive",
+            needs: Action::Administer,
+            request: |c| {
+                Form(
+                    "project/archive",
+                    vec![("slug", c.slug.clone()), ("archived", "true".into())],
+                )
+            },
+        },
+        Case {
+            name: "project/delete",
+            needs: Action::Administer,
+            request: |c| {
+                Form(
+                    "project/delete",
+                    vec![("slug", c.slug.clone()), ("confirm_name", c.name.clone())],
+                )
+            },
+        },
+        Case {
+            name: "project/members/add",
+            needs: Action::Administer,
+            request: |c| {
+                Form(
+                    "project/members/add",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("email", c.newcomer.clone()),
+                        ("role", "member".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "project/members/role",
+            needs: Action::Administer,
+            request: |c| {
+                Form(
+                    "project/members/role",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("email", c.target.clone()),
+                        ("role", "viewer".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "project/members/remove",
+            needs: Action::Administer,
+            request: |c| {
+                Form(
+                    "project/members/remove",
+                    vec![("slug", c.slug.clone()), ("email", c.target.clone())],
+                )
+            },
+        },
         // The JSON API.
-        Case { name: "GET /api/v1/projects/{slug}", needs: Action::Read,
-            request: |c| Rest(Method::GET, format!("/api/v1/projects/{}", c.slug), None) },
-        Case { name: "PUT /api/v1/projects/{slug}/settings", needs: Action::EditSettings,
-            request: |c| Rest(Method::PUT, format!("/api/v1/projects/{}/settings", c.slug), Some(settings_body())) },
-        Case { name: "GET /api/v1/projects/{slug}/members", needs: Action::Read,
-            request: |c| Rest(Method::GET, format!("/api/v1/projects/{}/members", c.slug), None) },
-        Case { name: "POST /api/v1/projects/{slug}/members", needs: Action::Administer,
-            request: |c| Rest(Method::POST, format!("/api/v1/projects/{}/members", c.slug),
-                Some(json!({"email": c.newcomer, "role": "viewer"}))) },
-        Case { name: "PATCH /api/v1/projects/{slug}/members/{email}", needs: Action::Administer,
-            request: |c| Rest(Method::PATCH, format!("/api/v1/projects/{}/members/{}", c.slug, c.target),
-                Some(json!({"role": "scrum_master"}))) },
-        Case { name: "DELETE /api/v1/projects/{slug}/members/{email}", needs: Action::Administer,
-            request: |c| Rest(Method::DELETE, format!("/api/v1/projects/{}/members/{}", c.slug, c.target), None) },
+        Case {
+            name: "GET /api/v1/projects/{slug}",
+            needs: Action::Read,
+            request: |c| Rest(Method::GET, format!("/api/v1/projects/{}", c.slug), None),
+        },
+        Case {
+            name: "PUT /api/v1/projects/{slug}/settings",
+            needs: Action::EditSettings,
+            request: |c| {
+                Rest(
+                    Method::PUT,
+                    format!("/api/v1/projects/{}/settings", c.slug),
+                    Some(settings_body()),
+                )
+            },
+        },
+        Case {
+            name: "GET /api/v1/projects/{slug}/members",
+            needs: Action::Read,
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!("/api/v1/projects/{}/members", c.slug),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/members",
+            needs: Action::Administer,
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/members", c.slug),
+                    Some(json!({"email": c.newcomer, "role": "viewer"})),
+                )
+            },
+        },
+        Case {
+            name: "PATCH /api/v1/projects/{slug}/members/{email}",
+            needs: Action::Administer,
+            request: |c| {
+                Rest(
+                    Method::PATCH,
+                    format!("/api/v1/projects/{}/members/{}", c.slug, c.target),
+                    Some(json!({"role": "scrum_master"})),
+                )
+            },
+        },
+        Case {
+            name: "DELETE /api/v1/projects/{slug}/members/{email}",
+            needs: Action::Administer,
+            request: |c| {
+                Rest(
+                    Method::DELETE,
+                    format!("/api/v1/projects/{}/members/{}", c.slug, c.target),
+                    None,
+                )
+            },
+        },
     ]
 }
 
@@ -176,7 +303,9 @@ impl Cast {
             .as_str()
             .unwrap()
             .to_owned();
-        self.owner.add_member(&slug, &self.scrum_master, "scrum_master").await;
+        self.owner
+            .add_member(&slug, &self.scrum_master, "scrum_master")
+            .await;
         self.owner.add_member(&slug, &self.member, "member").await;
         self.owner.add_member(&slug, &self.viewer, "viewer").await;
         self.owner.add_member(&slug, &self.target, "member").await;

@@ -74,7 +74,12 @@ impl TestApp {
                 ],
             )
             .await;
-        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
         client.email = email.to_owned();
         client
     }
@@ -127,6 +132,11 @@ impl Client {
                 &[("slug", slug), ("email", &other.email), ("role", role)],
             )
             .await;
-        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
     }
 }

@@ -1,15 +1,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { BASE, launch, openHydrated } from './support.mjs';
+import { BASE, launch, openHydrated, signedInWithProject } from './support.mjs';
 
-let browser;
-before(async () => { browser = await launch(); });
+let browser, context, slug;
+before(async () => {
+  browser = await launch();
+  context = await browser.newContext();
+  slug = await signedInWithProject(context);
+});
 after(async () => { await browser?.close(); });
 
 test('adding a topic shows it without reloading the page', async () => {
-  const page = await browser.context.newPage();
-  await openHydrated(page);
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}`);
   // A page reload would wipe this marker.
   await page.evaluate(() => { window.__sameDocument = true; });
 
@@ -25,8 +28,8 @@ test('adding a topic shows it without reloading the page', async () => {
 });
 
 test('the keyboard alone adds a topic: type, press Enter', async () => {
-  const page = await browser.context.newPage();
-  await openHydrated(page);
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}`);
   const title = `Keyboard topic ${Date.now()}`;
   await page.getByLabel('New topic').focus();
   await page.keyboard.type(title);
@@ -36,8 +39,8 @@ test('the keyboard alone adds a topic: type, press Enter', async () => {
 });
 
 test('a blank topic is refused with a message next to the field, and nothing is added', async () => {
-  const page = await browser.context.newPage();
-  await openHydrated(page);
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}`);
   const countBefore = await page.locator('.topic-count').textContent();
   await page.getByLabel('New topic').fill('    ');
   await page.getByRole('button', { name: 'Add topic' }).click();
@@ -48,27 +51,23 @@ test('a blank topic is refused with a message next to the field, and nothing is 
 });
 
 test('the same form works with JavaScript turned off', async () => {
-  const profileless = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
   try {
-    const context = await profileless.newContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    await page.goto(BASE + '/');
+    const ownSlug = await signedInWithProject(noJs, 'No JS');
+    const page = await noJs.newPage();
+    await page.goto(`${BASE}/p/${ownSlug}`);
     const title = `No-JS topic ${Date.now()}`;
     await page.getByLabel('New topic').fill(title);
     await page.getByRole('button', { name: 'Add topic' }).click();
     await page.getByRole('list', { name: 'Parking lot topics' }).getByText(title).waitFor();
     assert.equal(await page.locator('body').getAttribute('data-hydrated'), null, 'really without JavaScript');
   } finally {
-    await profileless.close();
+    await noJs.close();
   }
 });
 
 test('an unknown address shows the not-found page with status 404', async () => {
-  const page = await browser.context.newPage();
+  const page = await context.newPage();
   const response = await page.goto(BASE + '/no/such/page');
   assert.equal(response.status(), 404);
   await page.getByRole('heading', { name: 'Page not found' }).waitFor();
