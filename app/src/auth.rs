@@ -66,7 +66,7 @@ impl Caller {
 // --- passwords --------------------------------------------------------------------------
 
 /// Argon2id with OWASP's recommended minimum: 19 MiB of memory, 2 passes, 1 lane. About
-/// 25 ms per hash on one core of the 2-core machines this is built on, so a burst of
+/// 45 ms per hash on one core of the 2-core machines this is built on, so a burst of
 /// sign-ins cannot exhaust the server, while each guess costs an attacker the same.
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");

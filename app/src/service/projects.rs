@@ -137,18 +137,16 @@ fn chart_rows(chart: &EffortChart) -> Vec<(i16, String)> {
         .collect()
 }
 
+/// A settings document that passed every check.
+pub struct ValidSettings {
+    pub chart: EffortChart,
+    pub week: WorkingWeek,
+    pub holidays: Vec<(chrono::NaiveDate, String)>,
+    pub window: VelocityWindow,
+}
+
 /// Checks a whole settings document, reporting every field that is wrong.
-pub fn validate_settings(
-    input: &ProjectSettings,
-) -> Result<
-    (
-        EffortChart,
-        WorkingWeek,
-        Vec<(chrono::NaiveDate, String)>,
-        VelocityWindow,
-    ),
-    AppError,
-> {
+pub fn validate_settings(input: &ProjectSettings) -> Result<ValidSettings, AppError> {
     let mut errors = FieldErrors::default();
     let pairs: Vec<(i64, String)> = input
         .effort_chart
@@ -177,7 +175,12 @@ pub fn validate_settings(
     }
     holidays.sort();
     match (chart, week, window) {
-        (Some(c), Some(w), Some(v)) if errors.is_empty() => Ok((c, w, holidays, v)),
+        (Some(chart), Some(week), Some(window)) if errors.is_empty() => Ok(ValidSettings {
+            chart,
+            week,
+            holidays,
+            window,
+        }),
         _ => Err(AppError::Validation(errors)),
     }
 }
@@ -191,7 +194,12 @@ pub async fn update_settings(
     input: &ProjectSettings,
 ) -> Result<ProjectSettings, AppError> {
     let Access { project, .. } = access(pool, caller, slug, Action::EditSettings).await?;
-    let (chart, week, holidays, window) = validate_settings(input)?;
+    let ValidSettings {
+        chart,
+        week,
+        holidays,
+        window,
+    } = validate_settings(input)?;
     let mut tx = pool.begin().await?;
     db::replace_chart(&mut tx, project.id, &chart_rows(&chart)).await?;
     let days: Vec<i16> = week.days().iter().map(|&d| i16::from(d)).collect();
@@ -381,4 +389,88 @@ async fn lock_existing_member(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((tx, user.id, role_of(&role)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::accounts;
+
+    async fn caller(pool: &PgPool, email: &str) -> Caller {
+        let row = accounts::register(pool, email, "Someone", "a long enough password")
+            .await
+            .unwrap();
+        Caller {
+            id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            session: None,
+        }
+    }
+
+    /// Two owners demoting each other at the same moment: the project lock makes one wait,
+    /// so one demotion wins and the project keeps an owner.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn concurrent_demotions_cannot_leave_a_project_without_an_owner(pool: PgPool) {
+        let ada = caller(&pool, "ada@example.com").await;
+        let bob = caller(&pool, "bob@example.com").await;
+        let project = create(&pool, Some(&ada), "Shop").await.unwrap();
+        add_member(&pool, Some(&ada), &project.slug, &bob.email, "owner")
+            .await
+            .unwrap();
+
+        for _ in 0..5 {
+            let (a, b) = tokio::join!(
+                set_member_role(&pool, Some(&ada), &project.slug, &bob.email, "member"),
+                set_member_role(&pool, Some(&bob), &project.slug, &ada.email, "member"),
+            );
+            let owners: Vec<Member> = members(&pool, Some(&ada), &project.slug)
+                .await
+                .or(members(&pool, Some(&bob), &project.slug).await)
+                .unwrap()
+                .into_iter()
+                .filter(|m| m.role == Role::Owner)
+                .collect();
+            assert_eq!(owners.len(), 1, "{a:?} {b:?}");
+            assert!(a.is_ok() != b.is_ok(), "exactly one wins: {a:?} {b:?}");
+            // Restore two owners for the next round.
+            let owner = if a.is_ok() { &ada } else { &bob };
+            let other = if a.is_ok() { &bob.email } else { &ada.email };
+            set_member_role(&pool, Some(owner), &project.slug, other, "owner")
+                .await
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn a_settings_document_reports_all_its_problems_at_once() {
+        let input = ProjectSettings {
+            effort_chart: vec![ChartValue {
+                points: 3,
+                label: "M".into(),
+            }],
+            working_days: vec![8],
+            holidays: vec![
+                HolidayEntry {
+                    date: chrono::NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(),
+                    name: "Christmas".into(),
+                },
+                HolidayEntry {
+                    date: chrono::NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(),
+                    name: "Again".into(),
+                },
+            ],
+            velocity_window: 13,
+        };
+        let Err(AppError::Validation(errors)) = validate_settings(&input) else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(
+            errors.get("effort_chart"),
+            Some("an effort chart needs at least two values")
+        );
+        assert!(errors.get("working_days").unwrap().contains('8'));
+        assert_eq!(errors.get("holidays"), Some("2026-12-25 is listed twice"));
+        assert!(errors.get("velocity_window").is_some());
+    }
 }
