@@ -76,10 +76,13 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Pages that only make sense signed in send an anonymous visitor to the sign-in page,
-/// which brings them back here afterwards. (Server functions check the caller themselves.)
+/// The start page is the project list. Pages that only make sense signed in send an
+/// anonymous visitor to the sign-in page, which brings them back here afterwards. (Server functions check the caller themselves.)
 async fn require_sign_in(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
+    if req.method() == Method::GET && path == "/" {
+        return Redirect::to("/projects").into_response();
+    }
     let protected = req.method() == Method::GET
         && (path == "/projects" || path == "/account" || path.starts_with("/p/"));
     if protected {

@@ -131,6 +131,11 @@ async fn an_unknown_url_gets_a_404_page(pool: PgPool) {
 async fn signed_out_visitors_are_sent_to_sign_in_and_back(pool: PgPool) {
     let app = spawn(pool).await;
     let anon = app.anonymous();
+    let res = anon.get("/").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/projects");
+    let res = anon.get("/projects").await;
+    assert_eq!(res.headers()["location"], "/login?next=/projects");
     let res = anon.get("/p/shop/settings?tab=chart").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
