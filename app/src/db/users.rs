@@ -297,3 +297,81 @@ pub async fn clear_failures(pool: &PgPool, email_normalized: &str) -> Result<(),
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn user(pool: &PgPool) -> UserRow {
+        insert(
+            pool,
+            "ada@example.com",
+            "ada@example.com",
+            "Ada",
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+        )
+        .await
+        .unwrap()
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_session_stops_working_when_it_expires(pool: PgPool) {
+        let ada = user(&pool).await;
+        let hash = [7u8; 32];
+        create_session(&pool, &hash, ada.id, Utc::now() + chrono::Duration::days(1))
+            .await
+            .unwrap();
+        assert_eq!(session_user(&pool, &hash).await.unwrap(), Some(ada.clone()));
+        sqlx::query(
+            "update user_session set created_at = now() - interval '2 days',
+                                     expires_at = now() - interval '1 second'",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        assert_eq!(session_user(&pool, &hash).await.unwrap(), None);
+        // The next sign-in sweeps it away.
+        create_session(
+            &pool,
+            &[8u8; 32],
+            ada.id,
+            Utc::now() + chrono::Duration::days(1),
+        )
+        .await
+        .unwrap();
+        let left: i64 = sqlx::query_scalar("select count(*) from user_session")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 1);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn failures_are_counted_in_the_window_per_account_and_address(pool: PgPool) {
+        record_failure(&pool, "ada@example.com", "10.0.0.1")
+            .await
+            .unwrap();
+        record_failure(&pool, "ada@example.com", "10.0.0.2")
+            .await
+            .unwrap();
+        record_failure(&pool, "bob@example.com", "10.0.0.1")
+            .await
+            .unwrap();
+        assert_eq!(
+            recent_failures(&pool, "ada@example.com", "10.0.0.1", 60.0)
+                .await
+                .unwrap(),
+            (2, 2)
+        );
+        sqlx::query("update login_failure set at = now() - interval '2 minutes'")
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            recent_failures(&pool, "ada@example.com", "10.0.0.1", 60.0)
+                .await
+                .unwrap(),
+            (0, 0)
+        );
+    }
+}
