@@ -10,6 +10,8 @@ pub mod components;
 pub mod db;
 pub mod domain;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod markdown;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -70,6 +72,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/projects") view=pages::projects::ProjectsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug") view=pages::project::ProjectPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/backlog") view=pages::backlog::BacklogPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/items/:number") view=pages::item::ItemPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug/members") view=pages::members::MembersPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug/settings") view=pages::settings::SettingsPage ssr=SsrMode::InOrder/>
                 </Routes>

@@ -6,15 +6,19 @@
 
 use crate::AppState;
 use app::api::accounts::Account;
+use app::api::items::{
+    ChildrenChoice, Item, ItemDetail, ItemEvent, ItemPage, ItemPatch, ItemQuery, MoveTo, NewItem,
+    Person,
+};
 use app::api::projects::{
     ChartValue, HolidayEntry, Member, ProjectInfo, ProjectSettings, ProjectSummary,
 };
 use app::auth::Caller;
-use app::domain::Role;
+use app::domain::{ItemKind, ItemState, Role, Rollup};
 use app::error::AppError;
 use app::service::projects;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::{header, request::Parts, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -41,6 +45,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/projects/{slug}/members/{email}",
             axum::routing::patch(update_member).delete(remove_member),
+        )
+        .route("/projects/{slug}/items", get(list_items).post(create_item))
+        .route(
+            "/projects/{slug}/items/{number}",
+            get(get_item).patch(patch_item).delete(delete_item),
+        )
+        .route(
+            "/projects/{slug}/items/{number}/move",
+            axum::routing::post(move_item),
         )
         .fallback(|| async { ApiError(AppError::NotFound) });
     Router::new().nest("/api/v1", api)
@@ -166,7 +179,13 @@ where
         list_members,
         add_member,
         update_member,
-        remove_member
+        remove_member,
+        list_items,
+        create_item,
+        get_item,
+        patch_item,
+        delete_item,
+        move_item
     ),
     components(schemas(
         ErrorBody,
@@ -181,7 +200,20 @@ where
         Role,
         NewProject,
         NewMember,
-        MemberChange
+        MemberChange,
+        Item,
+        ItemPage,
+        ItemDetail,
+        ItemEvent,
+        NewItem,
+        ItemPatch,
+        MoveTo,
+        Person,
+        Rollup,
+        ItemKind,
+        ItemState,
+        ChildrenChoice,
+        StaleItem
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = []))
@@ -366,4 +398,146 @@ async fn remove_member(
 ) -> ApiResult<StatusCode> {
     projects::remove_member(&state.pool, caller.as_ref(), &slug, &email).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+// --- items ------------------------------------------------------------------------------
+
+/// Items in rank order, filtered like the backlog page, a page at a time.
+#[utoipa::path(get, path = "/api/v1/projects/{slug}/items", tag = "items",
+    params(("slug" = String, Path, description = "The project's URL name"), ItemQuery),
+    responses((status = 200, body = ItemPage), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn list_items(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(slug): Path<String>,
+    query: Result<Query<ItemQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<ItemPage>> {
+    let Query(query) = query.map_err(|e| ApiError(AppError::Request(e.body_text())))?;
+    Ok(Json(
+        app::service::items::list_filtered(&state.pool, caller.as_ref(), &slug, &query, false)
+            .await?,
+    ))
+}
+
+/// Creates an item at the bottom (or top) of the backlog.
+#[utoipa::path(post, path = "/api/v1/projects/{slug}/items", tag = "items",
+    params(("slug" = String, Path, description = "The project's URL name")),
+    request_body = NewItem,
+    responses((status = 201, body = Item), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_item(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(slug): Path<String>,
+    Body(input): Body<NewItem>,
+) -> ApiResult<(StatusCode, Json<Item>)> {
+    let item = app::service::items::create(&state.pool, caller.as_ref(), &slug, &input).await?;
+    Ok((StatusCode::CREATED, Json(item)))
+}
+
+/// One item with its children (for epics) and its history.
+#[utoipa::path(get, path = "/api/v1/projects/{slug}/items/{number}", tag = "items",
+    params(("slug" = String, Path, description = "The project's URL name"),
+           ("number" = i32, Path, description = "The item's number")),
+    responses((status = 200, body = ItemDetail), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn get_item(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path((slug, number)): Path<(String, i32)>,
+) -> ApiResult<Json<ItemDetail>> {
+    Ok(Json(
+        app::service::items::detail(&state.pool, caller.as_ref(), &slug, number).await?,
+    ))
+}
+
+/// The answer to an edit made against an old version: the error and the item as it is now.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StaleItem {
+    pub error: ErrorDetail,
+    pub current: Item,
+}
+
+/// Changes an item. `version` must be the one the caller saw: a stale one gets 409 with
+/// the current item, and nothing is changed.
+#[utoipa::path(patch, path = "/api/v1/projects/{slug}/items/{number}", tag = "items",
+    params(("slug" = String, Path, description = "The project's URL name"),
+           ("number" = i32, Path, description = "The item's number")),
+    request_body = ItemPatch,
+    responses((status = 200, body = Item), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = StaleItem),
+              (status = 422, body = ErrorBody)))]
+async fn patch_item(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path((slug, number)): Path<(String, i32)>,
+    Body(patch): Body<ItemPatch>,
+) -> Result<Json<Item>, Response> {
+    use app::service::items;
+    match items::update(&state.pool, caller.as_ref(), &slug, number, &patch).await {
+        Ok(item) => Ok(Json(item)),
+        Err(AppError::Conflict(message)) => {
+            let current = items::detail(&state.pool, caller.as_ref(), &slug, number)
+                .await
+                .map_err(|e| ApiError(e).into_response())?
+                .item;
+            let body = StaleItem {
+                error: ErrorDetail {
+                    code: "conflict".into(),
+                    message,
+                    fields: BTreeMap::new(),
+                },
+                current,
+            };
+            Err((StatusCode::CONFLICT, Json(body)).into_response())
+        }
+        Err(e) => Err(ApiError(e).into_response()),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct DeleteParams {
+    /// For an epic with children: `delete` them too or `detach` them.
+    pub children: Option<ChildrenChoice>,
+}
+
+/// Moves an item to the trash (an epic with children needs `children`).
+#[utoipa::path(delete, path = "/api/v1/projects/{slug}/items/{number}", tag = "items",
+    params(("slug" = String, Path, description = "The project's URL name"),
+           ("number" = i32, Path, description = "The item's number"), DeleteParams),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn delete_item(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path((slug, number)): Path<(String, i32)>,
+    params: Result<Query<DeleteParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<StatusCode> {
+    let Query(params) = params.map_err(|e| ApiError(AppError::Request(e.body_text())))?;
+    app::service::items::delete(&state.pool, caller.as_ref(), &slug, number, params.children)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Moves an item before or after another, or to the top or bottom.
+#[utoipa::path(post, path = "/api/v1/projects/{slug}/items/{number}/move", tag = "items",
+    params(("slug" = String, Path, description = "The project's URL name"),
+           ("number" = i32, Path, description = "The item's number")),
+    request_body = MoveTo,
+    responses((status = 200, body = Item), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn move_item(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path((slug, number)): Path<(String, i32)>,
+    Body(to): Body<MoveTo>,
+) -> ApiResult<Json<Item>> {
+    Ok(Json(
+        app::service::items::move_to(&state.pool, caller.as_ref(), &slug, number, &to).await?,
+    ))
 }

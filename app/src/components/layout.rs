@@ -67,6 +67,7 @@ fn ProjectNav(slug: String) -> impl IntoView {
         <nav class="project-nav" aria-label="Project">
             <ul>
                 {link(format!("/p/{slug}"), "Overview")}
+                {link(format!("/p/{slug}/backlog"), "Backlog")}
                 {LATER_PAGES
                     .iter()
                     .map(|page| view! {

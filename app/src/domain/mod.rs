@@ -30,8 +30,10 @@ pub(crate) use string_newtype;
 pub mod account;
 pub mod effort_chart;
 pub mod email;
+pub mod item;
 pub mod points;
 pub mod project;
+pub mod rank;
 pub mod role;
 pub mod slug;
 pub mod title;
@@ -39,6 +41,7 @@ pub mod title;
 pub use account::{DisplayName, DisplayNameError, Password, PasswordError};
 pub use effort_chart::{ChartEntry, EffortChart, EffortChartError, NotOnChart, Preset};
 pub use email::{Email, EmailError};
+pub use item::{ChildSummary, ItemKind, ItemState, Rollup};
 pub use points::{PointsError, StoryPoints};
 pub use project::{
     Holiday, HolidayName, ProjectName, VelocityWindow, WorkingWeek, WorkingWeekError,

@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod auth;
+pub mod backlog;
+pub mod item;
 pub mod members;
 pub mod not_found;
 pub mod project;

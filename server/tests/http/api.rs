@@ -418,6 +418,12 @@ async fn the_openapi_document_describes_every_route(pool: PgPool) {
             "/api/v1/projects/{slug}/members/{email}",
             vec!["patch", "delete"],
         ),
+        ("/api/v1/projects/{slug}/items", vec!["get", "post"]),
+        (
+            "/api/v1/projects/{slug}/items/{number}",
+            vec!["get", "patch", "delete"],
+        ),
+        ("/api/v1/projects/{slug}/items/{number}/move", vec!["post"]),
     ];
     assert_eq!(paths.len(), expected.len());
     for (path, methods) in expected {

@@ -19,6 +19,10 @@ struct Ctx {
     target: String,
     /// An account that is not in the project yet.
     newcomer: String,
+    /// A live item's number.
+    item: i32,
+    /// An item in the trash.
+    trashed: i32,
 }
 
 enum Req {
@@ -152,6 +156,66 @@ fn cases() -> Vec<Case> {
                 )
             },
         },
+        Case {
+            name: "items/list",
+            needs: Action::Read,
+            request: |c| Json("items/list", json!({"slug": c.slug, "query": {}})),
+        },
+        Case {
+            name: "items/detail",
+            needs: Action::Read,
+            request: |c| {
+                Form(
+                    "items/detail",
+                    vec![("slug", c.slug.clone()), ("number", c.item.to_string())],
+                )
+            },
+        },
+        Case {
+            name: "items/create",
+            needs: Action::Contribute,
+            request: |c| {
+                Json(
+                    "items/create",
+                    json!({"slug": c.slug, "item": {"title": "New"}}),
+                )
+            },
+        },
+        Case {
+            name: "items/update",
+            needs: Action::Contribute,
+            request: |c| {
+                Json(
+                    "items/update",
+                    json!({"slug": c.slug, "number": c.item, "patch": {"version": 1, "title": "Edited"}}),
+                )
+            },
+        },
+        Case {
+            name: "items/move",
+            needs: Action::Contribute,
+            request: |c| {
+                Json(
+                    "items/move",
+                    json!({"slug": c.slug, "number": c.item, "to": {"to": "top"}}),
+                )
+            },
+        },
+        Case {
+            name: "items/delete",
+            needs: Action::Contribute,
+            request: |c| Json("items/delete", json!({"slug": c.slug, "number": c.item})),
+        },
+        Case {
+            name: "items/restore",
+            needs: Action::Contribute,
+            request: |c| {
+                Json(
+                    "items/restore",
+                    json!({"slug": c.slug, "number": c.trashed}),
+                )
+            },
+        },
         // The JSON API.
         Case {
             name: "GET /api/v1/projects/{slug}",
@@ -210,6 +274,72 @@ fn cases() -> Vec<Case> {
                     Method::DELETE,
                     format!("/api/v1/projects/{}/members/{}", c.slug, c.target),
                     None,
+                )
+            },
+        },
+        Case {
+            name: "GET /api/v1/projects/{slug}/items",
+            needs: Action::Read,
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!("/api/v1/projects/{}/items?limit=5", c.slug),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/items",
+            needs: Action::Contribute,
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/items", c.slug),
+                    Some(json!({"title": "Via API"})),
+                )
+            },
+        },
+        Case {
+            name: "GET /api/v1/projects/{slug}/items/{number}",
+            needs: Action::Read,
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!("/api/v1/projects/{}/items/{}", c.slug, c.item),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "PATCH /api/v1/projects/{slug}/items/{number}",
+            needs: Action::Contribute,
+            request: |c| {
+                Rest(
+                    Method::PATCH,
+                    format!("/api/v1/projects/{}/items/{}", c.slug, c.item),
+                    Some(json!({"version": 1, "state": "doing"})),
+                )
+            },
+        },
+        Case {
+            name: "DELETE /api/v1/projects/{slug}/items/{number}",
+            needs: Action::Contribute,
+            request: |c| {
+                Rest(
+                    Method::DELETE,
+                    format!("/api/v1/projects/{}/items/{}", c.slug, c.item),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/items/{number}/move",
+            needs: Action::Contribute,
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/items/{}/move", c.slug, c.item),
+                    Some(json!({"to": "bottom"})),
                 )
             },
         },
@@ -309,7 +439,30 @@ impl Cast {
         self.owner.add_member(&slug, &self.member, "member").await;
         self.owner.add_member(&slug, &self.viewer, "viewer").await;
         self.owner.add_member(&slug, &self.target, "member").await;
+        let mut numbers = Vec::new();
+        for title in ["Live item", "Trashed item"] {
+            let res = self
+                .owner
+                .call_json(
+                    "items/create",
+                    &json!({"slug": slug, "item": {"title": title}}),
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::OK);
+            numbers.push(
+                res.json::<Value>().await.unwrap()["number"]
+                    .as_i64()
+                    .unwrap() as i32,
+            );
+        }
+        let res = self
+            .owner
+            .call_json("items/delete", &json!({"slug": slug, "number": numbers[1]}))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
         Ctx {
+            item: numbers[0],
+            trashed: numbers[1],
             slug,
             name,
             target: self.target.email.clone(),

@@ -4,5 +4,6 @@
 mod accounts;
 mod api;
 mod authz;
+mod items;
 mod pages;
 mod support;

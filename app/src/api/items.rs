@@ -1,0 +1,291 @@
+//! Work items: the backlog, epics and their children, editing with versions, moving,
+//! deleting with undo, and history.
+//!
+//! Every function here is project-scoped and listed in the authorization table in
+//! `server/tests/http/authz.rs`; add any new one there too.
+
+use crate::domain::{ItemKind, ItemState, Rollup};
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Deserializer, Serialize};
+use uuid::Uuid;
+
+/// How many items a backlog page shows.
+pub const PAGE_SIZE: i64 = 50;
+/// The most one API call returns.
+pub const MAX_PAGE_SIZE: i64 = 200;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Person {
+    pub email: String,
+    pub display_name: String,
+    pub initials: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Item {
+    pub id: Uuid,
+    /// The item's number in its project ("#12"); the `{id}` in item URLs.
+    pub number: i32,
+    pub kind: ItemKind,
+    /// The parent epic's number.
+    pub parent: Option<i32>,
+    pub title: String,
+    /// As written (markdown).
+    pub description: String,
+    /// The description rendered to HTML, with anything unsafe removed.
+    pub description_html: String,
+    /// Story points; absent when not estimated (which is not the same as 0).
+    pub estimate: Option<u8>,
+    /// "5 · LG": the estimate with its label on the project's effort chart.
+    pub estimate_label: Option<String>,
+    /// 13 points or more on a task or bug: worth splitting.
+    pub consider_splitting: bool,
+    pub assignee: Option<Person>,
+    pub state: ItemState,
+    pub blocked: bool,
+    pub blocked_reason: Option<String>,
+    /// Send this back with an edit; a stale one gets 409 Conflict.
+    pub version: i32,
+    pub creator: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+    /// In the trash (restorable).
+    pub deleted: bool,
+    /// For epics: progress of their children.
+    pub rollup: Option<Rollup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ItemPage {
+    pub items: Vec<Item>,
+    /// Items (epics excepted) matching the filters, over all pages.
+    pub total_count: i64,
+    /// Their story points.
+    pub total_points: i64,
+    /// Pass as `cursor` for the next page; absent on the last one.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ItemEvent {
+    pub actor: Option<String>,
+    pub at: DateTime<Utc>,
+    /// created, title, description, kind, estimate, state, assignee, parent, increment,
+    /// blocked, deleted or restored.
+    pub field: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub old: Option<serde_json::Value>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub new: Option<serde_json::Value>,
+    /// For people: "estimate: 3 → 5".
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ItemDetail {
+    pub item: Item,
+    /// For epics: their children in rank order (done ones too).
+    pub children: Vec<Item>,
+    /// Newest first.
+    pub history: Vec<ItemEvent>,
+}
+
+/// The backlog's and the items API's filters; all optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+pub struct ItemQuery {
+    /// Only the children of the epic with this number.
+    pub epic: Option<i32>,
+    /// epic, task or bug.
+    pub kind: Option<String>,
+    /// A member's email, or "none" for unassigned items.
+    pub assignee: Option<String>,
+    /// todo, doing or done.
+    pub state: Option<String>,
+    /// Words in the title.
+    pub q: Option<String>,
+    /// Only items without an estimate.
+    pub unestimated: Option<bool>,
+    /// Where the previous page ended.
+    pub cursor: Option<String>,
+    /// Page size, at most 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// A new item.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NewItem {
+    /// epic, task or bug (default task).
+    pub kind: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    /// The parent epic's number (tasks and bugs only).
+    pub parent: Option<i32>,
+    /// Story points on the project's effort chart.
+    pub estimate: Option<i64>,
+    /// A member's email.
+    pub assignee: Option<String>,
+    /// "top" or "bottom" of the backlog (default bottom).
+    pub position: Option<String>,
+}
+
+/// Changes to an item; fields left out stay as they are. `null` clears the estimate,
+/// assignee or parent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ItemPatch {
+    /// The version the change was made against.
+    pub version: i32,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub kind: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<i64>))]
+    pub estimate: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
+    pub assignee: Option<Option<String>>,
+    pub state: Option<String>,
+    pub blocked: Option<bool>,
+    pub blocked_reason: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<i32>))]
+    pub parent: Option<Option<i32>>,
+}
+
+/// A field that is present (even as `null`) becomes `Some(..)`; absent stays `None`.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Where to move an item: give exactly one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MoveTo {
+    /// Just before the item with this number.
+    pub before: Option<i32>,
+    /// Just after the item with this number.
+    pub after: Option<i32>,
+    /// "top" or "bottom".
+    pub to: Option<String>,
+}
+
+/// What happens to an epic's children when it is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum ChildrenChoice {
+    /// Delete them too (they come back with the epic on undo).
+    Delete,
+    /// Keep them in the backlog without a parent.
+    Detach,
+}
+
+#[server(prefix = "/api/fn", endpoint = "items/list", input = Json)]
+pub async fn list_items(slug: String, query: ItemQuery) -> Result<ItemPage, AppError> {
+    use super::ssr::{caller, finish, pool};
+    use crate::service::items;
+    finish(
+        async {
+            let pool = pool()?;
+            items::list(&pool, caller().await?.as_ref(), &slug, &query).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "items/detail")]
+pub async fn get_item(slug: String, number: i32) -> Result<ItemDetail, AppError> {
+    use super::ssr::{caller, finish, pool};
+    use crate::service::items;
+    finish(
+        async {
+            let pool = pool()?;
+            items::detail(&pool, caller().await?.as_ref(), &slug, number).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "items/create", input = Json)]
+pub async fn create_item(slug: String, item: NewItem) -> Result<Item, AppError> {
+    use super::ssr::{caller, finish, pool};
+    use crate::service::items;
+    finish(
+        async {
+            let pool = pool()?;
+            items::create(&pool, caller().await?.as_ref(), &slug, &item).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "items/update", input = Json)]
+pub async fn update_item(slug: String, number: i32, patch: ItemPatch) -> Result<Item, AppError> {
+    use super::ssr::{caller, finish, pool};
+    use crate::service::items;
+    finish(
+        async {
+            let pool = pool()?;
+            items::update(&pool, caller().await?.as_ref(), &slug, number, &patch).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "items/move", input = Json)]
+pub async fn move_item(slug: String, number: i32, to: MoveTo) -> Result<Item, AppError> {
+    use super::ssr::{caller, finish, pool};
+    use crate::service::items;
+    finish(
+        async {
+            let pool = pool()?;
+            items::move_to(&pool, caller().await?.as_ref(), &slug, number, &to).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "items/delete", input = Json)]
+pub async fn delete_item(
+    slug: String,
+    number: i32,
+    children: Option<ChildrenChoice>,
+) -> Result<(), AppError> {
+    use super::ssr::{caller, finish, pool};
+    use crate::service::items;
+    finish(
+        async {
+            let pool = pool()?;
+            items::delete(&pool, caller().await?.as_ref(), &slug, number, children).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "items/restore", input = Json)]
+pub async fn restore_item(slug: String, number: i32) -> Result<Item, AppError> {
+    use super::ssr::{caller, finish, pool};
+    use crate::service::items;
+    finish(
+        async {
+            let pool = pool()?;
+            items::restore(&pool, caller().await?.as_ref(), &slug, number).await
+        }
+        .await,
+    )
+}

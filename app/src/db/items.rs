@@ -1,0 +1,465 @@
+//! Work items, their ranks and their history.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRow {
+    pub id: Uuid,
+    pub number: i32,
+    pub kind: String,
+    pub parent_id: Option<Uuid>,
+    pub parent_number: Option<i32>,
+    pub title: String,
+    pub description: String,
+    pub estimate: Option<i16>,
+    pub assignee_id: Option<Uuid>,
+    pub assignee_name: Option<String>,
+    pub assignee_email: Option<String>,
+    pub state: String,
+    pub blocked: bool,
+    pub blocked_reason: Option<String>,
+    pub rank: i64,
+    pub version: i32,
+    pub creator_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// Takes the next item number of the project (and its row lock until the transaction ends).
+#[tracing::instrument(skip(conn), err)]
+pub async fn next_number(conn: &mut PgConnection, project_id: Uuid) -> Result<i32, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"update project set next_item_number = next_item_number + 1 where id = $1
+           returning next_item_number - 1 as "n!""#,
+        project_id
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(row.n)
+}
+
+pub struct NewItemRow<'a> {
+    pub project_id: Uuid,
+    pub number: i32,
+    pub kind: &'a str,
+    pub parent_id: Option<Uuid>,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub estimate: Option<i16>,
+    pub assignee_id: Option<Uuid>,
+    pub rank: i64,
+    pub creator_id: Uuid,
+}
+
+#[tracing::instrument(skip_all, err)]
+pub async fn insert(conn: &mut PgConnection, new: NewItemRow<'_>) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        r#"insert into work_item (id, project_id, number, kind, parent_id, title, description,
+                                  estimate, assignee_id, rank, creator_id)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"#,
+        id,
+        new.project_id,
+        new.number,
+        new.kind,
+        new.parent_id,
+        new.title,
+        new.description,
+        new.estimate,
+        new.assignee_id,
+        new.rank,
+        new.creator_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// One item by its number (including items in the trash).
+#[tracing::instrument(skip(conn), err)]
+pub async fn by_number(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    number: i32,
+    lock: bool,
+) -> Result<Option<ItemRow>, sqlx::Error> {
+    let id = if lock {
+        sqlx::query_scalar!(
+            "select id from work_item where project_id = $1 and number = $2 for update",
+            project_id,
+            number
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+    } else {
+        sqlx::query_scalar!(
+            "select id from work_item where project_id = $1 and number = $2",
+            project_id,
+            number
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+    };
+    match id {
+        Some(id) => by_ids(conn, &[id]).await.map(|mut v| v.pop()),
+        None => Ok(None),
+    }
+}
+
+/// Items by id, in rank order.
+#[tracing::instrument(skip(conn, ids), err)]
+pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ItemRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ItemRow,
+        r#"select w.id, w.number, w.kind, w.parent_id, p.number as "parent_number?",
+                  w.title, w.description, w.estimate, w.assignee_id,
+                  a.display_name as "assignee_name?", a.email as "assignee_email?",
+                  w.state, w.blocked, w.blocked_reason, w.rank, w.version,
+                  c.display_name as "creator_name?", w.created_at, w.updated_at, w.done_at,
+                  w.deleted_at
+           from work_item w
+           left join work_item p on p.id = w.parent_id
+           left join app_user a on a.id = w.assignee_id
+           left join app_user c on c.id = w.creator_id
+           where w.id = any($1)
+           order by w.rank, w.id"#,
+        ids,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// What the backlog and the items API filter by. `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only the children of this epic.
+    pub epic_id: Option<Uuid>,
+    pub kind: Option<String>,
+    /// `Some(None)`: unassigned.
+    pub assignee_id: Option<Option<Uuid>>,
+    pub state: Option<String>,
+    /// Leave out done items (the backlog).
+    pub open_only: bool,
+    /// Only items without a parent (the backlog's top level).
+    pub top_level: bool,
+    pub unestimated: bool,
+    /// Words that must all appear in the title (case-insensitive).
+    pub text: Option<String>,
+}
+
+/// One page of matching items in rank order, after the `(rank, id)` cursor.
+#[tracing::instrument(skip(pool), err)]
+pub async fn page(
+    pool: &PgPool,
+    project_id: Uuid,
+    filter: &Filter,
+    after: Option<(i64, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ItemRow>, sqlx::Error> {
+    let (after_rank, after_id) = after.unzip();
+    let ids = sqlx::query_scalar!(
+        r#"select w.id from work_item w
+           where w.project_id = $1 and w.deleted_at is null
+             and ($2::uuid is null or w.parent_id = $2)
+             and ($3::text is null or w.kind = $3)
+             and (not $4 or w.assignee_id is not distinct from $5)
+             and ($6::text is null or w.state = $6)
+             and (not $7 or w.state <> 'done')
+             and (not $8 or w.parent_id is null)
+             and (not $9 or (w.estimate is null and w.kind <> 'epic'))
+             and ($10::text is null or w.title ilike '%' || $10 || '%')
+             and ($11::bigint is null or (w.rank, w.id) > ($11, $12::uuid))
+           order by w.rank, w.id
+           limit $13"#,
+        project_id,
+        filter.epic_id,
+        filter.kind,
+        filter.assignee_id.is_some(),
+        filter.assignee_id.flatten(),
+        filter.state,
+        filter.open_only,
+        filter.top_level,
+        filter.unestimated,
+        filter.text.as_deref().map(escape_like),
+        after_rank,
+        after_id,
+        limit,
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut conn = pool.acquire().await?;
+    by_ids(&mut conn, &ids).await
+}
+
+/// Count and points of everything the filter matches (not only one page). Epics' own
+/// estimates are left out: their children carry the points.
+#[tracing::instrument(skip(pool), err)]
+pub async fn totals(
+    pool: &PgPool,
+    project_id: Uuid,
+    filter: &Filter,
+) -> Result<(i64, i64), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select count(*) as "count!", coalesce(sum(w.estimate), 0)::bigint as "points!"
+           from work_item w
+           where w.project_id = $1 and w.deleted_at is null and w.kind <> 'epic'
+             and ($2::uuid is null or w.parent_id = $2)
+             and ($3::text is null or w.kind = $3)
+             and (not $4 or w.assignee_id is not distinct from $5)
+             and ($6::text is null or w.state = $6)
+             and (not $7 or w.state <> 'done')
+             and (not $8 or w.estimate is null)
+             and ($9::text is null or w.title ilike '%' || $9 || '%')"#,
+        project_id,
+        filter.epic_id,
+        filter.kind,
+        filter.assignee_id.is_some(),
+        filter.assignee_id.flatten(),
+        filter.state,
+        filter.open_only,
+        filter.unestimated,
+        filter.text.as_deref().map(escape_like),
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((row.count, row.points))
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// (estimate, state) of the live children of each epic.
+#[tracing::instrument(skip(pool, epic_ids), err)]
+pub async fn children_of(
+    pool: &PgPool,
+    epic_ids: &[Uuid],
+) -> Result<Vec<(Uuid, Option<i16>, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select parent_id as "parent_id!", estimate, state from work_item
+           where parent_id = any($1) and deleted_at is null"#,
+        epic_ids
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.parent_id, r.estimate, r.state))
+        .collect())
+}
+
+/// Ids of an epic's live children, in rank order.
+#[tracing::instrument(skip(conn), err)]
+pub async fn child_ids(conn: &mut PgConnection, epic_id: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select id from work_item where parent_id = $1 and deleted_at is null order by rank, id",
+        epic_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Writes an item's editable fields and bumps its version.
+#[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all, err)]
+pub async fn save(conn: &mut PgConnection, row: &ItemRow) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"update work_item set kind = $2, parent_id = $3, title = $4, description = $5,
+                  estimate = $6, assignee_id = $7, state = $8, blocked = $9,
+                  blocked_reason = $10, rank = $11, done_at = $12, deleted_at = $13,
+                  version = version + 1
+           where id = $1"#,
+        row.id,
+        row.kind,
+        row.parent_id,
+        row.title,
+        row.description,
+        row.estimate,
+        row.assignee_id,
+        row.state,
+        row.blocked,
+        row.blocked_reason,
+        row.rank,
+        row.done_at,
+        row.deleted_at,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The rank of the first or last live item of the project (other than `except`).
+#[tracing::instrument(skip(conn), err)]
+pub async fn end_rank(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    last: bool,
+    except: Option<Uuid>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select min(rank) as lo, max(rank) as hi from work_item
+           where project_id = $1 and deleted_at is null and ($2::uuid is null or id <> $2)"#,
+        project_id,
+        except
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(if last { row.hi } else { row.lo })
+}
+
+/// The rank of the live item just before (or just after) `rank`, skipping `except`.
+#[tracing::instrument(skip(conn), err)]
+pub async fn neighbour_rank(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    rank: i64,
+    id: Uuid,
+    before: bool,
+    except: Uuid,
+) -> Result<Option<i64>, sqlx::Error> {
+    if before {
+        sqlx::query_scalar!(
+            r#"select rank from work_item
+               where project_id = $1 and deleted_at is null and id <> $4
+                 and (rank, id) < ($2, $3)
+               order by rank desc, id desc limit 1"#,
+            project_id,
+            rank,
+            id,
+            except
+        )
+        .fetch_optional(conn)
+        .await
+    } else {
+        sqlx::query_scalar!(
+            r#"select rank from work_item
+               where project_id = $1 and deleted_at is null and id <> $4
+                 and (rank, id) > ($2, $3)
+               order by rank, id limit 1"#,
+            project_id,
+            rank,
+            id,
+            except
+        )
+        .fetch_optional(conn)
+        .await
+    }
+}
+
+#[tracing::instrument(skip(conn), err)]
+pub async fn set_rank(conn: &mut PgConnection, id: Uuid, rank: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!("update work_item set rank = $2 where id = $1", id, rank)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Renumbers the whole project with even gaps, keeping the order. Rare: only when two
+/// neighbours have no room between them.
+#[tracing::instrument(skip(conn), err)]
+pub async fn spread(conn: &mut PgConnection, project_id: Uuid) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        r#"update work_item w set rank = s.new_rank
+           from (select id, (row_number() over (order by rank, id) - 1) * $2 as new_rank
+                 from work_item where project_id = $1) s
+           where w.id = s.id and w.rank <> s.new_rank"#,
+        project_id,
+        crate::domain::rank::GAP,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+// --- history --------------------------------------------------------------------------
+
+#[tracing::instrument(skip(conn, old, new), err)]
+pub async fn record(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    item_id: Uuid,
+    actor_id: Uuid,
+    field: &str,
+    old: Option<Value>,
+    new: Option<Value>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"insert into item_event (project_id, item_id, actor_id, field, old_value, new_value)
+           values ($1, $2, $3, $4, $5, $6)"#,
+        project_id,
+        item_id,
+        actor_id,
+        field,
+        old,
+        new,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    pub id: i64,
+    pub actor_name: Option<String>,
+    pub at: DateTime<Utc>,
+    pub field: String,
+    pub old_value: Option<Value>,
+    pub new_value: Option<Value>,
+}
+
+/// An item's history, newest first.
+#[tracing::instrument(skip(pool), err)]
+pub async fn history(pool: &PgPool, item_id: Uuid) -> Result<Vec<EventRow>, sqlx::Error> {
+    sqlx::query_as!(
+        EventRow,
+        r#"select e.id, u.display_name as "actor_name?", e.at, e.field, e.old_value, e.new_value
+           from item_event e left join app_user u on u.id = e.actor_id
+           where e.item_id = $1
+           order by e.at desc, e.id desc"#,
+        item_id
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Who last changed the item and when (for a conflict message).
+#[tracing::instrument(skip(pool), err)]
+pub async fn last_change(
+    pool: &PgPool,
+    item_id: Uuid,
+) -> Result<Option<(Option<String>, DateTime<Utc>)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select u.display_name as "name?", e.at from item_event e
+           left join app_user u on u.id = e.actor_id
+           where e.item_id = $1 order by e.at desc, e.id desc limit 1"#,
+        item_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| (r.name, r.at)))
+}
+
+/// The user id of a project member by email, if they are one.
+#[tracing::instrument(skip(pool), err)]
+pub async fn member_id(
+    pool: &PgPool,
+    project_id: Uuid,
+    email_normalized: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select u.id from app_user u join project_member m on m.user_id = u.id
+           where m.project_id = $1 and u.email_normalized = $2"#,
+        project_id,
+        email_normalized
+    )
+    .fetch_optional(pool)
+    .await
+}

@@ -1,0 +1,575 @@
+//! The backlog: the ranked list of open items, epics with their children, filters in the
+//! URL, quick add, inline estimate and assignee, and reordering by drag and drop or by
+//! keyboard (move up, down, to top, to bottom).
+
+use super::project::{project_resource, use_slug};
+use crate::api::items::{
+    create_item, list_items, move_item, update_item, Item, ItemPage, ItemPatch, ItemQuery, MoveTo,
+    NewItem,
+};
+use crate::api::projects::{list_members, Member, ProjectInfo};
+use crate::components::error_view::{first_app_error, ErrorView};
+use crate::domain::{Action as Can, ItemKind};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+/// The filters and page position, read from the URL.
+fn use_item_query() -> Memo<ItemQuery> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        query.with(|q| {
+            let text = |k: &str| q.get(k).filter(|v| !v.is_empty());
+            ItemQuery {
+                epic: text("epic").and_then(|v| v.parse().ok()),
+                kind: text("kind"),
+                assignee: text("assignee"),
+                state: None,
+                q: text("q"),
+                unestimated: text("unestimated").map(|v| v == "true" || v == "on"),
+                cursor: text("cursor"),
+                limit: None,
+            }
+        })
+    })
+}
+
+/// What the rows need from the project: the chart, the members, and the caller's rights.
+#[derive(Clone)]
+pub struct BoardContext {
+    pub slug: String,
+    pub chart: Vec<(u8, String)>,
+    pub members: Vec<Member>,
+    pub can_edit: bool,
+}
+
+impl BoardContext {
+    pub fn new(project: &ProjectInfo, members: Vec<Member>) -> BoardContext {
+        BoardContext {
+            slug: project.slug.clone(),
+            chart: project
+                .settings
+                .effort_chart
+                .iter()
+                .map(|v| (v.points, v.label.clone()))
+                .collect(),
+            members,
+            can_edit: project.role.allows(Can::Contribute) && !project.archived,
+        }
+    }
+}
+
+#[component]
+pub fn BacklogPage() -> impl IntoView {
+    let slug = use_slug();
+    let project = project_resource();
+    let members = Resource::new(move || slug.get(), list_members);
+    view! {
+        <Title text="Backlog"/>
+        <Transition fallback=|| view! { <p class="muted">"Loading the backlog…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
+                {move || Suspend::new(async move {
+                    let project = project.await?;
+                    let members = members.await?;
+                    Ok::<_, AppError>(view! { <Backlog ctx=BoardContext::new(&project, members)/> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn Backlog(ctx: BoardContext) -> impl IntoView {
+    let query = use_item_query();
+    // Bumped after every change, so the list reloads.
+    let changed = RwSignal::new(0u32);
+    let list_slug = ctx.slug.clone();
+    let page = Resource::new(
+        move || (query.get(), changed.get()),
+        move |(q, _)| list_items(list_slug.clone(), q),
+    );
+    let message = RwSignal::new(None::<String>);
+    let refocus = RwSignal::new(None::<Refocus>);
+    let ctx = StoredValue::new(ctx);
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let filtered = move || {
+        query.with(|q| {
+            q.epic.is_some()
+                || q.kind.is_some()
+                || q.assignee.is_some()
+                || q.q.is_some()
+                || q.unestimated == Some(true)
+        })
+    };
+
+    view! {
+        <header class="page-header">
+            <h1>"Backlog"</h1>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    page.await.ok().map(|p| view! {
+                        <p class="totals" data-testid="backlog-totals">
+                            {format!("{} items · {} points", p.total_count, p.total_points)}
+                        </p>
+                    })
+                })}
+            </Transition>
+        </header>
+        <Filters ctx/>
+        {move || ctx.with_value(|c| c.can_edit).then(|| view! { <QuickAdd slug=slug.clone() changed message/> })}
+        <p class="form-error" role="alert">{move || message.get()}</p>
+        <Transition fallback=|| view! { <p class="muted">"Loading items…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
+                {move || Suspend::new(async move {
+                    page.await.map(|p| view! {
+                        <ItemList page=p ctx changed message refocus flat=filtered()/>
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn Filters(ctx: StoredValue<BoardContext>) -> impl IntoView {
+    let query = use_item_query();
+    let q = move || query.with(|q| q.q.clone().unwrap_or_default());
+    let kind = move || query.with(|q| q.kind.clone().unwrap_or_default());
+    let assignee = move || query.with(|q| q.assignee.clone().unwrap_or_default());
+    let unestimated = move || query.with(|q| q.unestimated == Some(true));
+    let epic = move || query.with(|q| q.epic);
+    let slug = ctx.with_value(|c| c.slug.clone());
+    view! {
+        <Form method="GET" action="" attr:class="filters" attr:aria-label="Filters">
+            {move || epic().map(|n| view! {
+                <input type="hidden" name="epic" value=n.to_string()/>
+                <span class="badge">{format!("Epic #{n}")}</span>
+            })}
+            <label for="filter-q">"Search"</label>
+            <input id="filter-q" type="search" name="q" prop:value=q value=q placeholder="Words in the title"/>
+            <label for="filter-kind">"Kind"</label>
+            <select id="filter-kind" name="kind">
+                <option value="" selected=move || kind().is_empty()>"Any"</option>
+                {ItemKind::ALL.into_iter().map(|k| view! {
+                    <option value=k.as_str() selected=move || kind() == k.as_str()>{k.label()}</option>
+                }).collect_view()}
+            </select>
+            <label for="filter-assignee">"Assignee"</label>
+            <select id="filter-assignee" name="assignee">
+                <option value="" selected=move || assignee().is_empty()>"Anyone"</option>
+                <option value="none" selected=move || assignee() == "none">"Nobody"</option>
+                {ctx.with_value(|c| c.members.clone()).into_iter().map(|m| {
+                    let email = m.email.clone();
+                    view! {
+                        <option value=m.email.clone() selected=move || assignee() == email>{m.display_name}</option>
+                    }
+                }).collect_view()}
+            </select>
+            <span class="check">
+                <input id="filter-unestimated" type="checkbox" name="unestimated" value="true"
+                    prop:checked=unestimated checked=unestimated/>
+                <label for="filter-unestimated">"Not estimated"</label>
+            </span>
+            <button type="submit" class="button">"Filter"</button>
+            <a class="button" href=format!("/p/{slug}/backlog")>"Clear"</a>
+        </Form>
+    }
+}
+
+#[component]
+fn QuickAdd(
+    slug: String,
+    changed: RwSignal<u32>,
+    message: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let title = RwSignal::new(String::new());
+    let kind = RwSignal::new("task".to_owned());
+    let query = use_item_query();
+    let add = Action::new(move |(slug, item): &(String, NewItem)| {
+        let (slug, item) = (slug.clone(), item.clone());
+        async move { create_item(slug, item).await }
+    });
+    Effect::new(move |_| match add.value().get() {
+        Some(Ok(item)) => {
+            title.set(String::new());
+            message.set(None);
+            changed.update(|n| *n += 1);
+            let _ = item;
+        }
+        Some(Err(e)) => message.set(Some(e.field("title").unwrap_or_else(|| e.to_string()))),
+        None => {}
+    });
+    let submit = move |top: bool| {
+        let epic = query.with_untracked(|q| q.epic);
+        add.dispatch((
+            slug.clone(),
+            NewItem {
+                kind: Some(kind.get_untracked()),
+                title: title.get_untracked(),
+                parent: epic,
+                position: Some(if top { "top" } else { "bottom" }.to_owned()),
+                ..Default::default()
+            },
+        ));
+    };
+    let submit_bottom = submit.clone();
+    view! {
+        <form class="quick-add field-row" aria-label="Quick add"
+            on:submit=move |ev| { ev.prevent_default(); submit_bottom(false); }>
+            <label for="quick-add-title" class="visually-hidden">"New item title"</label>
+            <input id="quick-add-title" type="text" maxlength="200" autocomplete="off"
+                placeholder="Add an item: type a title, press Enter"
+                prop:value=move || title.get()
+                on:input:target=move |ev| title.set(ev.target().value())/>
+            <label for="quick-add-kind" class="visually-hidden">"Kind"</label>
+            <select id="quick-add-kind" on:change:target=move |ev| kind.set(ev.target().value())>
+                {ItemKind::ALL.into_iter().map(|k| view! {
+                    <option value=k.as_str() selected=k == ItemKind::Task>{k.label()}</option>
+                }).collect_view()}
+            </select>
+            <button type="submit" class="button primary" disabled=move || add.pending().get()>"Add to bottom"</button>
+            <button type="button" class="button" on:click=move |_| submit(true)>"Add to top"</button>
+        </form>
+    }
+}
+
+/// Which row asked to keep focus after the list reloads (a keyboard move).
+#[derive(Clone, Copy, PartialEq)]
+struct Refocus(i32, &'static str);
+
+#[component]
+fn ItemList(
+    page: ItemPage,
+    ctx: StoredValue<BoardContext>,
+    changed: RwSignal<u32>,
+    message: RwSignal<Option<String>>,
+    refocus: RwSignal<Option<Refocus>>,
+    flat: bool,
+) -> impl IntoView {
+    let query = use_item_query();
+    let items = page.items.clone();
+    if items.is_empty() {
+        let empty = if flat {
+            "Nothing matches these filters."
+        } else {
+            "The backlog is empty. Add the first item above."
+        };
+        return view! { <p class="empty">{empty}</p> }.into_any();
+    }
+    let numbers: Vec<i32> = items.iter().map(|i| i.number).collect();
+    let dragged = RwSignal::new(None::<i32>);
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let mover = Action::new(move |(n, to, focus): &(i32, MoveTo, Option<Refocus>)| {
+        let (slug, n, to, focus) = (slug.clone(), *n, to.clone(), *focus);
+        async move {
+            let result = move_item(slug, n, to).await;
+            (result, focus)
+        }
+    });
+    Effect::new(move |_| {
+        if let Some((result, focus)) = mover.value().get() {
+            match result {
+                Ok(_) => {
+                    message.set(None);
+                    refocus.set(focus);
+                    changed.update(|n| *n += 1);
+                }
+                Err(e) => message.set(Some(e.to_string())),
+            }
+        }
+    });
+    // After a keyboard move and the reload, focus returns to the same button of the item.
+    Effect::new(move |_| {
+        if let Some(Refocus(n, which)) = refocus.get() {
+            if let Some(el) = document().get_element_by_id(&format!("{which}-{n}")) {
+                use leptos::wasm_bindgen::JsCast;
+                if let Ok(el) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+                refocus.set(None);
+            }
+        }
+    });
+    let next_cursor = page.next_cursor.clone();
+    let next_href = move || {
+        next_cursor.clone().map(|c| {
+            query.with(|q| {
+                let mut parts = vec![format!("cursor={}", super::auth::urlencode(&c))];
+                if let Some(e) = q.epic {
+                    parts.push(format!("epic={e}"));
+                }
+                if let Some(k) = &q.kind {
+                    parts.push(format!("kind={}", super::auth::urlencode(k)));
+                }
+                if let Some(a) = &q.assignee {
+                    parts.push(format!("assignee={}", super::auth::urlencode(a)));
+                }
+                if let Some(t) = &q.q {
+                    parts.push(format!("q={}", super::auth::urlencode(t)));
+                }
+                if q.unestimated == Some(true) {
+                    parts.push("unestimated=true".into());
+                }
+                format!("?{}", parts.join("&"))
+            })
+        })
+    };
+    let on_first_page = move || query.with(|q| q.cursor.is_none());
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let first_page = move || {
+        query.with(|q| {
+            let mut q = q.clone();
+            q.cursor = None;
+            let mut parts = Vec::new();
+            if let Some(e) = q.epic {
+                parts.push(format!("epic={e}"));
+            }
+            if let Some(k) = &q.kind {
+                parts.push(format!("kind={k}"));
+            }
+            format!("/p/{slug}/backlog?{}", parts.join("&"))
+        })
+    };
+    view! {
+        <ol class="item-list" aria-label="Backlog items"
+            on:dragover=move |ev| ev.prevent_default()>
+            {items.into_iter().enumerate().map(|(i, item)| {
+                let prev = (i > 0).then(|| numbers[i - 1]);
+                let next = numbers.get(i + 1).copied();
+                view! { <ItemRow item ctx changed message prev next dragged mover/> }
+            }).collect_view()}
+        </ol>
+        <nav class="pager" aria-label="Pages">
+            {move || (!on_first_page()).then(|| view! { <a href=first_page()>"First page"</a> })}
+            {move || next_href().map(|h| view! { <a href=h rel="next">"Next page"</a> })}
+        </nav>
+    }
+    .into_any()
+}
+
+type Mover = Action<(i32, MoveTo, Option<Refocus>), (Result<Item, AppError>, Option<Refocus>)>;
+
+#[component]
+fn ItemRow(
+    item: Item,
+    ctx: StoredValue<BoardContext>,
+    changed: RwSignal<u32>,
+    message: RwSignal<Option<String>>,
+    prev: Option<i32>,
+    next: Option<i32>,
+    dragged: RwSignal<Option<i32>>,
+    mover: Mover,
+) -> impl IntoView {
+    let n = item.number;
+    let can_edit = ctx.with_value(|c| c.can_edit);
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let href = format!("/p/{slug}/items/{n}");
+    let is_epic = item.kind == ItemKind::Epic;
+    let expanded = RwSignal::new(false);
+    let move_to = move |to: MoveTo, which: &'static str| {
+        mover.dispatch((n, to, Some(Refocus(n, which))));
+    };
+    let title = item.title.clone();
+    let rollup = item.rollup.map(|r| {
+        format!(
+            "{}/{} pts · {}/{} done",
+            r.done_points, r.total_points, r.done_children, r.children
+        )
+    });
+    let children_slug = slug.clone();
+    let children = Resource::new(
+        move || (expanded.get(), changed.get()),
+        move |(open, _)| {
+            let slug = children_slug.clone();
+            async move {
+                if open {
+                    list_items(
+                        slug,
+                        ItemQuery {
+                            epic: Some(n),
+                            limit: Some(200),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .map(Some)
+                } else {
+                    Ok(None)
+                }
+            }
+        },
+    );
+    view! {
+        <li class="item-row" class:epic=is_epic data-number=n.to_string()
+            draggable=if can_edit { "true" } else { "false" }
+            on:dragstart=move |_| dragged.set(Some(n))
+            on:drop=move |ev| {
+                ev.prevent_default();
+                if let Some(from) = dragged.get_untracked().filter(|from| *from != n) {
+                    dragged.set(None);
+                    mover.dispatch((from, MoveTo { before: Some(n), ..Default::default() }, None));
+                }
+            }>
+            <div class="item-main">
+                {can_edit.then(|| view! { <span class="drag-handle" aria-hidden="true" title="Drag to reorder">"⠿"</span> })}
+                <span class="item-number">{format!("#{n}")}</span>
+                <span class=format!("kind kind-{}", item.kind.as_str())>{item.kind.label()}</span>
+                <a class="item-title" href=href>{title.clone()}</a>
+                {item.blocked.then(|| view! { <span class="badge blocked" title=item.blocked_reason.clone().unwrap_or_default()>"Blocked"</span> })}
+                {item.consider_splitting.then(|| view! { <span class="badge warn">"Consider splitting"</span> })}
+                {rollup.map(|r| view! { <span class="muted rollup">{r}</span> })}
+                {is_epic.then(|| view! {
+                    <button type="button" class="button small" aria-expanded=move || expanded.get().to_string()
+                        on:click=move |_| expanded.update(|e| *e = !*e)>
+                        {move || if expanded.get() { "Hide children" } else { "Show children" }}
+                    </button>
+                })}
+            </div>
+            <div class="item-side">
+                {(!is_epic).then(|| view! { <EstimateSelect item=item.clone() ctx changed message/> })}
+                <AssigneeSelect item=item.clone() ctx changed message/>
+                {can_edit.then(|| {
+                    let t = title.clone();
+                    view! {
+                        <span class="move-buttons" role="group" aria-label=format!("Move {t}")>
+                            <button type="button" class="button small" id=format!("up-{n}") disabled=prev.is_none()
+                                aria-label=format!("Move #{n} up")
+                                on:click=move |_| if let Some(p) = prev { move_to(MoveTo { before: Some(p), ..Default::default() }, "up") }>"↑"</button>
+                            <button type="button" class="button small" id=format!("down-{n}") disabled=next.is_none()
+                                aria-label=format!("Move #{n} down")
+                                on:click=move |_| if let Some(x) = next { move_to(MoveTo { after: Some(x), ..Default::default() }, "down") }>"↓"</button>
+                            <button type="button" class="button small" id=format!("top-{n}")
+                                aria-label=format!("Move #{n} to the top")
+                                on:click=move |_| move_to(MoveTo { to: Some("top".into()), ..Default::default() }, "top")>"⤒"</button>
+                            <button type="button" class="button small" id=format!("bottom-{n}")
+                                aria-label=format!("Move #{n} to the bottom")
+                                on:click=move |_| move_to(MoveTo { to: Some("bottom".into()), ..Default::default() }, "bottom")>"⤓"</button>
+                        </span>
+                    }
+                })}
+            </div>
+            {is_epic.then(|| view! {
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        children.await.ok().flatten().map(|page| view! {
+                            <ul class="child-list" aria-label=format!("Children of #{n}")>
+                                {page.items.into_iter().map(|c| {
+                                    let href = format!("/p/{}/items/{}", ctx.with_value(|x| x.slug.clone()), c.number);
+                                    view! {
+                                        <li class:done=c.state == crate::domain::ItemState::Done>
+                                            <span class="item-number">{format!("#{}", c.number)}</span>" "
+                                            <a href=href>{c.title}</a>" "
+                                            <span class="muted">{c.estimate_label.unwrap_or_else(|| "not estimated".into())}</span>" "
+                                            <span class="badge">{c.state.label()}</span>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        })
+                    })}
+                </Transition>
+            })}
+        </li>
+    }
+}
+
+/// The estimate, changeable in place from the project's effort chart.
+#[component]
+pub fn EstimateSelect(
+    item: Item,
+    ctx: StoredValue<BoardContext>,
+    changed: RwSignal<u32>,
+    message: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let n = item.number;
+    let version = item.version;
+    let current = item.estimate;
+    let can_edit = ctx.with_value(|c| c.can_edit);
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let save = Action::new(move |estimate: &Option<i64>| {
+        let (slug, estimate) = (slug.clone(), *estimate);
+        async move {
+            update_item(
+                slug,
+                n,
+                ItemPatch {
+                    version,
+                    estimate: Some(estimate),
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+    });
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(_)) => changed.update(|c| *c += 1),
+        Some(Err(e)) => message.set(Some(e.field("estimate").unwrap_or_else(|| e.to_string()))),
+        None => {}
+    });
+    let id = format!("estimate-{n}");
+    view! {
+        <label for=id.clone() class="visually-hidden">{format!("Estimate of #{n}")}</label>
+        <select id=id class="estimate" disabled=!can_edit
+            on:change:target=move |ev| {
+                let value = ev.target().value();
+                save.dispatch(value.parse::<i64>().ok());
+            }>
+            <option value="" selected=current.is_none()>"–"</option>
+            {ctx.with_value(|c| c.chart.clone()).into_iter().map(|(p, label)| view! {
+                <option value=p.to_string() selected=current == Some(p)>{format!("{p} · {label}")}</option>
+            }).collect_view()}
+        </select>
+    }
+}
+
+/// The assignee, changeable in place among the project's members.
+#[component]
+pub fn AssigneeSelect(
+    item: Item,
+    ctx: StoredValue<BoardContext>,
+    changed: RwSignal<u32>,
+    message: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let n = item.number;
+    let version = item.version;
+    let current = item.assignee.as_ref().map(|a| a.email.to_lowercase());
+    let can_edit = ctx.with_value(|c| c.can_edit);
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let save = Action::new(move |email: &Option<String>| {
+        let (slug, email) = (slug.clone(), email.clone());
+        async move {
+            update_item(
+                slug,
+                n,
+                ItemPatch {
+                    version,
+                    assignee: Some(email),
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+    });
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(_)) => changed.update(|c| *c += 1),
+        Some(Err(e)) => message.set(Some(e.to_string())),
+        None => {}
+    });
+    let id = format!("assignee-{n}");
+    view! {
+        <label for=id.clone() class="visually-hidden">{format!("Assignee of #{n}")}</label>
+        <select id=id class="assignee" disabled=!can_edit
+            on:change:target=move |ev| {
+                let value = ev.target().value();
+                save.dispatch((!value.is_empty()).then_some(value));
+            }>
+            <option value="" selected=current.is_none()>"Unassigned"</option>
+            {ctx.with_value(|c| c.members.clone()).into_iter().map(|m| {
+                let selected = current.as_deref() == Some(m.email.to_lowercase().as_str());
+                view! { <option value=m.email.clone() selected=selected>{m.display_name}</option> }
+            }).collect_view()}
+        </select>
+    }
+}

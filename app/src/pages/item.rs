@@ -1,0 +1,418 @@
+//! One item: its fields, an edit form that carries the version it was loaded at, its
+//! history, and for epics their children with progress and an inline "add child".
+
+use super::backlog::BoardContext;
+use super::project::{project_resource, use_slug};
+use crate::api::items::{
+    create_item, delete_item, get_item, restore_item, update_item, ChildrenChoice, Item,
+    ItemDetail, ItemPatch, NewItem,
+};
+use crate::api::projects::list_members;
+use crate::components::error_view::{first_app_error, ErrorView};
+use crate::domain::{ItemKind, ItemState};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn ItemPage() -> impl IntoView {
+    let slug = use_slug();
+    let params = use_params_map();
+    let number = Memo::new(move |_| {
+        params.with(|p| {
+            p.get("number")
+                .and_then(|n| n.parse::<i32>().ok())
+                .unwrap_or(0)
+        })
+    });
+    let project = project_resource();
+    let members = Resource::new(move || slug.get(), list_members);
+    let changed = RwSignal::new(0u32);
+    let detail = Resource::new(
+        move || (slug.get(), number.get(), changed.get()),
+        |(slug, number, _)| get_item(slug, number),
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
+                {move || Suspend::new(async move {
+                    let project = project.await?;
+                    let members = members.await?;
+                    let detail = detail.await?;
+                    let ctx = StoredValue::new(BoardContext::new(&project, members));
+                    Ok::<_, AppError>(view! { <ItemView detail ctx changed/> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn ItemView(
+    detail: ItemDetail,
+    ctx: StoredValue<BoardContext>,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
+    let item = detail.item.clone();
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let can_edit = ctx.with_value(|c| c.can_edit) && !item.deleted;
+    let is_epic = item.kind == ItemKind::Epic;
+    let title = format!("#{} {}", item.number, item.title);
+    view! {
+        <Title text=title.clone()/>
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <a href=format!("/p/{slug}/backlog")>"Backlog"</a>
+            {item.parent.map(|p| view! { " › " <a href=format!("/p/{slug}/items/{p}")>{format!("Epic #{p}")}</a> })}
+        </nav>
+        <header class="page-header">
+            <h1>{title}</h1>
+            <span class=format!("kind kind-{}", item.kind.as_str())>{item.kind.label()}</span>
+            <span class="badge" data-testid="item-state">{item.state.label()}</span>
+            {item.estimate_label.clone().map(|l| view! { <span class="badge" data-testid="item-estimate">{l}</span> })}
+            {item.consider_splitting.then(|| view! { <span class="badge warn">"Consider splitting"</span> })}
+        </header>
+        {item.deleted.then(|| view! { <Trashed item=item.clone() ctx changed/> })}
+        {item.blocked.then(|| view! {
+            <p class="notice notice-error">"Blocked: " {item.blocked_reason.clone().unwrap_or_default()}</p>
+        })}
+        {is_epic.then(|| view! { <EpicProgress detail=detail.clone() ctx changed can_edit/> })}
+        <section class="card" aria-labelledby="description-heading">
+            <h2 id="description-heading">"Description"</h2>
+            {if item.description.is_empty() {
+                view! { <p class="empty">"No description yet."</p> }.into_any()
+            } else {
+                // Rendered and sanitised on the server (crate::markdown): no raw HTML passes.
+                view! { <div class="markdown" inner_html=item.description_html.clone()></div> }.into_any()
+            }}
+            <p class="muted small">
+                {format!("Created {} by {}", item.created_at.format("%Y-%m-%d %H:%M UTC"),
+                    item.creator.clone().unwrap_or_else(|| "someone".into()))}
+                {item.assignee.clone().map(|a| format!(" · assigned to {}", a.display_name))}
+            </p>
+        </section>
+        {can_edit.then(|| view! { <EditForm item=item.clone() ctx changed/> })}
+        <History detail=detail.clone()/>
+    }
+}
+
+#[component]
+fn EpicProgress(
+    detail: ItemDetail,
+    ctx: StoredValue<BoardContext>,
+    changed: RwSignal<u32>,
+    can_edit: bool,
+) -> impl IntoView {
+    let r = detail.item.rollup.unwrap_or_default();
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let epic_number = detail.item.number;
+    view! {
+        <section class="card" aria-labelledby="children-heading">
+            <h2 id="children-heading">"Child items"</h2>
+            <p data-testid="epic-progress">
+                {format!("{} of {} points done · {} of {} items · {} points remaining",
+                    r.done_points, r.total_points, r.done_children, r.children, r.remaining_points)}
+                {(r.unestimated > 0).then(|| format!(" · {} not estimated", r.unestimated))}
+            </p>
+            <progress max=r.total_points.max(1).to_string() value=r.done_points.to_string()
+                aria-label="Points done">{format!("{}%", r.percent())}</progress>
+            <table class="table" aria-label="Child items">
+                <thead><tr><th scope="col">"#"</th><th scope="col">"Title"</th><th scope="col">"Estimate"</th><th scope="col">"State"</th></tr></thead>
+                <tbody>
+                    {detail.children.into_iter().map(|c| view! {
+                        <tr class:done=c.state == ItemState::Done>
+                            <td>{format!("#{}", c.number)}</td>
+                            <td><a href=format!("/p/{slug}/items/{}", c.number)>{c.title}</a></td>
+                            <td>{c.estimate_label.unwrap_or_else(|| "–".into())}</td>
+                            <td>{c.state.label()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {can_edit.then(|| view! { <AddChild epic=epic_number ctx changed/> })}
+        </section>
+    }
+}
+
+#[component]
+fn AddChild(epic: i32, ctx: StoredValue<BoardContext>, changed: RwSignal<u32>) -> impl IntoView {
+    let title = RwSignal::new(String::new());
+    let estimate = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let add = Action::new(move |item: &NewItem| {
+        let (slug, item) = (slug.clone(), item.clone());
+        async move { create_item(slug, item).await }
+    });
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| match add.value().get() {
+        Some(Ok(_)) => {
+            title.set(String::new());
+            error.set(None);
+            changed.update(|c| *c += 1);
+            if let Some(input) = input.get_untracked() {
+                let _ = input.focus();
+            }
+        }
+        Some(Err(e)) => error.set(Some(
+            e.field("title")
+                .or_else(|| e.field("estimate"))
+                .unwrap_or_else(|| e.to_string()),
+        )),
+        None => {}
+    });
+    view! {
+        <form class="field-row add-child" aria-label="Add a child item"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                add.dispatch(NewItem {
+                    title: title.get_untracked(),
+                    parent: Some(epic),
+                    estimate: estimate.get_untracked().parse().ok(),
+                    ..Default::default()
+                });
+            }>
+            <label for="child-title" class="visually-hidden">"Child item title"</label>
+            <input id="child-title" type="text" maxlength="200" placeholder="Add a child task" node_ref=input
+                prop:value=move || title.get() on:input:target=move |ev| title.set(ev.target().value())/>
+            <label for="child-estimate" class="visually-hidden">"Child item estimate"</label>
+            <select id="child-estimate" on:change:target=move |ev| estimate.set(ev.target().value())>
+                <option value="">"Not estimated"</option>
+                {ctx.with_value(|c| c.chart.clone()).into_iter().map(|(p, l)| view! {
+                    <option value=p.to_string()>{format!("{p} · {l}")}</option>
+                }).collect_view()}
+            </select>
+            <button type="submit" class="button primary">"Add child"</button>
+        </form>
+        <p class="field-error" role="alert">{move || error.get()}</p>
+    }
+}
+
+#[component]
+fn EditForm(item: Item, ctx: StoredValue<BoardContext>, changed: RwSignal<u32>) -> impl IntoView {
+    let n = item.number;
+    let version = item.version;
+    let title = RwSignal::new(item.title.clone());
+    let kind = RwSignal::new(item.kind.as_str().to_owned());
+    let state = RwSignal::new(item.state.as_str().to_owned());
+    let estimate = RwSignal::new(item.estimate.map(|e| e.to_string()).unwrap_or_default());
+    let assignee = RwSignal::new(
+        item.assignee
+            .as_ref()
+            .map(|a| a.email.clone())
+            .unwrap_or_default(),
+    );
+    let blocked = RwSignal::new(item.blocked);
+    let reason = RwSignal::new(item.blocked_reason.clone().unwrap_or_default());
+    let description = RwSignal::new(item.description.clone());
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let save = Action::new(move |patch: &ItemPatch| {
+        let (slug, patch) = (slug.clone(), patch.clone());
+        async move { update_item(slug, n, patch).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            changed.update(|c| *c += 1);
+        }
+    });
+    let error = move |field: &'static str| {
+        move || {
+            save.value().with(|v| match v {
+                Some(Err(e)) => e.field(field),
+                _ => None,
+            })
+        }
+    };
+    let conflict = move || {
+        save.value().with(|v| match v {
+            Some(Err(AppError::Conflict(m))) => Some(m.clone()),
+            Some(Err(e)) if !matches!(e, AppError::Validation(_)) => Some(e.to_string()),
+            _ => None,
+        })
+    };
+    let original = item.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let o = &original;
+        let estimate_now = estimate.get_untracked().parse::<i64>().ok();
+        let assignee_now = Some(assignee.get_untracked()).filter(|a| !a.is_empty());
+        let patch = ItemPatch {
+            version,
+            title: Some(title.get_untracked()).filter(|t| *t != o.title),
+            description: Some(description.get_untracked()).filter(|d| *d != o.description),
+            kind: Some(kind.get_untracked()).filter(|k| k != o.kind.as_str()),
+            estimate: (estimate_now != o.estimate.map(i64::from)).then_some(estimate_now),
+            assignee: (assignee_now.as_deref().map(str::to_lowercase)
+                != o.assignee.as_ref().map(|a| a.email.to_lowercase()))
+            .then_some(assignee_now),
+            state: Some(state.get_untracked()).filter(|s| s != o.state.as_str()),
+            blocked: Some(blocked.get_untracked()).filter(|b| *b != o.blocked),
+            blocked_reason: Some(reason.get_untracked())
+                .filter(|r| Some(r) != o.blocked_reason.as_ref() && blocked.get_untracked()),
+            parent: None,
+        };
+        save.dispatch(patch);
+    };
+    let is_epic = item.kind == ItemKind::Epic;
+    view! {
+        <section class="card" aria-labelledby="edit-heading">
+            <h2 id="edit-heading">"Edit"</h2>
+            {move || conflict().map(|m| view! {
+                <div class="notice notice-error" role="alert">
+                    <p>{m}</p>
+                    <button type="button" class="button" on:click=move |_| changed.update(|c| *c += 1)>"Reload"</button>
+                </div>
+            })}
+            <form class="stack-form" on:submit=submit aria-label="Edit item">
+                <label for="edit-title">"Title"</label>
+                <input id="edit-title" type="text" maxlength="200" prop:value=move || title.get()
+                    on:input:target=move |ev| title.set(ev.target().value())/>
+                <p class="field-error" role="alert">{error("title")}</p>
+                <div class="field-row">
+                    <label for="edit-kind">"Kind"</label>
+                    <select id="edit-kind" on:change:target=move |ev| kind.set(ev.target().value())>
+                        {ItemKind::ALL.into_iter().map(|k| view! {
+                            <option value=k.as_str() selected=k == item.kind>{k.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    <label for="edit-state">"State"</label>
+                    <select id="edit-state" on:change:target=move |ev| state.set(ev.target().value())>
+                        {ItemState::ALL.into_iter().map(|s| view! {
+                            <option value=s.as_str() selected=s == item.state>{s.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    {(!is_epic || item.estimate.is_some()).then(|| view! {
+                        <label for="edit-estimate">"Estimate"</label>
+                        <select id="edit-estimate" on:change:target=move |ev| estimate.set(ev.target().value())>
+                            <option value="" selected=item.estimate.is_none()>"Not estimated"</option>
+                            {ctx.with_value(|c| c.chart.clone()).into_iter().map(|(p, l)| view! {
+                                <option value=p.to_string() selected=item.estimate == Some(p)>{format!("{p} · {l}")}</option>
+                            }).collect_view()}
+                        </select>
+                    })}
+                    <label for="edit-assignee">"Assignee"</label>
+                    <select id="edit-assignee" on:change:target=move |ev| assignee.set(ev.target().value())>
+                        <option value="">"Unassigned"</option>
+                        {ctx.with_value(|c| c.members.clone()).into_iter().map(|m| {
+                            let selected = item.assignee.as_ref().is_some_and(|a| a.email.eq_ignore_ascii_case(&m.email));
+                            view! { <option value=m.email.clone() selected=selected>{m.display_name}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <p class="field-error" role="alert">{error("estimate")}{error("kind")}{error("assignee")}{error("state")}</p>
+                <span class="check">
+                    <input id="edit-blocked" type="checkbox" prop:checked=move || blocked.get()
+                        on:change:target=move |ev| blocked.set(ev.target().checked())/>
+                    <label for="edit-blocked">"Blocked"</label>
+                </span>
+                {move || blocked.get().then(|| view! {
+                    <label for="edit-reason">"Why is it blocked?"</label>
+                    <input id="edit-reason" type="text" maxlength="500" prop:value=move || reason.get()
+                        on:input:target=move |ev| reason.set(ev.target().value())/>
+                })}
+                <p class="field-error" role="alert">{error("blocked_reason")}</p>
+                // No text child: Leptos does not escape a textarea's children when rendering
+                // on the server, so a description holding "</textarea>" could break out. The
+                // value is set as a property instead (the edit form needs JavaScript anyway).
+                <label for="edit-description">"Description (markdown)"</label>
+                <textarea id="edit-description" rows="8" prop:value=move || description.get()
+                    on:input:target=move |ev| description.set(ev.target().value())></textarea>
+                <p class="field-error" role="alert">{error("description")}</p>
+                <button type="submit" class="button primary" disabled=move || save.pending().get()>"Save changes"</button>
+            </form>
+            <DeleteControl item=item.clone() ctx changed/>
+        </section>
+    }
+}
+
+#[component]
+fn DeleteControl(
+    item: Item,
+    ctx: StoredValue<BoardContext>,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
+    let n = item.number;
+    let has_children = item.rollup.is_some_and(|r| r.children > 0);
+    let choice = RwSignal::new(None::<ChildrenChoice>);
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let delete = Action::new(move |children: &Option<ChildrenChoice>| {
+        let (slug, children) = (slug.clone(), *children);
+        async move { delete_item(slug, n, children).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            changed.update(|c| *c += 1);
+        }
+    });
+    let error = move || {
+        delete.value().with(|v| match v {
+            Some(Err(e)) => Some(e.field("children").unwrap_or_else(|| e.to_string())),
+            _ => None,
+        })
+    };
+    view! {
+        <div class="delete-control">
+            {has_children.then(|| view! {
+                <fieldset class="choice">
+                    <legend>"Its child items:"</legend>
+                    <span class="check">
+                        <input type="radio" id="children-delete" name="children"
+                            on:change=move |_| choice.set(Some(ChildrenChoice::Delete))/>
+                        <label for="children-delete">"delete them too"</label>
+                    </span>
+                    <span class="check">
+                        <input type="radio" id="children-detach" name="children"
+                            on:change=move |_| choice.set(Some(ChildrenChoice::Detach))/>
+                        <label for="children-detach">"keep them in the backlog"</label>
+                    </span>
+                </fieldset>
+            })}
+            <button type="button" class="button danger" on:click=move |_| { delete.dispatch(choice.get_untracked()); }>
+                "Delete"
+            </button>
+            <p class="field-error" role="alert">{error}</p>
+        </div>
+    }
+}
+
+#[component]
+fn Trashed(item: Item, ctx: StoredValue<BoardContext>, changed: RwSignal<u32>) -> impl IntoView {
+    let n = item.number;
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let restore = Action::new(move |_: &()| {
+        let slug = slug.clone();
+        async move { restore_item(slug, n).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = restore.value().get() {
+            changed.update(|c| *c += 1);
+        }
+    });
+    let can_edit = ctx.with_value(|c| c.can_edit);
+    view! {
+        <div class="notice" role="status">
+            <p>{format!("#{n} is in the trash.")}</p>
+            {can_edit.then(|| view! {
+                <button type="button" class="button" on:click=move |_| { restore.dispatch(()); }>"Undo: restore it"</button>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn History(detail: ItemDetail) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="history-heading">
+            <h2 id="history-heading">"History"</h2>
+            <ol class="history" aria-label="History">
+                {detail.history.into_iter().map(|e| view! {
+                    <li>
+                        <time datetime=e.at.to_rfc3339()>{e.at.format("%Y-%m-%d %H:%M").to_string()}</time>
+                        " " <strong>{e.actor.unwrap_or_else(|| "someone".into())}</strong>
+                        " " {e.summary}
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}

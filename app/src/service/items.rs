@@ -1,0 +1,912 @@
+//! The backlog's operations, shared by the server functions and the JSON API.
+
+use super::{access, Access};
+use crate::api::items::{
+    ChildrenChoice, Item, ItemDetail, ItemEvent, ItemPage, ItemPatch, ItemQuery, MoveTo, NewItem,
+    Person, MAX_PAGE_SIZE, PAGE_SIZE,
+};
+use crate::auth::Caller;
+use crate::db::items::{self as db, Filter, ItemRow};
+use crate::domain::item::{parse_blocked, parse_description};
+use crate::domain::rank;
+use crate::domain::{
+    Action, ChildSummary, DisplayName, EffortChart, Email, ItemKind, ItemState, Rollup,
+    StoryPoints, Title,
+};
+use crate::error::{AppError, FieldErrors};
+use chrono::Utc;
+use serde_json::{json, Value};
+use sqlx::{PgConnection, PgPool};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+fn internal(what: &str) -> AppError {
+    tracing::error!("{what}");
+    AppError::Internal
+}
+
+fn kind_of(row: &ItemRow) -> Result<ItemKind, AppError> {
+    ItemKind::parse(&row.kind).map_err(|_| internal("unknown item kind stored"))
+}
+
+fn state_of(row: &ItemRow) -> Result<ItemState, AppError> {
+    ItemState::parse(&row.state).map_err(|_| internal("unknown item state stored"))
+}
+
+fn points_of(estimate: Option<i16>) -> Option<StoryPoints> {
+    estimate.and_then(|e| StoryPoints::parse_extended(e).ok())
+}
+
+fn person(name: Option<&String>, email: Option<&String>) -> Option<Person> {
+    match (name, email) {
+        (Some(name), Some(email)) => Some(Person {
+            email: email.clone(),
+            display_name: name.clone(),
+            initials: DisplayName::parse(name)
+                .map(|n| n.initials())
+                .unwrap_or_default(),
+        }),
+        _ => None,
+    }
+}
+
+fn to_item(row: &ItemRow, chart: &EffortChart, rollup: Option<Rollup>) -> Result<Item, AppError> {
+    let kind = kind_of(row)?;
+    let points = points_of(row.estimate);
+    Ok(Item {
+        id: row.id,
+        number: row.number,
+        kind,
+        parent: row.parent_number,
+        title: row.title.clone(),
+        description: row.description.clone(),
+        description_html: crate::markdown::to_safe_html(&row.description),
+        estimate: points.map(StoryPoints::value),
+        estimate_label: points.map(|p| chart.display(p)),
+        consider_splitting: kind != ItemKind::Epic
+            && points.is_some_and(|p| p.suggests_splitting()),
+        assignee: person(row.assignee_name.as_ref(), row.assignee_email.as_ref()),
+        state: state_of(row)?,
+        blocked: row.blocked,
+        blocked_reason: row.blocked_reason.clone(),
+        version: row.version,
+        creator: row.creator_name.clone(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        done_at: row.done_at,
+        deleted: row.deleted_at.is_some(),
+        rollup: (kind == ItemKind::Epic).then(|| rollup.unwrap_or_default()),
+    })
+}
+
+/// Items for rows, with the roll-ups of the epics among them.
+async fn to_items(
+    pool: &PgPool,
+    rows: &[ItemRow],
+    chart: &EffortChart,
+) -> Result<Vec<Item>, AppError> {
+    let epics: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| r.kind == ItemKind::Epic.as_str())
+        .map(|r| r.id)
+        .collect();
+    let mut children: HashMap<Uuid, Vec<ChildSummary>> = HashMap::new();
+    if !epics.is_empty() {
+        for (parent, estimate, state) in db::children_of(pool, &epics).await? {
+            let state = ItemState::parse(&state).map_err(|_| internal("unknown state"))?;
+            children.entry(parent).or_default().push(ChildSummary {
+                estimate: points_of(estimate),
+                state,
+            });
+        }
+    }
+    rows.iter()
+        .map(|r| {
+            let rollup = children.get(&r.id).map(|c| Rollup::of(c));
+            to_item(r, chart, rollup)
+        })
+        .collect()
+}
+
+async fn chart_of(pool: &PgPool, access: &Access) -> Result<EffortChart, AppError> {
+    super::projects::effort_chart(pool, &access.project).await
+}
+
+fn cursor_of(row: &ItemRow) -> String {
+    format!("{}.{}", row.rank, row.id)
+}
+
+fn parse_cursor(raw: &str) -> Result<(i64, Uuid), AppError> {
+    let bad = || AppError::validation("cursor", "not a cursor this API gave out");
+    let (rank, id) = raw.split_once('.').ok_or_else(bad)?;
+    Ok((
+        rank.parse().map_err(|_| bad())?,
+        id.parse().map_err(|_| bad())?,
+    ))
+}
+
+async fn member(pool: &PgPool, project_id: Uuid, email: &str) -> Result<Option<Uuid>, String> {
+    let email = Email::parse(email).map_err(|e| e.to_string())?;
+    db::member_id(pool, project_id, &email.normalized())
+        .await
+        .map_err(|_| "could not look up members".to_owned())
+}
+
+async fn live_item(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    number: i32,
+    lock: bool,
+) -> Result<ItemRow, AppError> {
+    db::by_number(conn, project_id, number, lock)
+        .await?
+        .filter(|r| r.deleted_at.is_none())
+        .ok_or(AppError::NotFound)
+}
+
+/// The epic with this number, or a message for the field.
+async fn epic(conn: &mut PgConnection, project_id: Uuid, number: i32) -> Result<ItemRow, String> {
+    match db::by_number(conn, project_id, number, false).await {
+        Ok(Some(row)) if row.deleted_at.is_none() && row.kind == "epic" => Ok(row),
+        Ok(Some(row)) if row.deleted_at.is_none() => Err(format!("#{number} is not an epic")),
+        Ok(_) => Err(format!("there is no item #{number} in this project")),
+        Err(_) => Err("could not look up the epic".into()),
+    }
+}
+
+async fn filter_from(
+    pool: &PgPool,
+    access: &Access,
+    q: &ItemQuery,
+    backlog: bool,
+) -> Result<Filter, AppError> {
+    let mut errors = FieldErrors::default();
+    let mut filter = Filter::default();
+    let project_id = access.project.id;
+    if let Some(n) = q.epic {
+        let mut conn = pool.acquire().await?;
+        match epic(&mut conn, project_id, n).await {
+            Ok(row) => filter.epic_id = Some(row.id),
+            Err(e) => errors.add("epic", e),
+        }
+    }
+    if let Some(kind) = q.kind.as_deref().filter(|k| !k.is_empty()) {
+        match ItemKind::parse(kind) {
+            Ok(k) => filter.kind = Some(k.as_str().to_owned()),
+            Err(e) => errors.add("kind", e),
+        }
+    }
+    if let Some(state) = q.state.as_deref().filter(|s| !s.is_empty()) {
+        match ItemState::parse(state) {
+            Ok(s) => filter.state = Some(s.as_str().to_owned()),
+            Err(e) => errors.add("state", e),
+        }
+    }
+    match q
+        .assignee
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        None => {}
+        Some("none") => filter.assignee_id = Some(None),
+        Some(email) => match member(pool, project_id, email).await {
+            Ok(Some(id)) => filter.assignee_id = Some(Some(id)),
+            Ok(None) => errors.add(
+                "assignee",
+                format!("{email} is not a member of this project"),
+            ),
+            Err(e) => errors.add("assignee", e),
+        },
+    }
+    filter.text =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| t.chars().take(200).collect());
+    filter.unestimated = q.unestimated.unwrap_or(false);
+    if backlog {
+        filter.open_only = true;
+        filter.top_level = filter.epic_id.is_none()
+            && filter.kind.is_none()
+            && filter.assignee_id.is_none()
+            && filter.text.is_none()
+            && !filter.unestimated
+            && filter.state.is_none();
+    }
+    if errors.is_empty() {
+        Ok(filter)
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// A page of items in rank order. `backlog` leaves out done items and, with no other
+/// filter, lists only top-level items (epics carry their children).
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn list_filtered(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    q: &ItemQuery,
+    backlog: bool,
+) -> Result<ItemPage, AppError> {
+    let access = access(pool, caller, slug, Action::Read).await?;
+    let filter = filter_from(pool, &access, q, backlog).await?;
+    let limit = q.limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+    let after = q.cursor.as_deref().map(parse_cursor).transpose()?;
+    let mut rows = db::page(pool, access.project.id, &filter, after, limit + 1).await?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(cursor_of)
+    } else {
+        None
+    };
+    let (total_count, total_points) = db::totals(pool, access.project.id, &filter).await?;
+    let chart = chart_of(pool, &access).await?;
+    Ok(ItemPage {
+        items: to_items(pool, &rows, &chart).await?,
+        total_count,
+        total_points,
+        next_cursor,
+    })
+}
+
+/// The backlog page's list.
+pub async fn list(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    q: &ItemQuery,
+) -> Result<ItemPage, AppError> {
+    list_filtered(pool, caller, slug, q, true).await
+}
+
+fn summary(field: &str, old: &Option<Value>, new: &Option<Value>) -> String {
+    fn show(v: &Option<Value>) -> String {
+        match v {
+            None | Some(Value::Null) => "none".into(),
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Object(o)) => o
+                .get("name")
+                .or_else(|| o.get("title"))
+                .or_else(|| o.get("reason"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .unwrap_or_else(|| {
+                    if o.get("blocked") == Some(&Value::Bool(false)) {
+                        "not blocked".into()
+                    } else {
+                        Value::Object(o.clone()).to_string()
+                    }
+                }),
+            Some(v) => v.to_string(),
+        }
+    }
+    match field {
+        "created" => "created".into(),
+        "deleted" => "moved to the trash".into(),
+        "restored" => "restored from the trash".into(),
+        "description" => "description edited".into(),
+        "parent" => format!(
+            "epic: {} → {}",
+            old.as_ref()
+                .filter(|v| !v.is_null())
+                .map_or("none".into(), |v| format!("#{v}")),
+            new.as_ref()
+                .filter(|v| !v.is_null())
+                .map_or("none".into(), |v| format!("#{v}"))
+        ),
+        _ => format!("{field}: {} → {}", show(old), show(new)),
+    }
+}
+
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn detail(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    number: i32,
+) -> Result<ItemDetail, AppError> {
+    let access = access(pool, caller, slug, Action::Read).await?;
+    let chart = chart_of(pool, &access).await?;
+    let mut conn = pool.acquire().await?;
+    let row = db::by_number(&mut conn, access.project.id, number, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let children = if row.kind == "epic" {
+        let ids = db::child_ids(&mut conn, row.id).await?;
+        db::by_ids(&mut conn, &ids).await?
+    } else {
+        Vec::new()
+    };
+    drop(conn);
+    let item = to_items(pool, std::slice::from_ref(&row), &chart)
+        .await?
+        .pop()
+        .ok_or_else(|| internal("item vanished"))?;
+    let history = db::history(pool, row.id)
+        .await?
+        .into_iter()
+        .map(|e| ItemEvent {
+            summary: summary(&e.field, &e.old_value, &e.new_value),
+            actor: e.actor_name,
+            at: e.at,
+            field: e.field,
+            old: e.old_value,
+            new: e.new_value,
+        })
+        .collect();
+    Ok(ItemDetail {
+        item,
+        children: to_items(pool, &children, &chart).await?,
+        history,
+    })
+}
+
+/// A rank for a new position, spreading the project's ranks first when there is no room.
+async fn place(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    moving: Option<Uuid>,
+    target: &Target,
+) -> Result<i64, AppError> {
+    for _ in 0..2 {
+        let (prev, next) = match target {
+            Target::Top => (None, db::end_rank(conn, project_id, false, moving).await?),
+            Target::Bottom => (db::end_rank(conn, project_id, true, moving).await?, None),
+            Target::Before(id) | Target::After(id) => {
+                let other = db::by_ids(conn, &[*id])
+                    .await?
+                    .pop()
+                    .ok_or(AppError::NotFound)?;
+                let before = matches!(target, Target::Before(_));
+                let neighbour = db::neighbour_rank(
+                    conn,
+                    project_id,
+                    other.rank,
+                    other.id,
+                    before,
+                    moving.unwrap_or(Uuid::nil()),
+                )
+                .await?;
+                if before {
+                    (neighbour, Some(other.rank))
+                } else {
+                    (Some(other.rank), neighbour)
+                }
+            }
+        };
+        if let Some(r) = rank::between(prev, next) {
+            return Ok(r);
+        }
+        let moved = db::spread(conn, project_id).await?;
+        tracing::info!(moved, "ranks spread out");
+    }
+    Err(internal("no rank found even after spreading"))
+}
+
+enum Target {
+    Top,
+    Bottom,
+    Before(Uuid),
+    After(Uuid),
+}
+
+fn snapshot(kind: ItemKind, title: &str, estimate: Option<i16>, parent: Option<i32>) -> Value {
+    json!({ "kind": kind.as_str(), "title": title, "estimate": estimate, "state": "todo",
+            "parent": parent })
+}
+
+#[tracing::instrument(skip(pool, caller, input), err)]
+pub async fn create(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    input: &NewItem,
+) -> Result<Item, AppError> {
+    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let project_id = access.project.id;
+    let chart = chart_of(pool, &access).await?;
+    let mut errors = FieldErrors::default();
+    let kind = match input.kind.as_deref().filter(|k| !k.is_empty()) {
+        None => Some(ItemKind::Task),
+        Some(k) => ItemKind::parse(k).map_err(|e| errors.add("kind", e)).ok(),
+    };
+    let title = Title::parse(&input.title)
+        .map_err(|e| errors.add("title", e))
+        .ok();
+    let description = parse_description(input.description.as_deref().unwrap_or(""))
+        .map_err(|e| errors.add("description", e))
+        .ok();
+    let estimate = match input.estimate {
+        None => Some(None),
+        Some(v) => chart
+            .estimate(v)
+            .map(|p| Some(i16::from(p.value())))
+            .map_err(|e| errors.add("estimate", e))
+            .ok(),
+    };
+    let assignee = match input
+        .assignee
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        None => Some(None),
+        Some(email) => match member(pool, project_id, email).await {
+            Ok(Some(id)) => Some(Some(id)),
+            Ok(None) => {
+                errors.add(
+                    "assignee",
+                    format!("{email} is not a member of this project"),
+                );
+                None
+            }
+            Err(e) => {
+                errors.add("assignee", e);
+                None
+            }
+        },
+    };
+    let top = match input.position.as_deref() {
+        None | Some("") | Some("bottom") => false,
+        Some("top") => true,
+        Some(other) => {
+            errors.add("position", format!("{other:?} is not top or bottom"));
+            false
+        }
+    };
+    let mut tx = pool.begin().await?;
+    let parent = match input.parent {
+        None => Some(None),
+        Some(_) if kind == Some(ItemKind::Epic) => {
+            errors.add("parent", "an epic cannot have a parent");
+            None
+        }
+        Some(n) => epic(&mut tx, project_id, n)
+            .await
+            .map(|row| Some(row.id))
+            .map_err(|e| errors.add("parent", e))
+            .ok(),
+    };
+    let (Some(kind), Some(title), Some(description), Some(estimate), Some(assignee), Some(parent)) =
+        (kind, title, description, estimate, assignee, parent)
+    else {
+        return Err(AppError::Validation(errors));
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let number = db::next_number(&mut tx, project_id).await?;
+    let target = if top { Target::Top } else { Target::Bottom };
+    let rank = place(&mut tx, project_id, None, &target).await?;
+    let id = db::insert(
+        &mut tx,
+        db::NewItemRow {
+            project_id,
+            number,
+            kind: kind.as_str(),
+            parent_id: parent,
+            title: title.as_str(),
+            description: &description,
+            estimate,
+            assignee_id: assignee,
+            rank,
+            creator_id: access.caller.id,
+        },
+    )
+    .await?;
+    db::record(
+        &mut tx,
+        project_id,
+        id,
+        access.caller.id,
+        "created",
+        None,
+        Some(snapshot(kind, title.as_str(), estimate, input.parent)),
+    )
+    .await?;
+    let row = db::by_ids(&mut tx, &[id])
+        .await?
+        .pop()
+        .ok_or_else(|| internal("created item vanished"))?;
+    tx.commit().await?;
+    to_items(pool, &[row], &chart)
+        .await?
+        .pop()
+        .ok_or_else(|| internal("no item"))
+}
+
+/// The message for an edit made against an old version.
+async fn stale(pool: &PgPool, row: &ItemRow) -> AppError {
+    let who = match db::last_change(pool, row.id).await {
+        Ok(Some((name, at))) => {
+            let ago = (Utc::now() - at).num_seconds().max(0);
+            let when = match ago {
+                0..=59 => "a moment ago".to_owned(),
+                60..=3599 => format!("{} min ago", ago / 60),
+                _ => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            };
+            format!("by {} {when}", name.unwrap_or_else(|| "someone".into()))
+        }
+        _ => "by someone else".to_owned(),
+    };
+    AppError::Conflict(format!(
+        "#{} was changed {who}: reload to see the change, then make yours again",
+        row.number
+    ))
+}
+
+#[tracing::instrument(skip(pool, caller, patch), err)]
+pub async fn update(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    number: i32,
+    patch: &ItemPatch,
+) -> Result<Item, AppError> {
+    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let project_id = access.project.id;
+    let chart = chart_of(pool, &access).await?;
+    let mut tx = pool.begin().await?;
+    let old = live_item(&mut tx, project_id, number, true).await?;
+    if old.version != patch.version {
+        let err = stale(pool, &old).await;
+        return Err(err);
+    }
+    let mut new = old.clone();
+    let mut errors = FieldErrors::default();
+    let mut events: Vec<(&str, Option<Value>, Option<Value>)> = Vec::new();
+
+    if let Some(title) = &patch.title {
+        match Title::parse(title) {
+            Ok(t) => new.title = t.as_str().to_owned(),
+            Err(e) => errors.add("title", e),
+        }
+    }
+    if let Some(description) = &patch.description {
+        match parse_description(description) {
+            Ok(d) => new.description = d,
+            Err(e) => errors.add("description", e),
+        }
+    }
+    if let Some(kind) = &patch.kind {
+        match ItemKind::parse(kind) {
+            Ok(k) => new.kind = k.as_str().to_owned(),
+            Err(e) => errors.add("kind", e),
+        }
+    }
+    if let Some(estimate) = patch.estimate {
+        match estimate {
+            None => new.estimate = None,
+            Some(v) => match chart.estimate(v) {
+                Ok(p) => new.estimate = Some(i16::from(p.value())),
+                Err(e) => errors.add("estimate", e),
+            },
+        }
+    }
+    let mut new_assignee = None;
+    if let Some(assignee) = &patch.assignee {
+        match assignee.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            None => new.assignee_id = None,
+            Some(email) => match member(pool, project_id, email).await {
+                Ok(Some(id)) => {
+                    new.assignee_id = Some(id);
+                    new_assignee = Some(email.to_owned());
+                }
+                Ok(None) => errors.add(
+                    "assignee",
+                    format!("{email} is not a member of this project"),
+                ),
+                Err(e) => errors.add("assignee", e),
+            },
+        }
+    }
+    if let Some(state) = &patch.state {
+        match ItemState::parse(state) {
+            Ok(s) => {
+                new.state = s.as_str().to_owned();
+                new.done_at = match s {
+                    ItemState::Done => old.done_at.or(Some(Utc::now())),
+                    _ => None,
+                };
+            }
+            Err(e) => errors.add("state", e),
+        }
+    }
+    if patch.blocked.is_some() || patch.blocked_reason.is_some() {
+        let blocked = patch.blocked.unwrap_or(old.blocked);
+        let reason = patch
+            .blocked_reason
+            .as_deref()
+            .or(old.blocked_reason.as_deref());
+        match parse_blocked(blocked, reason) {
+            Ok(r) => {
+                new.blocked = blocked;
+                new.blocked_reason = r;
+            }
+            Err(e) => errors.add("blocked_reason", e),
+        }
+    }
+    if let Some(parent) = patch.parent {
+        match parent {
+            None => new.parent_id = None,
+            Some(n) if n == old.number => errors.add("parent", "an item cannot be its own epic"),
+            Some(n) => match epic(&mut tx, project_id, n).await {
+                Ok(row) => new.parent_id = Some(row.id),
+                Err(e) => errors.add("parent", e),
+            },
+        }
+    }
+    if new.kind == "epic" && new.parent_id.is_some() {
+        errors.add("parent", "an epic cannot have a parent");
+    }
+    if old.kind == "epic" && new.kind != "epic" && !db::child_ids(&mut tx, old.id).await?.is_empty()
+    {
+        errors.add(
+            "kind",
+            "an epic with child items stays an epic: move or detach them first",
+        );
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+
+    if new.title != old.title {
+        events.push(("title", Some(json!(old.title)), Some(json!(new.title))));
+    }
+    if new.description != old.description {
+        events.push((
+            "description",
+            Some(json!(old.description)),
+            Some(json!(new.description)),
+        ));
+    }
+    if new.kind != old.kind {
+        events.push(("kind", Some(json!(old.kind)), Some(json!(new.kind))));
+    }
+    if new.estimate != old.estimate {
+        events.push((
+            "estimate",
+            Some(json!(old.estimate)),
+            Some(json!(new.estimate)),
+        ));
+    }
+    if new.state != old.state {
+        events.push(("state", Some(json!(old.state)), Some(json!(new.state))));
+    }
+    if new.assignee_id != old.assignee_id {
+        let who = |id: Option<Uuid>, name: Option<&String>, email: Option<&String>| {
+            id.map(|id| json!({"id": id, "name": name, "email": email}))
+                .unwrap_or(Value::Null)
+        };
+        let new_name = match new.assignee_id {
+            Some(id) => {
+                sqlx::query_scalar!("select display_name from app_user where id = $1", id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+            None => None,
+        };
+        events.push((
+            "assignee",
+            Some(who(
+                old.assignee_id,
+                old.assignee_name.as_ref(),
+                old.assignee_email.as_ref(),
+            )),
+            Some(who(
+                new.assignee_id,
+                new_name.as_ref(),
+                new_assignee.as_ref(),
+            )),
+        ));
+    }
+    if new.parent_id != old.parent_id {
+        let new_number = match new.parent_id {
+            Some(_) => patch.parent.flatten(),
+            None => None,
+        };
+        events.push((
+            "parent",
+            Some(json!(old.parent_number)),
+            Some(json!(new_number)),
+        ));
+    }
+    if new.blocked != old.blocked || new.blocked_reason != old.blocked_reason {
+        events.push((
+            "blocked",
+            Some(json!({"blocked": old.blocked, "reason": old.blocked_reason})),
+            Some(json!({"blocked": new.blocked, "reason": new.blocked_reason})),
+        ));
+    }
+    if !events.is_empty() {
+        db::save(&mut tx, &new).await?;
+        for (field, before, after) in events {
+            db::record(
+                &mut tx,
+                project_id,
+                old.id,
+                access.caller.id,
+                field,
+                before,
+                after,
+            )
+            .await?;
+        }
+    }
+    let row = db::by_ids(&mut tx, &[old.id])
+        .await?
+        .pop()
+        .ok_or_else(|| internal("updated item vanished"))?;
+    tx.commit().await?;
+    to_items(pool, &[row], &chart)
+        .await?
+        .pop()
+        .ok_or_else(|| internal("no item"))
+}
+
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn move_to(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    number: i32,
+    to: &MoveTo,
+) -> Result<Item, AppError> {
+    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let project_id = access.project.id;
+    let given = [to.before.is_some(), to.after.is_some(), to.to.is_some()];
+    if given.iter().filter(|g| **g).count() != 1 {
+        return Err(AppError::validation(
+            "to",
+            "give exactly one of before, after, or to (top or bottom)",
+        ));
+    }
+    let mut tx = pool.begin().await?;
+    let item = live_item(&mut tx, project_id, number, true).await?;
+    let target = match (to.before, to.after, to.to.as_deref()) {
+        (_, _, Some("top")) => Target::Top,
+        (_, _, Some("bottom")) => Target::Bottom,
+        (_, _, Some(other)) => {
+            return Err(AppError::validation(
+                "to",
+                format!("{other:?} is not top or bottom"),
+            ))
+        }
+        (Some(n), _, _) | (_, Some(n), _) => {
+            if n == number {
+                return Err(AppError::validation(
+                    "to",
+                    "an item cannot move next to itself",
+                ));
+            }
+            let other = live_item(&mut tx, project_id, n, false)
+                .await
+                .map_err(|_| AppError::validation("to", format!("there is no item #{n} here")))?;
+            if to.before.is_some() {
+                Target::Before(other.id)
+            } else {
+                Target::After(other.id)
+            }
+        }
+        (None, None, None) => unreachable!("exactly one was given"),
+    };
+    let rank = place(&mut tx, project_id, Some(item.id), &target).await?;
+    db::set_rank(&mut tx, item.id, rank).await?;
+    let row = db::by_ids(&mut tx, &[item.id])
+        .await?
+        .pop()
+        .ok_or_else(|| internal("moved item vanished"))?;
+    tx.commit().await?;
+    let chart = chart_of(pool, &access).await?;
+    to_items(pool, &[row], &chart)
+        .await?
+        .pop()
+        .ok_or_else(|| internal("no item"))
+}
+
+/// Moves an item (and, when asked, an epic's children) to the trash; `restore` undoes it.
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn delete(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    number: i32,
+    children: Option<ChildrenChoice>,
+) -> Result<(), AppError> {
+    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let project_id = access.project.id;
+    let actor = access.caller.id;
+    let mut tx = pool.begin().await?;
+    let item = live_item(&mut tx, project_id, number, true).await?;
+    let child_ids = db::child_ids(&mut tx, item.id).await?;
+    let now = Utc::now();
+    if !child_ids.is_empty() {
+        let rows = db::by_ids(&mut tx, &child_ids).await?;
+        match children {
+            None => {
+                return Err(AppError::validation(
+                    "children",
+                    format!(
+                        "this epic has {} child item{}: delete them too, or detach them to keep them in the backlog",
+                        rows.len(),
+                        if rows.len() == 1 { "" } else { "s" }
+                    ),
+                ))
+            }
+            Some(ChildrenChoice::Delete) => {
+                for mut child in rows {
+                    child.deleted_at = Some(now);
+                    db::save(&mut tx, &child).await?;
+                    db::record(&mut tx, project_id, child.id, actor, "deleted", None, Some(json!({"with_epic": number}))).await?;
+                }
+            }
+            Some(ChildrenChoice::Detach) => {
+                for mut child in rows {
+                    child.parent_id = None;
+                    db::save(&mut tx, &child).await?;
+                    db::record(&mut tx, project_id, child.id, actor, "parent", Some(json!(number)), Some(Value::Null)).await?;
+                }
+            }
+        }
+    }
+    let mut item = item;
+    item.deleted_at = Some(now);
+    db::save(&mut tx, &item).await?;
+    db::record(&mut tx, project_id, item.id, actor, "deleted", None, None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Brings an item back from the trash, with the children deleted along with it.
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn restore(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    number: i32,
+) -> Result<Item, AppError> {
+    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let project_id = access.project.id;
+    let actor = access.caller.id;
+    let mut tx = pool.begin().await?;
+    let mut item = db::by_number(&mut tx, project_id, number, true)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Some(deleted_at) = item.deleted_at else {
+        return Err(AppError::Conflict(format!("#{number} is not in the trash")));
+    };
+    if let Some(parent) = item.parent_number {
+        if live_item(&mut tx, project_id, parent, false).await.is_err() {
+            // Its epic is gone: it comes back on its own.
+            item.parent_id = None;
+        }
+    }
+    item.deleted_at = None;
+    db::save(&mut tx, &item).await?;
+    db::record(&mut tx, project_id, item.id, actor, "restored", None, None).await?;
+    let together: Vec<Uuid> = sqlx::query_scalar!(
+        "select id from work_item where parent_id = $1 and deleted_at = $2",
+        item.id,
+        deleted_at
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for mut child in db::by_ids(&mut tx, &together).await? {
+        child.deleted_at = None;
+        db::save(&mut tx, &child).await?;
+        db::record(&mut tx, project_id, child.id, actor, "restored", None, None).await?;
+    }
+    let row = db::by_ids(&mut tx, &[item.id])
+        .await?
+        .pop()
+        .ok_or_else(|| internal("restored item vanished"))?;
+    tx.commit().await?;
+    let chart = chart_of(pool, &access).await?;
+    to_items(pool, &[row], &chart)
+        .await?
+        .pop()
+        .ok_or_else(|| internal("no item"))
+}

@@ -1,0 +1,107 @@
+// The backlog in the browser: break an epic down the way the article does, estimate it,
+// watch its progress move; reorder by drag and drop and by keyboard, and see the order
+// survive a reload.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, launch, openHydrated, signedInWithProject } from './support.mjs';
+
+let browser, context, slug;
+before(async () => {
+  browser = await launch();
+  context = await browser.newContext();
+  slug = await signedInWithProject(context, 'Shop');
+});
+after(async () => { await browser?.close(); });
+
+async function quickAdd(page, title, kind = 'task') {
+  await page.getByLabel('Kind', { exact: true }).last().selectOption(kind);
+  const input = page.getByLabel('New item title');
+  await input.fill(title);
+  await input.press('Enter');
+  await page.getByRole('link', { name: title, exact: true }).waitFor();
+}
+
+async function order(page) {
+  return page.locator('ol.item-list > li .item-title').allTextContents();
+}
+
+test('an epic broken into the article\'s five tasks adds up to 11 points', async () => {
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/backlog`);
+  await quickAdd(page, 'Web shop', 'epic');
+  await page.getByRole('link', { name: 'Web shop', exact: true }).click();
+  await page.getByRole('heading', { name: /Web shop/ }).waitFor();
+  await page.locator('body[data-hydrated="true"]').waitFor();
+
+  const tasks = [['Display items', '1'], ['Display prices', '1'], ['Item database', '3'],
+    ['Pics storage', '1'], ['Cart', '5']];
+  for (const [title, points] of tasks) {
+    await page.getByLabel('Child item estimate').selectOption(points);
+    await page.getByLabel('Child item title').fill(title);
+    await page.getByLabel('Child item title').press('Enter');
+    await page.getByRole('table', { name: 'Child items' }).getByRole('link', { name: title }).waitFor();
+  }
+  const progress = page.getByTestId('epic-progress');
+  await progress.filter({ hasText: '0 of 11 points done · 0 of 5 items · 11 points remaining' }).waitFor();
+  const cart = page.getByRole('table', { name: 'Child items' }).getByRole('row', { name: /Cart/ });
+  assert.match(await cart.textContent(), /5 · LG/);
+
+  // Finish "Item database" (3 points) and come back: progress moves.
+  await page.getByRole('link', { name: 'Item database' }).click();
+  await page.getByRole('heading', { name: /Item database/ }).waitFor();
+  await page.locator('body[data-hydrated="true"]').waitFor();
+  await page.getByLabel('State').selectOption('done');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByTestId('item-state').filter({ hasText: 'Done' }).waitFor();
+  await page.getByRole('list', { name: 'History' }).getByText('state: todo → done').waitFor();
+  await page.getByRole('link', { name: /Epic #/ }).click();
+  await progress.filter({ hasText: '3 of 11 points done · 1 of 5 items · 8 points remaining' }).waitFor();
+  await page.close();
+});
+
+test('dragging an item to the top keeps it there after a reload', async () => {
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/backlog`);
+  for (const t of ['Alpha', 'Bravo', 'Charlie']) await quickAdd(page, t);
+  const before = await order(page);
+  const first = page.locator('ol.item-list > li').first();
+  const charlie = page.locator('ol.item-list > li', { hasText: 'Charlie' });
+  await charlie.dragTo(first);
+  await page.waitForFunction(() =>
+    document.querySelector('ol.item-list > li .item-title')?.textContent === 'Charlie');
+  const after = await order(page);
+  assert.deepEqual(after, ['Charlie', ...before.filter((t) => t !== 'Charlie')]);
+  await page.reload();
+  await page.locator('body[data-hydrated="true"]').waitFor();
+  assert.deepEqual(await order(page), after);
+  await page.close();
+});
+
+test('the keyboard alone reorders: focus a move button, press Enter, focus stays', async () => {
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/backlog`);
+  const titles = await order(page);
+  const last = titles[titles.length - 1];
+  const number = await page.locator('ol.item-list > li', { hasText: last }).last().getAttribute('data-number');
+  const up = page.locator(`#up-${number}`);
+  await up.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((t) => {
+    const rows = [...document.querySelectorAll('ol.item-list > li .item-title')].map((e) => e.textContent);
+    return rows[rows.length - 2] === t;
+  }, last);
+  // Focus came back to the same button, so pressing Enter again moves it further.
+  await page.waitForFunction((id) => document.activeElement?.id === id, `up-${number}`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((t) => {
+    const rows = [...document.querySelectorAll('ol.item-list > li .item-title')].map((e) => e.textContent);
+    return rows[rows.length - 3] === t;
+  }, last);
+  await page.locator(`#top-${number}`).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((t) =>
+    document.querySelector('ol.item-list > li .item-title')?.textContent === t, last);
+  await page.reload();
+  assert.equal((await order(page))[0], last);
+  await page.close();
+});
