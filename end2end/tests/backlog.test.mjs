@@ -80,6 +80,7 @@ test('dragging an item to the top keeps it there after a reload', async () => {
 test('the keyboard alone reorders: focus a move button, press Enter, focus stays', async () => {
   const page = await context.newPage();
   await openHydrated(page, `/p/${slug}/backlog`);
+  for (const t of ['Kilo', 'Lima', 'Mike']) await quickAdd(page, t);
   const titles = await order(page);
   const last = titles[titles.length - 1];
   const number = await page.locator('ol.item-list > li', { hasText: last }).last().getAttribute('data-number');

@@ -149,16 +149,28 @@ pub struct ItemPatch {
     pub title: Option<String>,
     pub description: Option<String>,
     pub kind: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<i64>))]
     pub estimate: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub assignee: Option<Option<String>>,
     pub state: Option<String>,
     pub blocked: Option<bool>,
     pub blocked_reason: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<i32>))]
     pub parent: Option<Option<i32>>,
 }
@@ -288,4 +300,33 @@ pub async fn restore_item(slug: String, number: i32) -> Result<Item, AppError> {
         }
         .await,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ItemPatch;
+
+    #[test]
+    fn a_patch_keeps_absent_null_and_set_apart_through_json() {
+        let untouched = ItemPatch {
+            version: 3,
+            title: Some("Cart".into()),
+            ..Default::default()
+        };
+        let json = serde_json::to_string(&untouched).unwrap();
+        assert!(
+            !json.contains("parent") && !json.contains("estimate"),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<ItemPatch>(&json).unwrap(), untouched);
+
+        let cleared: ItemPatch =
+            serde_json::from_str(r#"{"version": 3, "parent": null, "estimate": 5}"#).unwrap();
+        assert_eq!(cleared.parent, Some(None));
+        assert_eq!(cleared.estimate, Some(Some(5)));
+        assert_eq!(cleared.assignee, None);
+        let back: ItemPatch =
+            serde_json::from_str(&serde_json::to_string(&cleared).unwrap()).unwrap();
+        assert_eq!(back, cleared);
+    }
 }

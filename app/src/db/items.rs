@@ -430,12 +430,16 @@ pub async fn history(pool: &PgPool, item_id: Uuid) -> Result<Vec<EventRow>, sqlx
     .await
 }
 
+/// Who last changed an item, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastChange {
+    pub name: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
 /// Who last changed the item and when (for a conflict message).
 #[tracing::instrument(skip(pool), err)]
-pub async fn last_change(
-    pool: &PgPool,
-    item_id: Uuid,
-) -> Result<Option<(Option<String>, DateTime<Utc>)>, sqlx::Error> {
+pub async fn last_change(pool: &PgPool, item_id: Uuid) -> Result<Option<LastChange>, sqlx::Error> {
     let row = sqlx::query!(
         r#"select u.display_name as "name?", e.at from item_event e
            left join app_user u on u.id = e.actor_id
@@ -444,7 +448,10 @@ pub async fn last_change(
     )
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|r| (r.name, r.at)))
+    Ok(row.map(|r| LastChange {
+        name: r.name,
+        at: r.at,
+    }))
 }
 
 /// The user id of a project member by email, if they are one.

@@ -165,13 +165,10 @@ impl Rollup {
 
     /// Whole-percent progress by points (by count when nothing is estimated).
     pub fn percent(&self) -> u32 {
-        if self.total_points > 0 {
-            self.done_points * 100 / self.total_points
-        } else if self.children > 0 {
-            self.done_children * 100 / self.children
-        } else {
-            0
-        }
+        (self.done_points * 100)
+            .checked_div(self.total_points)
+            .or_else(|| (self.done_children * 100).checked_div(self.children))
+            .unwrap_or(0)
     }
 }
 

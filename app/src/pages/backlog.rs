@@ -276,20 +276,17 @@ fn ItemList(
                     refocus.set(focus);
                     changed.update(|n| *n += 1);
                 }
-                Err(e) => message.set(Some(e.to_string())),
+                Err(e) => {
+                    refocus.set(None);
+                    message.set(Some(e.to_string()));
+                }
             }
         }
     });
     // After a keyboard move and the reload, focus returns to the same button of the item.
     Effect::new(move |_| {
-        if let Some(Refocus(n, which)) = refocus.get() {
-            if let Some(el) = document().get_element_by_id(&format!("{which}-{n}")) {
-                use leptos::wasm_bindgen::JsCast;
-                if let Ok(el) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
-                    let _ = el.focus();
-                }
-                refocus.set(None);
-            }
+        if let Some(target) = refocus.get() {
+            refocus_when_mounted(target, refocus, 20);
         }
     });
     let next_cursor = page.next_cursor.clone();
@@ -349,6 +346,29 @@ fn ItemList(
     .into_any()
 }
 
+/// Focuses the button named by `target` once the reloaded list has replaced the one that
+/// was pressed (which keeps focus until then), checking again each frame for a little while.
+fn refocus_when_mounted(target: Refocus, refocus: RwSignal<Option<Refocus>>, tries: u32) {
+    let Refocus(n, which) = target;
+    let fresh = document()
+        .get_element_by_id(&format!("{which}-{n}"))
+        .filter(|el| document().active_element().as_ref() != Some(el));
+    if let Some(el) = fresh {
+        use leptos::wasm_bindgen::JsCast;
+        if let Ok(el) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+        refocus.set(None);
+    } else if tries == 0 {
+        refocus.set(None);
+    } else {
+        set_timeout(
+            move || refocus_when_mounted(target, refocus, tries - 1),
+            std::time::Duration::from_millis(25),
+        );
+    }
+}
+
 type Mover = Action<(i32, MoveTo, Option<Refocus>), (Result<Item, AppError>, Option<Refocus>)>;
 
 #[component]
@@ -378,29 +398,23 @@ fn ItemRow(
             r.done_points, r.total_points, r.done_children, r.children
         )
     });
+    // Loaded when first expanded (an action, not a resource: rows are rendered inside the
+    // list's suspense, where per-row resources would not line up during hydration).
     let children_slug = slug.clone();
-    let children = Resource::new(
-        move || (expanded.get(), changed.get()),
-        move |(open, _)| {
-            let slug = children_slug.clone();
-            async move {
-                if open {
-                    list_items(
-                        slug,
-                        ItemQuery {
-                            epic: Some(n),
-                            limit: Some(200),
-                            ..Default::default()
-                        },
-                    )
-                    .await
-                    .map(Some)
-                } else {
-                    Ok(None)
-                }
-            }
-        },
-    );
+    let load_children = Action::new(move |_: &()| {
+        let slug = children_slug.clone();
+        async move {
+            list_items(
+                slug,
+                ItemQuery {
+                    epic: Some(n),
+                    limit: Some(200),
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+    });
     view! {
         <li class="item-row" class:epic=is_epic data-number=n.to_string()
             draggable=if can_edit { "true" } else { "false" }
@@ -422,7 +436,12 @@ fn ItemRow(
                 {rollup.map(|r| view! { <span class="muted rollup">{r}</span> })}
                 {is_epic.then(|| view! {
                     <button type="button" class="button small" aria-expanded=move || expanded.get().to_string()
-                        on:click=move |_| expanded.update(|e| *e = !*e)>
+                        on:click=move |_| {
+                            if !expanded.get_untracked() && load_children.value().with_untracked(Option::is_none) {
+                                load_children.dispatch(());
+                            }
+                            expanded.update(|e| *e = !*e);
+                        }>
                         {move || if expanded.get() { "Hide children" } else { "Show children" }}
                     </button>
                 })}
@@ -450,26 +469,23 @@ fn ItemRow(
                     }
                 })}
             </div>
-            {is_epic.then(|| view! {
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        children.await.ok().flatten().map(|page| view! {
-                            <ul class="child-list" aria-label=format!("Children of #{n}")>
-                                {page.items.into_iter().map(|c| {
-                                    let href = format!("/p/{}/items/{}", ctx.with_value(|x| x.slug.clone()), c.number);
-                                    view! {
-                                        <li class:done=c.state == crate::domain::ItemState::Done>
-                                            <span class="item-number">{format!("#{}", c.number)}</span>" "
-                                            <a href=href>{c.title}</a>" "
-                                            <span class="muted">{c.estimate_label.unwrap_or_else(|| "not estimated".into())}</span>" "
-                                            <span class="badge">{c.state.label()}</span>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        })
-                    })}
-                </Transition>
+            {move || expanded.get().then(|| load_children.value().get()).flatten().map(|loaded| match loaded {
+                Err(e) => view! { <p class="field-error">{e.to_string()}</p> }.into_any(),
+                Ok(page) => view! {
+                    <ul class="child-list" aria-label=format!("Children of #{n}")>
+                        {page.items.into_iter().map(|c| {
+                            let href = format!("/p/{}/items/{}", ctx.with_value(|x| x.slug.clone()), c.number);
+                            view! {
+                                <li class:done=c.state == crate::domain::ItemState::Done>
+                                    <span class="item-number">{format!("#{}", c.number)}</span>" "
+                                    <a href=href>{c.title}</a>" "
+                                    <span class="muted">{c.estimate_label.unwrap_or_else(|| "not estimated".into())}</span>" "
+                                    <span class="badge">{c.state.label()}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
             })}
         </li>
     }

@@ -521,7 +521,7 @@ pub async fn create(
 /// The message for an edit made against an old version.
 async fn stale(pool: &PgPool, row: &ItemRow) -> AppError {
     let who = match db::last_change(pool, row.id).await {
-        Ok(Some((name, at))) => {
+        Ok(Some(db::LastChange { name, at })) => {
             let ago = (Utc::now() - at).num_seconds().max(0);
             let when = match ago {
                 0..=59 => "a moment ago".to_owned(),
