@@ -98,6 +98,7 @@ test('the keyboard alone reorders: focus a move button, press Enter, focus stays
     const rows = [...document.querySelectorAll('ol.item-list > li .item-title')].map((e) => e.textContent);
     return rows[rows.length - 3] === t;
   }, last);
+  await page.waitForFunction((id) => document.activeElement?.id === id, `up-${number}`);
   await page.locator(`#top-${number}`).focus();
   await page.keyboard.press('Enter');
   await page.waitForFunction((t) =>

@@ -349,23 +349,28 @@ fn ItemList(
 /// Focuses the button named by `target` once the reloaded list has replaced the one that
 /// was pressed (which keeps focus until then), checking again each frame for a little while.
 fn refocus_when_mounted(target: Refocus, refocus: RwSignal<Option<Refocus>>, tries: u32) {
+    if refocus.get_untracked() != Some(target) {
+        // Another pass already handled it (or a newer move replaced it).
+        return;
+    }
     let Refocus(n, which) = target;
-    let fresh = document()
-        .get_element_by_id(&format!("{which}-{n}"))
-        .filter(|el| document().active_element().as_ref() != Some(el));
-    if let Some(el) = fresh {
-        use leptos::wasm_bindgen::JsCast;
-        if let Ok(el) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
-            let _ = el.focus();
+    let doc = document();
+    let target_el = doc.get_element_by_id(&format!("{which}-{n}"));
+    // Until the reload lands, the pressed button is still the one with this id, and focused.
+    let not_yet = target_el.is_some() && target_el == doc.active_element();
+    match target_el {
+        Some(el) if !not_yet => {
+            use leptos::wasm_bindgen::JsCast;
+            if let Ok(el) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+            refocus.set(None);
         }
-        refocus.set(None);
-    } else if tries == 0 {
-        refocus.set(None);
-    } else {
-        set_timeout(
+        _ if tries > 0 => set_timeout(
             move || refocus_when_mounted(target, refocus, tries - 1),
             std::time::Duration::from_millis(25),
-        );
+        ),
+        _ => refocus.set(None),
     }
 }
 
