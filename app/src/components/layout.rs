@@ -4,9 +4,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 /// Project pages still to come: shown so the shape of the product is visible, not links.
-const LATER_PAGES: [&str; 6] = [
-    "Backlog", "Board", "Sprints", "Planning", "Stand-up", "Velocity",
-];
+const LATER_PAGES: [&str; 5] = ["Board", "Sprints", "Planning", "Stand-up", "Velocity"];
 
 /// The project slug in a `/p/{slug}/…` path.
 fn project_slug(path: &str) -> Option<String> {
@@ -61,7 +59,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 #[component]
 fn ProjectNav(slug: String) -> impl IntoView {
     let link = |href: String, text: &'static str| {
-        view! { <li><A href=href attr:class="nav-item">{text}</A></li> }
+        view! { <li><A href=href exact=true attr:class="nav-item">{text}</A></li> }
     };
     view! {
         <nav class="project-nav" aria-label="Project">
