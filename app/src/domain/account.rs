@@ -54,6 +54,13 @@ impl DisplayName {
 
 super::string_newtype!(DisplayName, DisplayNameError);
 
+/// Initials of a stored name ("" if it no longer parses).
+pub fn initials_of(name: &str) -> String {
+    DisplayName::parse(name)
+        .map(|n| n.initials())
+        .unwrap_or_default()
+}
+
 /// A new password. Not `Serialize` and not `Display`: it is never sent or logged.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);

@@ -3,6 +3,7 @@
 use crate::api::accounts::{Account, NewToken, TokenInfo};
 use crate::auth::{self, Caller};
 use crate::db::users::{self as db, TokenRow, UserRow};
+use crate::domain::account::initials_of;
 use crate::domain::{DisplayName, Email, Password};
 use crate::error::{AppError, FieldErrors};
 use sqlx::PgPool;
@@ -15,28 +16,12 @@ pub const THROTTLE_WINDOW_SECS: f64 = 60.0;
 
 const WRONG_CREDENTIALS: &str = "that email and password do not match an account";
 
-impl From<UserRow> for Account {
-    fn from(row: UserRow) -> Self {
-        let initials = DisplayName::parse(&row.display_name)
-            .map(|n| n.initials())
-            .unwrap_or_default();
-        Account {
-            email: row.email,
-            display_name: row.display_name,
-            initials,
-        }
-    }
-}
-
 impl From<&Caller> for Account {
     fn from(c: &Caller) -> Self {
-        let initials = DisplayName::parse(&c.display_name)
-            .map(|n| n.initials())
-            .unwrap_or_default();
         Account {
             email: c.email.clone(),
             display_name: c.display_name.clone(),
-            initials,
+            initials: initials_of(&c.display_name),
         }
     }
 }

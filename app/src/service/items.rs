@@ -7,11 +7,11 @@ use crate::api::items::{
 };
 use crate::auth::Caller;
 use crate::db::items::{self as db, Filter, ItemRow};
+use crate::domain::account::initials_of;
 use crate::domain::item::{parse_blocked, parse_description};
 use crate::domain::rank;
 use crate::domain::{
-    Action, ChildSummary, DisplayName, EffortChart, Email, ItemKind, ItemState, Rollup,
-    StoryPoints, Title,
+    Action, ChildSummary, EffortChart, Email, ItemKind, ItemState, Rollup, StoryPoints, Title,
 };
 use crate::error::{AppError, FieldErrors};
 use chrono::Utc;
@@ -42,9 +42,7 @@ fn person(name: Option<&String>, email: Option<&String>) -> Option<Person> {
         (Some(name), Some(email)) => Some(Person {
             email: email.clone(),
             display_name: name.clone(),
-            initials: DisplayName::parse(name)
-                .map(|n| n.initials())
-                .unwrap_or_default(),
+            initials: initials_of(name),
         }),
         _ => None,
     }
@@ -344,6 +342,24 @@ pub async fn detail(
     })
 }
 
+/// Reads the item back inside the transaction, commits, and returns it as callers see it.
+async fn commit_and_read(
+    pool: &PgPool,
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    id: Uuid,
+    chart: &EffortChart,
+) -> Result<Item, AppError> {
+    let row = db::by_ids(&mut tx, &[id])
+        .await?
+        .pop()
+        .ok_or_else(|| internal("changed item vanished"))?;
+    tx.commit().await?;
+    to_items(pool, &[row], chart)
+        .await?
+        .pop()
+        .ok_or_else(|| internal("no item"))
+}
+
 /// A rank for a new position, spreading the project's ranks first when there is no room.
 async fn place(
     conn: &mut PgConnection,
@@ -507,15 +523,7 @@ pub async fn create(
         Some(snapshot(kind, title.as_str(), estimate, input.parent)),
     )
     .await?;
-    let row = db::by_ids(&mut tx, &[id])
-        .await?
-        .pop()
-        .ok_or_else(|| internal("created item vanished"))?;
-    tx.commit().await?;
-    to_items(pool, &[row], &chart)
-        .await?
-        .pop()
-        .ok_or_else(|| internal("no item"))
+    commit_and_read(pool, tx, id, &chart).await
 }
 
 /// The message for an edit made against an old version.
@@ -736,15 +744,7 @@ pub async fn update(
             .await?;
         }
     }
-    let row = db::by_ids(&mut tx, &[old.id])
-        .await?
-        .pop()
-        .ok_or_else(|| internal("updated item vanished"))?;
-    tx.commit().await?;
-    to_items(pool, &[row], &chart)
-        .await?
-        .pop()
-        .ok_or_else(|| internal("no item"))
+    commit_and_read(pool, tx, old.id, &chart).await
 }
 
 #[tracing::instrument(skip(pool, caller), err)]
@@ -795,16 +795,8 @@ pub async fn move_to(
     };
     let rank = place(&mut tx, project_id, Some(item.id), &target).await?;
     db::set_rank(&mut tx, item.id, rank).await?;
-    let row = db::by_ids(&mut tx, &[item.id])
-        .await?
-        .pop()
-        .ok_or_else(|| internal("moved item vanished"))?;
-    tx.commit().await?;
     let chart = chart_of(pool, &access).await?;
-    to_items(pool, &[row], &chart)
-        .await?
-        .pop()
-        .ok_or_else(|| internal("no item"))
+    commit_and_read(pool, tx, item.id, &chart).await
 }
 
 /// Moves an item (and, when asked, an epic's children) to the trash; `restore` undoes it.
@@ -880,8 +872,18 @@ pub async fn restore(
     };
     if let Some(parent) = item.parent_number {
         if live_item(&mut tx, project_id, parent, false).await.is_err() {
-            // Its epic is gone: it comes back on its own.
+            // Its epic is gone: it comes back on its own, and the history says so.
             item.parent_id = None;
+            db::record(
+                &mut tx,
+                project_id,
+                item.id,
+                actor,
+                "parent",
+                Some(json!(parent)),
+                Some(Value::Null),
+            )
+            .await?;
         }
     }
     item.deleted_at = None;
@@ -899,14 +901,6 @@ pub async fn restore(
         db::save(&mut tx, &child).await?;
         db::record(&mut tx, project_id, child.id, actor, "restored", None, None).await?;
     }
-    let row = db::by_ids(&mut tx, &[item.id])
-        .await?
-        .pop()
-        .ok_or_else(|| internal("restored item vanished"))?;
-    tx.commit().await?;
     let chart = chart_of(pool, &access).await?;
-    to_items(pool, &[row], &chart)
-        .await?
-        .pop()
-        .ok_or_else(|| internal("no item"))
+    commit_and_read(pool, tx, item.id, &chart).await
 }

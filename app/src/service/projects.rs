@@ -7,9 +7,9 @@ use crate::api::projects::{
 use crate::auth::Caller;
 use crate::db::projects::{self as db, ProjectRow};
 use crate::db::users;
+use crate::domain::account::initials_of;
 use crate::domain::{
-    Action, DisplayName, EffortChart, Email, HolidayName, ProjectName, Role, Slug, VelocityWindow,
-    WorkingWeek,
+    Action, EffortChart, Email, HolidayName, ProjectName, Role, Slug, VelocityWindow, WorkingWeek,
 };
 use crate::error::{AppError, FieldErrors};
 use sqlx::PgPool;
@@ -267,9 +267,7 @@ pub async fn members(
         .into_iter()
         .map(|m| {
             Ok(Member {
-                initials: DisplayName::parse(&m.display_name)
-                    .map(|n| n.initials())
-                    .unwrap_or_default(),
+                initials: initials_of(&m.display_name),
                 role: role_of(&m.role)?,
                 email: m.email,
                 display_name: m.display_name,
@@ -320,9 +318,7 @@ pub async fn add_member(
     }
     tx.commit().await?;
     Ok(Member {
-        initials: DisplayName::parse(&user.display_name)
-            .map(|n| n.initials())
-            .unwrap_or_default(),
+        initials: initials_of(&user.display_name),
         email: user.email,
         display_name: user.display_name,
         role,

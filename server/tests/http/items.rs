@@ -496,3 +496,38 @@ async fn hostile_descriptions_are_rendered_harmless(pool: PgPool) {
     // Nowhere in the page, not even in the edit form's textarea, is the text left raw.
     assert!(!page.contains("<script>alert("), "{page}");
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_child_restored_after_its_epic_is_gone_comes_back_on_its_own_with_history(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (owner, slug) = setup(&app).await;
+    let api = Api {
+        client: &owner,
+        slug,
+    };
+    api.create(json!({"kind": "epic", "title": "Checkout"}))
+        .await;
+    api.create(json!({"title": "Cart", "parent": 1})).await;
+    let (status, _) = api.send(Method::DELETE, "/items/2", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = api.send(Method::DELETE, "/items/1", None).await;
+    assert_eq!(
+        status,
+        StatusCode::NO_CONTENT,
+        "no live children left to ask about"
+    );
+    let res = owner
+        .call_json("items/restore", &json!({"slug": api.slug, "number": 2}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let detail = api.get(2).await;
+    assert!(detail["item"]["parent"].is_null());
+    let parent_event = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == "parent")
+        .expect("the detach is in the history");
+    assert_eq!(parent_event["old"], 1);
+    assert!(parent_event["new"].is_null());
+}
