@@ -74,6 +74,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:slug") view=pages::project::ProjectPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug/backlog") view=pages::backlog::BacklogPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug/items/:number") view=pages::item::ItemPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/board") view=pages::board::BoardPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/sprints") view=pages::sprints::SprintsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/increments/:id") view=pages::sprints::IncrementPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/planning") view=pages::planning::PlanningPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/velocity") view=pages::velocity::VelocityPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug/members") view=pages::members::MembersPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug/settings") view=pages::settings::SettingsPage ssr=SsrMode::InOrder/>
                 </Routes>

@@ -57,6 +57,8 @@ pub struct Item {
     pub done_at: Option<DateTime<Utc>>,
     /// In the trash (restorable).
     pub deleted: bool,
+    /// The increment it is committed to, if any.
+    pub increment: Option<i64>,
     /// For epics: progress of their children.
     pub rollup: Option<Rollup>,
 }

@@ -4,7 +4,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 /// Project pages still to come: shown so the shape of the product is visible, not links.
-const LATER_PAGES: [&str; 5] = ["Board", "Sprints", "Planning", "Stand-up", "Velocity"];
+const LATER_PAGES: [&str; 1] = ["Stand-up"];
 
 /// The project slug in a `/p/{slug}/…` path.
 fn project_slug(path: &str) -> Option<String> {
@@ -66,6 +66,10 @@ fn ProjectNav(slug: String) -> impl IntoView {
             <ul>
                 {link(format!("/p/{slug}"), "Overview")}
                 {link(format!("/p/{slug}/backlog"), "Backlog")}
+                {link(format!("/p/{slug}/board"), "Board")}
+                {link(format!("/p/{slug}/sprints"), "Sprints")}
+                {link(format!("/p/{slug}/planning"), "Planning")}
+                {link(format!("/p/{slug}/velocity"), "Velocity")}
                 {LATER_PAGES
                     .iter()
                     .map(|page| view! {

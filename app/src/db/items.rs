@@ -28,6 +28,7 @@ pub struct ItemRow {
     pub updated_at: DateTime<Utc>,
     pub done_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
+    pub increment_id: Option<i64>,
 }
 
 /// Takes the next item number of the project (and its row lock until the transaction ends).
@@ -121,7 +122,7 @@ pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ItemRow
                   a.display_name as "assignee_name?", a.email as "assignee_email?",
                   w.state, w.blocked, w.blocked_reason, w.rank, w.version,
                   c.display_name as "creator_name?", w.created_at, w.updated_at, w.done_at,
-                  w.deleted_at
+                  w.deleted_at, w.increment_id
            from work_item w
            left join work_item p on p.id = w.parent_id
            left join app_user a on a.id = w.assignee_id

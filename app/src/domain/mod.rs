@@ -28,6 +28,8 @@ macro_rules! string_newtype {
 pub(crate) use string_newtype;
 
 pub mod account;
+pub mod burndown;
+pub mod calendar;
 pub mod effort_chart;
 pub mod email;
 pub mod item;
@@ -36,6 +38,7 @@ pub mod project;
 pub mod rank;
 pub mod role;
 pub mod slug;
+pub mod sprint;
 pub mod title;
 
 pub use account::{DisplayName, DisplayNameError, Password, PasswordError};

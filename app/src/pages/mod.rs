@@ -3,9 +3,13 @@
 pub mod account;
 pub mod auth;
 pub mod backlog;
+pub mod board;
 pub mod item;
 pub mod members;
 pub mod not_found;
+pub mod planning;
 pub mod project;
 pub mod projects;
 pub mod settings;
+pub mod sprints;
+pub mod velocity;

@@ -73,12 +73,13 @@ fn to_item(row: &ItemRow, chart: &EffortChart, rollup: Option<Rollup>) -> Result
         updated_at: row.updated_at,
         done_at: row.done_at,
         deleted: row.deleted_at.is_some(),
+        increment: row.increment_id,
         rollup: (kind == ItemKind::Epic).then(|| rollup.unwrap_or_default()),
     })
 }
 
 /// Items for rows, with the roll-ups of the epics among them.
-async fn to_items(
+pub(crate) async fn to_items(
     pool: &PgPool,
     rows: &[ItemRow],
     chart: &EffortChart,
@@ -400,6 +401,16 @@ async fn place(
         tracing::info!(moved, "ranks spread out");
     }
     Err(internal("no rank found even after spreading"))
+}
+
+/// A rank above every other live item of the project (for items going back to the
+/// backlog's top).
+pub(crate) async fn place_at_top(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    moving: Uuid,
+) -> Result<i64, AppError> {
+    place(conn, project_id, Some(moving), &Target::Top).await
 }
 
 enum Target {

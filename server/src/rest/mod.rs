@@ -4,6 +4,8 @@
 //!
 //! Every route is listed in [`ApiDoc`]; the document is served at `/api/v1/openapi.json`.
 
+mod sprints;
+
 use crate::AppState;
 use app::api::accounts::Account;
 use app::api::items::{
@@ -55,6 +57,41 @@ pub fn routes() -> Router<AppState> {
             "/projects/{slug}/items/{number}/move",
             axum::routing::post(move_item),
         )
+        .route(
+            "/projects/{slug}/sprints",
+            get(sprints::list_sprints).post(sprints::create_sprint),
+        )
+        .route(
+            "/projects/{slug}/sprints/{id}",
+            axum::routing::patch(sprints::patch_sprint),
+        )
+        .route("/projects/{slug}/increments", get(sprints::list_increments))
+        .route(
+            "/projects/{slug}/increments/{id}",
+            get(sprints::get_increment).patch(sprints::patch_increment),
+        )
+        .route(
+            "/projects/{slug}/increments/{id}/items",
+            axum::routing::post(sprints::commit_items),
+        )
+        .route(
+            "/projects/{slug}/increments/{id}/items/{number}",
+            axum::routing::delete(sprints::uncommit_item),
+        )
+        .route(
+            "/projects/{slug}/increments/{id}/start",
+            axum::routing::post(sprints::start_increment),
+        )
+        .route(
+            "/projects/{slug}/increments/{id}/close",
+            axum::routing::post(sprints::close_increment),
+        )
+        .route(
+            "/projects/{slug}/increments/{id}/burndown",
+            get(sprints::burndown),
+        )
+        .route("/projects/{slug}/reports/velocity", get(sprints::velocity))
+        .route("/projects/{slug}/reports/forecast", get(sprints::forecast))
         .fallback(|| async { ApiError(AppError::NotFound) });
     Router::new().nest("/api/v1", api)
 }
@@ -121,7 +158,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 /// The caller, from `Authorization: Bearer` or the session cookie; anonymous is `None` and
 /// each operation decides (every one here needs a caller).
@@ -166,7 +203,7 @@ where
     info(
         title = "Cadence API",
         version = "1",
-        description = "Projects, members and settings of a Cadence instance. Authenticate \
+        description = "Projects, members, settings, the backlog, sprints, increments and reports of a Cadence instance. Authenticate \
                        with a personal API token (`Authorization: Bearer cad_…`, created on \
                        the account page or with `server create-token`) or the session cookie."
     ),
@@ -185,7 +222,20 @@ where
         get_item,
         patch_item,
         delete_item,
-        move_item
+        move_item,
+        sprints::list_sprints,
+        sprints::create_sprint,
+        sprints::patch_sprint,
+        sprints::list_increments,
+        sprints::get_increment,
+        sprints::patch_increment,
+        sprints::commit_items,
+        sprints::uncommit_item,
+        sprints::start_increment,
+        sprints::close_increment,
+        sprints::burndown,
+        sprints::velocity,
+        sprints::forecast
     ),
     components(schemas(
         ErrorBody,
@@ -213,7 +263,27 @@ where
         ItemKind,
         ItemState,
         ChildrenChoice,
-        StaleItem
+        StaleItem,
+        app::api::sprints::Sprint,
+        app::api::sprints::Increment,
+        app::api::sprints::IncrementState,
+        app::api::sprints::NewSprint,
+        app::api::sprints::SprintPatch,
+        app::api::sprints::IncrementPatch,
+        app::api::sprints::Commitment,
+        app::api::sprints::Closing,
+        app::api::sprints::Carry,
+        app::api::sprints::CarryItem,
+        app::api::sprints::IncrementReport,
+        app::api::sprints::VelocityReport,
+        app::api::sprints::VelocityPoint,
+        app::api::sprints::ForecastReport,
+        app::api::sprints::ForecastLine,
+        app::domain::burndown::Report,
+        app::domain::burndown::BurnDay,
+        app::domain::sprint::TeamVelocity,
+        app::domain::sprint::Forecast,
+        sprints::Burndown
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = []))

@@ -1,0 +1,329 @@
+//! The task board of an increment: To Do, Doing and Done, cards moved by drag and drop or
+//! with the keyboard (each move is an item edit, so it keeps the version check and writes
+//! history), filtered by person or grouped by person, with column totals.
+
+use super::project::{project_resource, use_slug};
+use super::sprints::StateBadge;
+use crate::api::items::{update_item, Item, ItemPatch};
+use crate::api::projects::{list_members, Member};
+use crate::api::sprints::{get_board, Board, IncrementState};
+use crate::components::error_view::{first_app_error, ErrorView};
+use crate::components::focus::FocusAfterReload;
+use crate::domain::{Action as Can, ItemState};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const COLUMNS: [ItemState; 3] = [ItemState::Todo, ItemState::Doing, ItemState::Done];
+
+fn column_title(state: ItemState) -> &'static str {
+    match state {
+        ItemState::Todo => "To Do",
+        ItemState::Doing => "Doing",
+        ItemState::Done => "Done",
+    }
+}
+
+/// The person filter from the URL: everyone, nobody, or one member by email.
+#[derive(Debug, Clone, PartialEq)]
+enum Who {
+    Everyone,
+    Nobody,
+    Member(String),
+}
+
+impl Who {
+    fn matches(&self, item: &Item) -> bool {
+        match self {
+            Who::Everyone => true,
+            Who::Nobody => item.assignee.is_none(),
+            Who::Member(email) => item
+                .assignee
+                .as_ref()
+                .is_some_and(|a| a.email.eq_ignore_ascii_case(email)),
+        }
+    }
+}
+
+#[component]
+pub fn BoardPage() -> impl IntoView {
+    let slug = use_slug();
+    let query = use_query_map();
+    let increment =
+        Memo::new(move |_| query.with(|q| q.get("increment").and_then(|v| v.parse::<i64>().ok())));
+    let who = Memo::new(move |_| {
+        query.with(
+            |q| match q.get("assignee").filter(|v| !v.is_empty()).as_deref() {
+                None => Who::Everyone,
+                Some("none") => Who::Nobody,
+                Some(email) => Who::Member(email.to_owned()),
+            },
+        )
+    });
+    let grouped = Memo::new(move |_| query.with(|q| q.get("group").as_deref() == Some("person")));
+    let project = project_resource();
+    let members = Resource::new(move || slug.get(), list_members);
+    let changed = RwSignal::new(0u32);
+    let board = Resource::new(
+        move || (slug.get(), increment.get(), changed.get()),
+        |(slug, increment, _)| get_board(slug, increment),
+    );
+    let message = RwSignal::new(None::<String>);
+    let focus = FocusAfterReload::new();
+    let mover = Action::new(move |(n, version, state): &(i32, i32, ItemState)| {
+        let slug = slug.get_untracked();
+        let patch = ItemPatch {
+            version: *version,
+            state: Some(state.as_str().to_owned()),
+            ..ItemPatch::default()
+        };
+        let n = *n;
+        async move { update_item(slug, n, patch).await.map(|_| ()) }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = mover.value().get() {
+            match result {
+                Ok(()) => message.set(None),
+                Err(e) => message.set(Some(e.to_string())),
+            }
+            // Reload either way: after a conflict the board shows the other person's change.
+            changed.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <Title text="Board"/>
+        <Transition fallback=|| view! { <p class="muted">"Loading the board…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
+                {move || Suspend::new(async move {
+                    let project = project.await?;
+                    let members = members.await?;
+                    let board = board.await?;
+                    let can_move = project.role.allows(Can::Contribute)
+                        && !project.archived
+                        && board.increment.as_ref().is_some_and(|i| i.state != IncrementState::Closed);
+                    Ok::<_, AppError>(view! {
+                        <BoardView board members slug=project.slug.clone() who=who.get() grouped=grouped.get()
+                            can_move mover message focus/>
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+type Mover = Action<(i32, i32, ItemState), Result<(), AppError>>;
+
+#[component]
+fn BoardView(
+    board: Board,
+    members: Vec<Member>,
+    slug: String,
+    who: Who,
+    grouped: bool,
+    can_move: bool,
+    mover: Mover,
+    message: RwSignal<Option<String>>,
+    focus: FocusAfterReload,
+) -> impl IntoView {
+    focus.on_render();
+    let Some(inc) = board.increment.clone() else {
+        return view! {
+            <header class="page-header"><h1>"Board"</h1></header>
+            <p class="empty">"There is no increment to show: "
+                <a href=format!("/p/{slug}/sprints")>"create a sprint"</a>" and plan its first increment."</p>
+        }
+        .into_any();
+    };
+    let id = inc.id;
+    let items: Vec<Item> = board.items.into_iter().filter(|i| who.matches(i)).collect();
+    let chooser = board
+        .increments
+        .iter()
+        .map(|i| view! { <option value=i.id selected=i.id == id>{format!("{} ({})", i.label(), i.dates())}</option> })
+        .collect_view();
+    let who_value = match &who {
+        Who::Everyone => String::new(),
+        Who::Nobody => "none".into(),
+        Who::Member(e) => e.clone(),
+    };
+    let people = members
+        .iter()
+        .map(|m| {
+            let selected = who_value.eq_ignore_ascii_case(&m.email);
+            view! { <option value=m.email.clone() selected=selected>{m.display_name.clone()}</option> }
+        })
+        .collect_view();
+    let dragged = RwSignal::new(None::<(i32, i32)>);
+    let ctx = StoredValue::new(CardContext {
+        slug: slug.clone(),
+        can_move,
+        mover,
+        dragged,
+        focus,
+    });
+    let lanes: Vec<(String, Vec<Item>)> = if grouped {
+        let mut lanes: Vec<(String, Vec<Item>)> = members
+            .iter()
+            .map(|m| {
+                let mine = items
+                    .iter()
+                    .filter(|i| i.assignee.as_ref().is_some_and(|a| a.email == m.email))
+                    .cloned()
+                    .collect();
+                (m.display_name.clone(), mine)
+            })
+            .filter(|(_, mine): &(String, Vec<Item>)| !mine.is_empty())
+            .collect();
+        let nobody: Vec<Item> = items
+            .iter()
+            .filter(|i| i.assignee.is_none())
+            .cloned()
+            .collect();
+        if !nobody.is_empty() {
+            lanes.push(("Nobody".into(), nobody));
+        }
+        lanes
+    } else {
+        vec![(String::new(), items.clone())]
+    };
+    let totals = COLUMNS.map(|state| {
+        let of: Vec<&Item> = items.iter().filter(|i| i.state == state).collect();
+        (
+            state,
+            of.len(),
+            of.iter()
+                .map(|i| u32::from(i.estimate.unwrap_or(0)))
+                .sum::<u32>(),
+        )
+    });
+    view! {
+        <header class="page-header">
+            <h1>"Board: " {inc.label()} " " <StateBadge state=inc.state/></h1>
+            <p class="muted">{format!("{} · {} business days", inc.dates(), inc.business_days)}
+                " · " <a href=format!("/p/{slug}/increments/{id}")>"Report and burndown"</a></p>
+            <form method="get" class="inline-form board-filters" aria-label="Board filters">
+                <label for="board-increment">"Increment"</label>
+                <select id="board-increment" name="increment">{chooser}</select>
+                <label for="board-person">"Person"</label>
+                <select id="board-person" name="assignee">
+                    <option value="" selected=who == Who::Everyone>"Everyone"</option>
+                    <option value="none" selected=who == Who::Nobody>"Nobody"</option>
+                    {people}
+                </select>
+                <label><input type="checkbox" name="group" value="person" checked=grouped/>" Group by person"</label>
+                <button type="submit" class="button small">"Show"</button>
+            </form>
+        </header>
+        <p class="form-error" role="alert">{move || message.get()}</p>
+        <div class="board-totals" role="group" aria-label="Column totals">
+            {totals.into_iter().map(|(state, count, points)| view! {
+                <p data-column=state.as_str()>{format!("{}: {count} item(s), {points} points", column_title(state))}</p>
+            }).collect_view()}
+        </div>
+        {lanes.into_iter().map(|(person, lane)| view! { <Lane person lane ctx/> }).collect_view()}
+        {items.is_empty().then(|| view! { <p class="empty">"No items here. Plan some on the planning page."</p> })}
+    }
+    .into_any()
+}
+
+#[derive(Clone)]
+struct CardContext {
+    slug: String,
+    can_move: bool,
+    mover: Mover,
+    dragged: RwSignal<Option<(i32, i32)>>,
+    focus: FocusAfterReload,
+}
+
+#[component]
+fn Lane(person: String, lane: Vec<Item>, ctx: StoredValue<CardContext>) -> impl IntoView {
+    let heading = (!person.is_empty()).then(|| {
+        let points: u32 = lane
+            .iter()
+            .map(|i| u32::from(i.estimate.unwrap_or(0)))
+            .sum();
+        view! { <h2 class="lane-heading">{format!("{person} · {points} points")}</h2> }
+    });
+    let lane_key = person.clone();
+    view! {
+        <section class="lane" aria-label=if person.is_empty() { "Board".to_owned() } else { person.clone() }>
+            {heading}
+            <div class="board">
+                {COLUMNS.map(|state| {
+                    let cards: Vec<Item> = lane.iter().filter(|i| i.state == state).cloned().collect();
+                    let points: u32 = cards.iter().map(|i| u32::from(i.estimate.unwrap_or(0))).sum();
+                    let heading_id = format!("col-{}-{}", state.as_str(), lane_key.replace(' ', "-"));
+                    let drop = move |ev: leptos::ev::DragEvent| {
+                        ev.prevent_default();
+                        let (mover, dragged, focus) = ctx.with_value(|c| (c.mover, c.dragged, c.focus));
+                        if let Some((n, version)) = dragged.get_untracked() {
+                            dragged.set(None);
+                            focus.request(vec![format!("card-{n}")]);
+                            mover.dispatch((n, version, state));
+                        }
+                    };
+                    view! {
+                        <section class="column" data-column=state.as_str() aria-labelledby=heading_id
+                            on:dragover=move |ev| ev.prevent_default() on:drop=drop>
+                            <h3 id=heading_id.clone()>{column_title(state)}" "<span class="muted">{format!("{} · {points} pts", cards.len())}</span></h3>
+                            <ul class="cards">
+                                {cards.into_iter().map(|item| view! { <Card item ctx/> }).collect_view()}
+                            </ul>
+                        </section>
+                    }
+                }).into_iter().collect_view()}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Card(item: Item, ctx: StoredValue<CardContext>) -> impl IntoView {
+    let (slug, can_move, mover, dragged, focus) =
+        ctx.with_value(|c| (c.slug.clone(), c.can_move, c.mover, c.dragged, c.focus));
+    let n = item.number;
+    let version = item.version;
+    let index = COLUMNS.iter().position(|s| *s == item.state).unwrap_or(0);
+    let left = index.checked_sub(1).map(|i| COLUMNS[i]);
+    let right = COLUMNS.get(index + 1).copied();
+    let button = move |to: ItemState, which: &'static str, arrow: &'static str| {
+        let id = format!("{which}-{n}");
+        // Focus follows the card: the same button if it still has one, else the other.
+        let other = if which == "left" { "right" } else { "left" };
+        let focus_ids = vec![id.clone(), format!("{other}-{n}"), format!("card-{n}")];
+        view! {
+            <button type="button" class="button small" id=id
+                aria-label=format!("Move #{n} to {}", column_title(to))
+                on:click=move |_| {
+                    focus.request(focus_ids.clone());
+                    mover.dispatch((n, version, to));
+                }>{arrow}</button>
+        }
+    };
+    let buttons = can_move.then(|| {
+        view! {
+            <div class="card-moves">
+                {left.map(|to| button(to, "left", "←"))}
+                {right.map(|to| button(to, "right", "→"))}
+            </div>
+        }
+    });
+    let blocked = item.blocked.then(|| {
+        let reason = item.blocked_reason.clone().unwrap_or_default();
+        view! { <p class="blocked-marker"><span aria-hidden="true">"⛔ "</span>"Blocked: "{reason}</p> }
+    });
+    view! {
+        <li class=if item.blocked { "board-card blocked" } else { "board-card" } id=format!("card-{n}") tabindex="-1"
+            data-number=n draggable=if can_move { "true" } else { "false" }
+            on:dragstart=move |_| dragged.set(Some((n, version)))>
+            <a href=format!("/p/{slug}/items/{n}") class="card-title">{format!("#{n} {}", item.title)}</a>
+            <div class="card-meta">
+                <span class="estimate">{item.estimate_label.clone().unwrap_or_else(|| "not estimated".into())}</span>
+                {item.assignee.clone().map(|a| view! { <span class="avatar" title=a.display_name.clone() aria-label=format!("Assigned to {}", a.display_name)>{a.initials}</span> })}
+            </div>
+            {blocked}
+            {buttons}
+        </li>
+    }
+}

@@ -1,0 +1,250 @@
+//! The scrum master's planning session: the increment's capacity from the team's velocity
+//! (or a typed one when there is no history), and items moved between the backlog and the
+//! increment by drag and drop or with the keyboard, with the committed points against the
+//! capacity.
+
+use super::project::{project_resource, use_slug};
+use super::sprints::{per_day, StateBadge};
+use crate::api::items::Item;
+use crate::api::sprints::{commit_items, get_planning, IncrementState, Planning};
+use crate::components::error_view::{first_app_error, ErrorView};
+use crate::components::focus::FocusAfterReload;
+use crate::domain::Action as Can;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn PlanningPage() -> impl IntoView {
+    let slug = use_slug();
+    let query = use_query_map();
+    let increment =
+        Memo::new(move |_| query.with(|q| q.get("increment").and_then(|v| v.parse::<i64>().ok())));
+    let velocity = Memo::new(move |_| query.with(|q| q.get("velocity").filter(|v| !v.is_empty())));
+    let project = project_resource();
+    let changed = RwSignal::new(0u32);
+    let planning = Resource::new(
+        move || (slug.get(), increment.get(), velocity.get(), changed.get()),
+        |(slug, increment, velocity, _)| get_planning(slug, increment, velocity),
+    );
+    let message = RwSignal::new(None::<String>);
+    let focus = FocusAfterReload::new();
+    let slug_for_action = slug;
+    let mover = Action::new(move |(id, numbers, commit): &(i64, Vec<i32>, bool)| {
+        let (slug, id, numbers, commit) = (
+            slug_for_action.get_untracked(),
+            *id,
+            numbers.clone(),
+            *commit,
+        );
+        async move { commit_items(slug, id, numbers, commit).await }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = mover.value().get() {
+            match result {
+                Ok(()) => {
+                    message.set(None);
+                    changed.update(|n| *n += 1);
+                }
+                Err(e) => message.set(Some(e.to_string())),
+            }
+        }
+    });
+    view! {
+        <Title text="Planning"/>
+        <Transition fallback=|| view! { <p class="muted">"Loading the plan…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
+                {move || Suspend::new(async move {
+                    let project = project.await?;
+                    let plan = planning.await?;
+                    let can_plan = project.role.allows(Can::Plan)
+                        && !project.archived
+                        && plan.increment.state != IncrementState::Closed;
+                    Ok::<_, AppError>(view! {
+                        <PlanView plan slug=project.slug.clone() can_plan mover message focus/>
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+type Mover = Action<(i64, Vec<i32>, bool), Result<(), AppError>>;
+
+#[component]
+fn PlanView(
+    plan: Planning,
+    slug: String,
+    can_plan: bool,
+    mover: Mover,
+    message: RwSignal<Option<String>>,
+    focus: FocusAfterReload,
+) -> impl IntoView {
+    focus.on_render();
+    let inc = plan.increment.clone();
+    let id = inc.id;
+    let committed_points: u32 = plan
+        .committed
+        .iter()
+        .map(|i| u32::from(i.estimate.unwrap_or(0)))
+        .sum();
+    let dragged = RwSignal::new(None::<(i32, bool)>);
+    let velocity_text = match (&plan.team, plan.typed) {
+        (_, true) => format!(
+            "Using the velocity you typed: {} points per business day.",
+            per_day(plan.velocity)
+        ),
+        (Some(t), false) => format!(
+            "Team velocity: {} points per business day, the average of the last {} closed increment(s) (slowest {}, fastest {}).",
+            per_day(Some(t.average)),
+            t.increments,
+            per_day(Some(t.slowest)),
+            per_day(Some(t.fastest))
+        ),
+        (None, false) => "No closed increments yet, so there is no team velocity to go by: type the velocity you expect below.".to_owned(),
+    };
+    let capacity_text = plan.capacity.map(|c| {
+        let range = match (plan.capacity_low, plan.capacity_high) {
+            (Some(lo), Some(hi)) => {
+                format!(" (from {lo:.0} to {hi:.0} at the slowest and fastest pace)")
+            }
+            _ => String::new(),
+        };
+        format!(
+            "Capacity: {c:.0} points = {} points per day × {} business days{range}.",
+            per_day(plan.velocity),
+            inc.business_days
+        )
+    });
+    let load = plan.capacity.map(|c| {
+        let over = f64::from(committed_points) - c;
+        let percent = if c > 0.0 { (f64::from(committed_points) / c * 100.0).min(100.0) } else { 100.0 };
+        let (class, text) = if over > 0.0 {
+            ("load over", format!("Over capacity by {over:.0} points: {committed_points} committed against {c:.0}."))
+        } else {
+            ("load", format!("{committed_points} of {c:.0} points committed ({:.0} left).", -over))
+        };
+        view! {
+            <div class=class>
+                <div class="progress" aria-hidden="true"><span style=format!("width: {percent:.0}%")></span></div>
+                <p role="status" id="plan-load">{text}</p>
+            </div>
+        }
+    });
+    let chooser = plan
+        .plannable
+        .iter()
+        .map(|i| view! { <option value=i.id selected=i.id == id>{format!("{} ({})", i.label(), i.dates())}</option> })
+        .collect_view();
+    let typed_value = if plan.typed {
+        plan.velocity.map(|v| format!("{v}"))
+    } else {
+        None
+    };
+    let commit = move |numbers: Vec<i32>, into: bool, focus_ids: Vec<String>| {
+        focus.request(focus_ids);
+        mover.dispatch((id, numbers, into));
+    };
+    let slug_for_list = slug.clone();
+    let list = move |items: Vec<Item>, committed: bool| {
+        let numbers: Vec<i32> = items.iter().map(|i| i.number).collect();
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(index, item)| {
+                let n = item.number;
+                let (verb, arrow, prefix) = if committed {
+                    ("Take out", "←", "out")
+                } else {
+                    ("Commit", "→", "in")
+                };
+                // Focus stays in the same list: on the next item, else the previous one.
+                let neighbours: Vec<String> = numbers
+                    .get(index + 1)
+                    .into_iter()
+                    .chain(index.checked_sub(1).and_then(|i| numbers.get(i)))
+                    .map(|m| format!("{prefix}-{m}"))
+                    .chain(std::iter::once(format!("list-{prefix}")))
+                    .collect();
+                let button = can_plan.then(|| view! {
+                    <button type="button" class="button small" id=format!("{prefix}-{n}")
+                        aria-label=format!("{verb} #{n} {}", item.title)
+                        on:click=move |_| commit(vec![n], !committed, neighbours.clone())>
+                        {if committed { format!("{arrow} {verb}") } else { format!("{verb} {arrow}") }}
+                    </button>
+                });
+                view! {
+                    <li class="plan-item" data-number=n draggable=if can_plan { "true" } else { "false" }
+                        on:dragstart=move |_| dragged.set(Some((n, committed)))>
+                        <span class="number">{format!("#{n}")}</span>
+                        <a href=format!("/p/{slug_for_list}/items/{n}") class="title">{item.title.clone()}</a>
+                        <span class="estimate">{item.estimate_label.clone().unwrap_or_else(|| "not estimated".into())}</span>
+                        {item.assignee.clone().map(|a| view! { <span class="avatar" title=a.display_name>{a.initials}</span> })}
+                        {button}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let drop_into = move |committed: bool| {
+        move |ev: leptos::ev::DragEvent| {
+            ev.prevent_default();
+            if let Some((n, from_committed)) = dragged.get_untracked() {
+                dragged.set(None);
+                if from_committed != committed {
+                    commit(
+                        vec![n],
+                        committed,
+                        vec![format!("list-{}", if committed { "out" } else { "in" })],
+                    );
+                }
+            }
+        }
+    };
+    let candidates_count = plan.candidates.len();
+    view! {
+        <header class="page-header">
+            <h1>"Planning " {inc.label()} " " <StateBadge state=inc.state/></h1>
+            <p class="muted">{format!("{} · {} business days", inc.dates(), inc.business_days)}</p>
+            <form method="get" class="inline-form" aria-label="Choose the increment">
+                <label for="plan-increment">"Increment"</label>
+                <select id="plan-increment" name="increment">{chooser}</select>
+                <button type="submit" class="button small">"Show"</button>
+            </form>
+        </header>
+        <section class="card capacity" aria-labelledby="capacity-heading">
+            <h2 id="capacity-heading">"Capacity"</h2>
+            <p id="plan-velocity">{velocity_text}</p>
+            {capacity_text.map(|t| view! { <p id="plan-capacity">{t}</p> })}
+            {load}
+            <form method="get" class="inline-form" aria-label="Velocity">
+                <input type="hidden" name="increment" value=id/>
+                <label for="plan-velocity-input">"Velocity to plan with (points per business day)"</label>
+                <input id="plan-velocity-input" name="velocity" inputmode="decimal" size="6"
+                    value=typed_value placeholder=plan.team.map(|t| format!("{:.1}", t.average))/>
+                <button type="submit" class="button small">"Use it"</button>
+            </form>
+        </section>
+        <p class="form-error" role="alert">{move || message.get()}</p>
+        <div class="plan-columns">
+            <section aria-labelledby="list-in-heading" class="plan-column">
+                <h2 id="list-in-heading">"Backlog"</h2>
+                <p class="muted">{format!("{candidates_count} open item(s) in no increment{}", if plan.more_candidates { ", the first 100 shown" } else { "" })}</p>
+                <ul class="plan-list" id="list-in" tabindex="-1" aria-labelledby="list-in-heading"
+                    on:dragover=move |ev| ev.prevent_default() on:drop=drop_into(false)>
+                    {list(plan.candidates.clone(), false)}
+                </ul>
+            </section>
+            <section aria-labelledby="list-out-heading" class="plan-column">
+                <h2 id="list-out-heading">{format!("In {} · {committed_points} points", inc.label())}</h2>
+                <ul class="plan-list committed" id="list-out" tabindex="-1" aria-labelledby="list-out-heading"
+                    on:dragover=move |ev| ev.prevent_default() on:drop=drop_into(true)>
+                    {list(plan.committed.clone(), true)}
+                </ul>
+                {plan.committed.is_empty().then(|| view! { <p class="empty">"Nothing committed yet: drag items here, or use their Commit buttons."</p> })}
+                <p><a href=format!("/p/{slug}/increments/{id}")>"Go to the increment to start it"</a></p>
+            </section>
+        </div>
+    }
+}

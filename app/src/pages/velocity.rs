@@ -1,0 +1,104 @@
+//! Velocity and forecast: committed against completed points per closed increment with
+//! points per business day (an SVG drawn on the server), the team velocity, and when the
+//! backlog and each epic should be done at that pace.
+
+use super::project::use_slug;
+use super::sprints::per_day;
+use crate::api::sprints::{get_forecast, get_velocity, ForecastLine, ForecastReport};
+use crate::components::charts::VelocityChart;
+use crate::components::error_view::{first_app_error, ErrorView};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn VelocityPage() -> impl IntoView {
+    let slug = use_slug();
+    let velocity = Resource::new(move || slug.get(), get_velocity);
+    let forecast = Resource::new(move || slug.get(), get_forecast);
+    view! {
+        <Title text="Velocity"/>
+        <Transition fallback=|| view! { <p class="muted">"Loading velocity…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
+                {move || Suspend::new(async move {
+                    let report = velocity.await?;
+                    let forecast = forecast.await?;
+                    let team = report.team.map(|t| format!(
+                        "Team velocity: {} points per business day, the average of the last {} closed increment(s) (window {}); slowest {}, fastest {}.",
+                        per_day(Some(t.average)), t.increments, report.window,
+                        per_day(Some(t.slowest)), per_day(Some(t.fastest))
+                    ));
+                    Ok::<_, AppError>(view! {
+                        <header class="page-header">
+                            <h1>"Velocity"</h1>
+                            <p id="team-velocity">{team.unwrap_or_else(|| "No team velocity yet: it is the average of the last closed increments.".into())}</p>
+                        </header>
+                        <section aria-labelledby="velocity-heading">
+                            <h2 id="velocity-heading" class="visually-hidden">"Velocity per increment"</h2>
+                            <VelocityChart report/>
+                        </section>
+                        <Forecasts forecast/>
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+fn line_row(line: ForecastLine, slug: &str) -> impl IntoView {
+    let name = match line.epic {
+        Some(n) => {
+            view! { <a href=format!("/p/{slug}/items/{n}")>{format!("#{n} {}", line.label)}</a> }
+                .into_any()
+        }
+        None => view! { <strong>{line.label.clone()}</strong> }.into_any(),
+    };
+    let date = |d: Option<chrono::NaiveDate>| {
+        d.map_or("—".to_owned(), |d| d.format("%a %b %-d, %Y").to_string())
+    };
+    let (days, expected, range) = match &line.forecast {
+        Some(f) => (
+            f.business_days.to_string(),
+            date(f.date),
+            format!("{} – {}", date(f.optimistic), date(f.pessimistic)),
+        ),
+        None => ("—".into(), "—".into(), "—".into()),
+    };
+    view! {
+        <tr>
+            <th scope="row">{name}</th>
+            <td>{line.remaining_points}</td>
+            <td>{days}</td>
+            <td>{expected}</td>
+            <td>{range}</td>
+        </tr>
+    }
+}
+
+#[component]
+fn Forecasts(forecast: ForecastReport) -> impl IntoView {
+    let slug = use_slug().get_untracked();
+    let note = if forecast.team.is_some() {
+        format!(
+            "Remaining points ÷ team velocity, counted in business days from {}; the range uses the fastest and slowest of the recent increments.",
+            forecast.from.format("%b %-d, %Y")
+        )
+    } else {
+        "A forecast needs a team velocity: close an increment first.".to_owned()
+    };
+    view! {
+        <section aria-labelledby="forecast-heading">
+            <h2 id="forecast-heading">"Forecast"</h2>
+            <p class="muted">{note}</p>
+            <table class="table forecast">
+                <thead><tr><th scope="col">"What"</th><th scope="col">"Points left"</th>
+                    <th scope="col">"Business days"</th><th scope="col">"Expected"</th>
+                    <th scope="col">"Range (fastest – slowest)"</th></tr></thead>
+                <tbody>
+                    {line_row(forecast.backlog, &slug)}
+                    {forecast.epics.into_iter().map(|l| line_row(l, &slug)).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
