@@ -15,6 +15,10 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             "Could not reach Cadence",
             "Check your connection and retry.",
         ),
+        AppError::Conflict(_) | AppError::Validation(_) => (
+            "Not possible as things stand",
+            "The message says what to do first.",
+        ),
         _ => ("Something went wrong", "Try again in a moment."),
     };
     view! {

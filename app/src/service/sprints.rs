@@ -964,3 +964,97 @@ pub async fn board(
         items,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(day: u32, hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, day, hour, 0, 0).unwrap()
+    }
+
+    fn change(item: Uuid, when: DateTime<Utc>, field: &str, old: Value) -> ChangeRow {
+        ChangeRow {
+            item_id: item,
+            at: when,
+            field: field.into(),
+            old_value: Some(old),
+        }
+    }
+
+    #[test]
+    fn an_items_track_is_rebuilt_backwards_from_what_it_is_now() {
+        let id = Uuid::nil();
+        // Now: 8 points, done, back in no increment (carried out at the close).
+        let now = FactsRow {
+            id,
+            kind: "task".into(),
+            estimate: Some(8),
+            state: "done".into(),
+            increment_id: None,
+            deleted: false,
+        };
+        let changes = vec![
+            change(id, at(5, 9), "created", Value::Null),
+            change(id, at(6, 9), "increment", Value::Null),
+            change(id, at(7, 9), "estimate", json!(5)),
+            change(id, at(8, 9), "state", json!("todo")),
+            change(
+                id,
+                at(9, 9),
+                "increment",
+                json!({"id": 7, "name": "Q1 · 1"}),
+            ),
+        ];
+        let tracks = build_tracks(7, &[now], &changes);
+        let track = &tracks[0];
+        let facts = |t| track.at(t);
+        // Before it existed, it did not count.
+        assert!(!track.initial.counts);
+        assert!(!facts(at(5, 10)).counts);
+        // Committed on the 6th with 5 points, re-estimated to 8 on the 7th, done on the 8th.
+        assert_eq!(
+            facts(at(6, 10)),
+            Facts {
+                counts: true,
+                points: 5,
+                done: false
+            }
+        );
+        assert_eq!(facts(at(7, 10)).points, 8);
+        assert!(facts(at(8, 10)).done && facts(at(8, 10)).counts);
+        // Moved out on the 9th.
+        assert!(!facts(at(9, 10)).counts);
+    }
+
+    #[test]
+    fn deleted_items_and_epics_never_count() {
+        let id = Uuid::nil();
+        let now = FactsRow {
+            id,
+            kind: "epic".into(),
+            estimate: Some(13),
+            state: "todo".into(),
+            increment_id: Some(3),
+            deleted: true,
+        };
+        let changes = vec![
+            change(id, at(6, 9), "kind", json!("task")),
+            change(id, at(7, 9), "deleted", Value::Null),
+        ];
+        let track = &build_tracks(3, &[now], &changes)[0];
+        assert!(track.initial.counts, "a task in the increment counts");
+        assert!(!track.at(at(6, 10)).counts, "an epic does not");
+        assert!(!track.at(at(8, 10)).counts);
+    }
+
+    #[test]
+    fn a_typed_velocity_must_be_a_positive_number() {
+        assert_eq!(parse_velocity(Some(" 12,5 ")).unwrap(), Some(12.5));
+        assert_eq!(parse_velocity(Some("")).unwrap(), None);
+        assert!(parse_velocity(Some("fast")).is_err());
+        assert!(parse_velocity(Some("0")).is_err());
+        assert!(parse_velocity(Some("NaN")).is_err());
+    }
+}

@@ -424,6 +424,35 @@ async fn the_openapi_document_describes_every_route(pool: PgPool) {
             vec!["get", "patch", "delete"],
         ),
         ("/api/v1/projects/{slug}/items/{number}/move", vec!["post"]),
+        ("/api/v1/projects/{slug}/sprints", vec!["get", "post"]),
+        ("/api/v1/projects/{slug}/sprints/{id}", vec!["patch"]),
+        ("/api/v1/projects/{slug}/increments", vec!["get"]),
+        (
+            "/api/v1/projects/{slug}/increments/{id}",
+            vec!["get", "patch"],
+        ),
+        (
+            "/api/v1/projects/{slug}/increments/{id}/items",
+            vec!["post"],
+        ),
+        (
+            "/api/v1/projects/{slug}/increments/{id}/items/{number}",
+            vec!["delete"],
+        ),
+        (
+            "/api/v1/projects/{slug}/increments/{id}/start",
+            vec!["post"],
+        ),
+        (
+            "/api/v1/projects/{slug}/increments/{id}/close",
+            vec!["post"],
+        ),
+        (
+            "/api/v1/projects/{slug}/increments/{id}/burndown",
+            vec!["get"],
+        ),
+        ("/api/v1/projects/{slug}/reports/velocity", vec!["get"]),
+        ("/api/v1/projects/{slug}/reports/forecast", vec!["get"]),
     ];
     assert_eq!(paths.len(), expected.len());
     for (path, methods) in expected {

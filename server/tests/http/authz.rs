@@ -23,6 +23,11 @@ struct Ctx {
     item: i32,
     /// An item in the trash.
     trashed: i32,
+    /// A sprint with two planned increments; `committed` is an item in the second.
+    sprint: i64,
+    first: i64,
+    second: i64,
+    committed: i32,
 }
 
 enum Req {
@@ -37,6 +42,8 @@ enum Req {
 struct Case {
     name: &'static str,
     needs: Action,
+    /// What the owner does first, on the fresh project (e.g. start an increment to close).
+    before: Option<fn(&Ctx) -> Req>,
     request: fn(&Ctx) -> Req,
 }
 
@@ -56,21 +63,25 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/detail",
             needs: Action::Read,
+            before: None,
             request: |c| Form("project/detail", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "project/members",
             needs: Action::Read,
+            before: None,
             request: |c| Form("project/members", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "parking_lot/list",
             needs: Action::Read,
+            before: None,
             request: |c| Form("parking_lot/list", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "parking_lot/add",
             needs: Action::Contribute,
+            before: None,
             request: |c| {
                 Form(
                     "parking_lot/add",
@@ -81,6 +92,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/settings",
             needs: Action::EditSettings,
+            before: None,
             request: |c| {
                 Json(
                     "project/settings",
@@ -91,6 +103,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/rename",
             needs: Action::Administer,
+            before: None,
             request: |c| {
                 Form(
                     "project/rename",
@@ -101,6 +114,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/archive",
             needs: Action::Administer,
+            before: None,
             request: |c| {
                 Form(
                     "project/archive",
@@ -111,6 +125,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/delete",
             needs: Action::Administer,
+            before: None,
             request: |c| {
                 Form(
                     "project/delete",
@@ -121,6 +136,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/members/add",
             needs: Action::Administer,
+            before: None,
             request: |c| {
                 Form(
                     "project/members/add",
@@ -135,6 +151,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/members/role",
             needs: Action::Administer,
+            before: None,
             request: |c| {
                 Form(
                     "project/members/role",
@@ -149,6 +166,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/members/remove",
             needs: Action::Administer,
+            before: None,
             request: |c| {
                 Form(
                     "project/members/remove",
@@ -159,11 +177,13 @@ fn cases() -> Vec<Case> {
         Case {
             name: "items/list",
             needs: Action::Read,
+            before: None,
             request: |c| Json("items/list", json!({"slug": c.slug, "query": {}})),
         },
         Case {
             name: "items/detail",
             needs: Action::Read,
+            before: None,
             request: |c| {
                 Form(
                     "items/detail",
@@ -174,6 +194,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "items/create",
             needs: Action::Contribute,
+            before: None,
             request: |c| {
                 Json(
                     "items/create",
@@ -184,6 +205,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "items/update",
             needs: Action::Contribute,
+            before: None,
             request: |c| {
                 Json(
                     "items/update",
@@ -194,6 +216,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "items/move",
             needs: Action::Contribute,
+            before: None,
             request: |c| {
                 Json(
                     "items/move",
@@ -204,11 +227,13 @@ fn cases() -> Vec<Case> {
         Case {
             name: "items/delete",
             needs: Action::Contribute,
+            before: None,
             request: |c| Json("items/delete", json!({"slug": c.slug, "number": c.item})),
         },
         Case {
             name: "items/restore",
             needs: Action::Contribute,
+            before: None,
             request: |c| {
                 Json(
                     "items/restore",
@@ -216,15 +241,145 @@ fn cases() -> Vec<Case> {
                 )
             },
         },
+        // Sprints and increments.
+        Case {
+            name: "sprints/list",
+            needs: Action::Read,
+            before: None,
+            request: |c| Form("sprints/list", vec![("slug", c.slug.clone())]),
+        },
+        Case {
+            name: "sprints/create",
+            needs: Action::Plan,
+            before: None,
+            request: |c| {
+                Form(
+                    "sprints/create",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("sprint[name]", "Q2".into()),
+                        ("sprint[starts_on]", "2030-04-01".into()),
+                        ("sprint[ends_on]", "2030-04-28".into()),
+                        ("sprint[increment_weeks]", "2".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "sprints/rename",
+            needs: Action::Plan,
+            before: None,
+            request: |c| {
+                Form(
+                    "sprints/rename",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("id", c.sprint.to_string()),
+                        ("name", "Renamed".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "increments/edit",
+            needs: Action::Plan,
+            before: None,
+            request: |c| {
+                Form(
+                    "increments/edit",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("id", c.second.to_string()),
+                        ("starts_on", "2030-01-21".into()),
+                        ("ends_on", "2030-02-10".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "increments/report",
+            needs: Action::Read,
+            before: None,
+            request: |c| {
+                Form(
+                    "increments/report",
+                    vec![("slug", c.slug.clone()), ("id", c.first.to_string())],
+                )
+            },
+        },
+        Case {
+            name: "increments/commit",
+            needs: Action::Plan,
+            before: None,
+            request: |c| {
+                Json(
+                    "increments/commit",
+                    json!({"slug": c.slug, "id": c.first, "items": [c.item], "commit": true}),
+                )
+            },
+        },
+        Case {
+            name: "increments/start",
+            needs: Action::Plan,
+            before: None,
+            request: |c| {
+                Form(
+                    "increments/start",
+                    vec![("slug", c.slug.clone()), ("id", c.first.to_string())],
+                )
+            },
+        },
+        Case {
+            name: "increments/close",
+            needs: Action::Plan,
+            before: Some(start_first),
+            request: |c| {
+                Json(
+                    "increments/close",
+                    json!({"slug": c.slug, "id": c.first, "close": {"carry": "next"}}),
+                )
+            },
+        },
+        Case {
+            name: "planning",
+            needs: Action::Read,
+            before: None,
+            request: |c| {
+                Form(
+                    "planning",
+                    vec![("slug", c.slug.clone()), ("increment", c.first.to_string())],
+                )
+            },
+        },
+        Case {
+            name: "board",
+            needs: Action::Read,
+            before: None,
+            request: |c| Form("board", vec![("slug", c.slug.clone())]),
+        },
+        Case {
+            name: "reports/velocity",
+            needs: Action::Read,
+            before: None,
+            request: |c| Form("reports/velocity", vec![("slug", c.slug.clone())]),
+        },
+        Case {
+            name: "reports/forecast",
+            needs: Action::Read,
+            before: None,
+            request: |c| Form("reports/forecast", vec![("slug", c.slug.clone())]),
+        },
         // The JSON API.
         Case {
             name: "GET /api/v1/projects/{slug}",
             needs: Action::Read,
+            before: None,
             request: |c| Rest(Method::GET, format!("/api/v1/projects/{}", c.slug), None),
         },
         Case {
             name: "PUT /api/v1/projects/{slug}/settings",
             needs: Action::EditSettings,
+            before: None,
             request: |c| {
                 Rest(
                     Method::PUT,
@@ -236,6 +391,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}/members",
             needs: Action::Read,
+            before: None,
             request: |c| {
                 Rest(
                     Method::GET,
@@ -247,6 +403,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "POST /api/v1/projects/{slug}/members",
             needs: Action::Administer,
+            before: None,
             request: |c| {
                 Rest(
                     Method::POST,
@@ -258,6 +415,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "PATCH /api/v1/projects/{slug}/members/{email}",
             needs: Action::Administer,
+            before: None,
             request: |c| {
                 Rest(
                     Method::PATCH,
@@ -269,6 +427,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "DELETE /api/v1/projects/{slug}/members/{email}",
             needs: Action::Administer,
+            before: None,
             request: |c| {
                 Rest(
                     Method::DELETE,
@@ -280,6 +439,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}/items",
             needs: Action::Read,
+            before: None,
             request: |c| {
                 Rest(
                     Method::GET,
@@ -291,6 +451,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "POST /api/v1/projects/{slug}/items",
             needs: Action::Contribute,
+            before: None,
             request: |c| {
                 Rest(
                     Method::POST,
@@ -302,6 +463,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}/items/{number}",
             needs: Action::Read,
+            before: None,
             request: |c| {
                 Rest(
                     Method::GET,
@@ -313,6 +475,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "PATCH /api/v1/projects/{slug}/items/{number}",
             needs: Action::Contribute,
+            before: None,
             request: |c| {
                 Rest(
                     Method::PATCH,
@@ -324,6 +487,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "DELETE /api/v1/projects/{slug}/items/{number}",
             needs: Action::Contribute,
+            before: None,
             request: |c| {
                 Rest(
                     Method::DELETE,
@@ -335,6 +499,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "POST /api/v1/projects/{slug}/items/{number}/move",
             needs: Action::Contribute,
+            before: None,
             request: |c| {
                 Rest(
                     Method::POST,
@@ -343,7 +508,176 @@ fn cases() -> Vec<Case> {
                 )
             },
         },
+        Case {
+            name: "GET /api/v1/projects/{slug}/sprints",
+            needs: Action::Read,
+            before: None,
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!("/api/v1/projects/{}/sprints", c.slug),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/sprints",
+            needs: Action::Plan,
+            before: None,
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/sprints", c.slug),
+                    Some(json!({"name": "Q3", "starts_on": "2030-07-01", "ends_on": "2030-07-14"})),
+                )
+            },
+        },
+        Case {
+            name: "PATCH /api/v1/projects/{slug}/sprints/{id}",
+            needs: Action::Plan,
+            before: None,
+            request: |c| {
+                Rest(
+                    Method::PATCH,
+                    format!("/api/v1/projects/{}/sprints/{}", c.slug, c.sprint),
+                    Some(json!({"name": "Renamed"})),
+                )
+            },
+        },
+        Case {
+            name: "GET /api/v1/projects/{slug}/increments",
+            needs: Action::Read,
+            before: None,
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!("/api/v1/projects/{}/increments", c.slug),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "GET /api/v1/projects/{slug}/increments/{id}",
+            needs: Action::Read,
+            before: None,
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!("/api/v1/projects/{}/increments/{}", c.slug, c.first),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "PATCH /api/v1/projects/{slug}/increments/{id}",
+            needs: Action::Plan,
+            before: None,
+            request: |c| {
+                Rest(
+                    Method::PATCH,
+                    format!("/api/v1/projects/{}/increments/{}", c.slug, c.second),
+                    Some(json!({"ends_on": "2030-02-10"})),
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/increments/{id}/items",
+            needs: Action::Plan,
+            before: None,
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/increments/{}/items", c.slug, c.first),
+                    Some(json!({"items": [c.item]})),
+                )
+            },
+        },
+        Case {
+            name: "DELETE /api/v1/projects/{slug}/increments/{id}/items/{number}",
+            needs: Action::Plan,
+            before: None,
+            request: |c| {
+                Rest(
+                    Method::DELETE,
+                    format!(
+                        "/api/v1/projects/{}/increments/{}/items/{}",
+                        c.slug, c.second, c.committed
+                    ),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/increments/{id}/start",
+            needs: Action::Plan,
+            before: None,
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/increments/{}/start", c.slug, c.first),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/increments/{id}/close",
+            needs: Action::Plan,
+            before: Some(start_first),
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/increments/{}/close", c.slug, c.first),
+                    Some(json!({"carry": "backlog"})),
+                )
+            },
+        },
+        Case {
+            name: "GET /api/v1/projects/{slug}/increments/{id}/burndown",
+            needs: Action::Read,
+            before: Some(start_first),
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!(
+                        "/api/v1/projects/{}/increments/{}/burndown",
+                        c.slug, c.first
+                    ),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "GET /api/v1/projects/{slug}/reports/velocity",
+            needs: Action::Read,
+            before: None,
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!("/api/v1/projects/{}/reports/velocity", c.slug),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "GET /api/v1/projects/{slug}/reports/forecast",
+            needs: Action::Read,
+            before: None,
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!("/api/v1/projects/{}/reports/forecast", c.slug),
+                    None,
+                )
+            },
+        },
     ]
+}
+
+fn start_first(c: &Ctx) -> Req {
+    Req::Form(
+        "increments/start",
+        vec![("slug", c.slug.clone()), ("id", c.first.to_string())],
+    )
 }
 
 /// Server functions that are not project-scoped: each resolves the caller itself (tested in
@@ -440,7 +774,7 @@ impl Cast {
         self.owner.add_member(&slug, &self.viewer, "viewer").await;
         self.owner.add_member(&slug, &self.target, "member").await;
         let mut numbers = Vec::new();
-        for title in ["Live item", "Trashed item"] {
+        for title in ["Live item", "Trashed item", "Committed item"] {
             let res = self
                 .owner
                 .call_json(
@@ -460,7 +794,36 @@ impl Cast {
             .call_json("items/delete", &json!({"slug": slug, "number": numbers[1]}))
             .await;
         assert_eq!(res.status(), StatusCode::OK);
+        let res = self
+            .owner
+            .call(
+                "sprints/create",
+                &[
+                    ("slug", slug.as_str()),
+                    ("sprint[name]", "Q1"),
+                    ("sprint[starts_on]", "2030-01-07"),
+                    ("sprint[ends_on]", "2030-02-03"),
+                    ("sprint[increment_weeks]", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let sprint: Value = res.json().await.unwrap();
+        let increment = |i: usize| sprint["increments"][i]["id"].as_i64().unwrap();
+        let (first, second) = (increment(0), increment(1));
+        let res = self
+            .owner
+            .call_json(
+                "increments/commit",
+                &json!({"slug": slug, "id": second, "items": [numbers[2]], "commit": true}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
         Ctx {
+            sprint: sprint["id"].as_i64().unwrap(),
+            first,
+            second,
+            committed: numbers[2],
             item: numbers[0],
             trashed: numbers[1],
             slug,
@@ -489,6 +852,10 @@ async fn every_project_scoped_call_checks_the_caller_and_their_role(pool: PgPool
         for who in callers {
             n += 1;
             let ctx = cast.project(n).await;
+            if let Some(before) = case.before {
+                let res = send(&cast.owner, &before(&ctx)).await;
+                assert!(res.status().is_success(), "{}: before", case.name);
+            }
             let res = send(cast.client(who), &(case.request)(&ctx)).await;
             let status = res.status();
             let body = res.text().await.unwrap();

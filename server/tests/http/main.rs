@@ -6,4 +6,5 @@ mod api;
 mod authz;
 mod items;
 mod pages;
+mod sprints;
 mod support;

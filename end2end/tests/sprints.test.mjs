@@ -1,0 +1,117 @@
+// A scrum master's increment in the browser: create a sprint, plan the first increment up
+// to its capacity (keyboard and drag and drop), start it, move cards across the board,
+// close it, and read the velocity chart.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, launch, openHydrated, signedInWithProject } from './support.mjs';
+
+let browser, context, slug;
+const numbers = {};
+
+before(async () => {
+  browser = await launch();
+  context = await browser.newContext();
+  slug = await signedInWithProject(context, 'Sprints');
+  for (const [title, estimate] of [['Checkout', 8], ['Search box', 5], ['Logo', 2]]) {
+    const res = await context.request.post(`${BASE}/api/fn/items/create`, {
+      data: { slug, item: { title, estimate } },
+    });
+    assert.equal(res.status(), 200, await res.text());
+    numbers[title] = (await res.json()).number;
+  }
+});
+after(async () => { await browser?.close(); });
+
+async function hydrated(page) {
+  await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+}
+
+test('plan, start, work the board, close, and see the velocity', async () => {
+  const page = await context.newPage();
+
+  // A sprint of two 2-week increments, ten business days each.
+  await openHydrated(page, `/p/${slug}/sprints`);
+  await page.getByLabel('Name').fill('Q1');
+  await page.getByLabel('Start').fill('2026-01-05');
+  await page.getByLabel('End').fill('2026-01-30');
+  await page.getByRole('button', { name: 'Create sprint' }).click();
+  await page.getByRole('status').filter({ hasText: 'Q1 was created with 2 increments.' }).waitFor();
+  const first = page.getByRole('row', { name: /Q1 · 1/ });
+  assert.match(await first.textContent(), /10/);
+
+  // Planning: no history yet, so the scrum master types a velocity of 1 point a day.
+  await first.getByRole('link', { name: 'Plan' }).click();
+  await page.getByRole('heading', { name: /Planning Q1 · 1/ }).waitFor();
+  await hydrated(page);
+  await page.getByText('No closed increments yet').waitFor();
+  await page.getByLabel('Velocity to plan with').fill('1');
+  await page.getByRole('button', { name: 'Use it' }).click();
+  await page.getByText('Capacity: 10 points = 1.0 points per day × 10 business days.').waitFor();
+  await hydrated(page);
+
+  // Keyboard: commit Checkout (8) with Enter on its button.
+  const load = page.locator('#plan-load');
+  await page.getByRole('button', { name: /^Commit #\d+ Checkout/ }).focus();
+  await page.keyboard.press('Enter');
+  await load.filter({ hasText: '8 of 10 points committed (2 left).' }).waitFor();
+  // Focus stayed in the backlog list, on the next item, so Enter commits it too.
+  const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+  assert.match(focused, /^Commit #\d+ Search box/);
+  await page.keyboard.press('Enter');
+  await load.filter({ hasText: 'Over capacity by 3 points: 13 committed against 10.' }).waitFor();
+  // Take it back out, and drag Logo (2) in instead: exactly at capacity.
+  await page.getByRole('button', { name: /^Take out #\d+ Search box/ }).click();
+  await load.filter({ hasText: '8 of 10 points committed' }).waitFor();
+  await page.locator('#list-in li', { hasText: 'Logo' }).dragTo(page.locator('#list-out'));
+  await load.filter({ hasText: '10 of 10 points committed (0 left).' }).waitFor();
+
+  // Start it: the commitment is recorded.
+  await page.getByRole('link', { name: 'Go to the increment to start it' }).click();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Start this increment' }).click();
+  await page.getByText('Committed at the start: 10 points.').waitFor();
+
+  // The board: Checkout to Doing and on to Done by keyboard, Logo to Doing by dragging.
+  await page.getByRole('link', { name: 'Board', exact: true }).first().click();
+  await page.getByRole('heading', { name: /Board: Q1 · 1/ }).waitFor();
+  await hydrated(page);
+  const checkout = numbers.Checkout;
+  await page.locator(`#right-${checkout}`).focus();
+  await page.keyboard.press('Enter');
+  await page.locator('[data-column="doing"] .board-card', { hasText: 'Checkout' }).waitFor();
+  // Focus followed the card into Doing, onto its "move right" button.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), `right-${checkout}`);
+  await page.keyboard.press('Enter');
+  await page.locator('section.column[data-column="done"] .board-card', { hasText: 'Checkout' }).waitFor();
+  await page.locator('.board-card', { hasText: 'Logo' })
+    .dragTo(page.locator('section.column[data-column="doing"]'));
+  await page.locator('section.column[data-column="doing"] .board-card', { hasText: 'Logo' }).waitFor();
+  const totals = page.getByRole('group', { name: 'Column totals' });
+  await totals.getByText('Done: 1 item(s), 8 points').waitFor();
+  await totals.getByText('Doing: 1 item(s), 2 points').waitFor();
+  // The move persisted: it is still there after a reload.
+  await page.reload();
+  await hydrated(page);
+  await page.locator('section.column[data-column="done"] .board-card', { hasText: 'Checkout' }).waitFor();
+
+  // Close it: Logo is unfinished and goes on to Q1 · 2.
+  await page.getByRole('link', { name: 'Report and burndown' }).click();
+  await hydrated(page);
+  await page.getByLabel('To the next increment, Q1 · 2').check();
+  await page.getByRole('button', { name: 'Close increment' }).click();
+  await page.getByText('Closed: these numbers are frozen and never change.').waitFor();
+  assert.equal(await page.locator('[data-number="committed"]').textContent(), '10');
+  assert.equal(await page.locator('[data-number="completed"]').textContent(), '8');
+  assert.equal(await page.locator('[data-number="velocity"]').textContent(), '0.8 pts/day');
+
+  // The velocity chart: 10 committed, 8 completed, 8 / 10 business days = 0.8 a day.
+  await page.getByRole('link', { name: 'Velocity', exact: true }).click();
+  await page.getByText('Team velocity: 0.8 points per business day').waitFor();
+  const bars = page.locator('svg.velocity-chart [role="listitem"]');
+  assert.equal(await bars.count(), 1);
+  assert.match(await bars.first().getAttribute('aria-label'), /committed 10, completed 8/);
+  const row = page.locator('table.chart-data tbody tr').first();
+  assert.match(await row.textContent(), /Q1 · 1/);
+  assert.match(await row.textContent(), /0\.8/);
+  await page.close();
+});
