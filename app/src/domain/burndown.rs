@@ -136,7 +136,9 @@ pub fn report(
             continue;
         }
         let end_of_day = date.succ_opt().map_or(until, start_of);
-        let cut_off = end_of_day.min(until);
+        // A day that ended before the increment was started (it started late) shows the
+        // commitment as it stood at the start, not the empty increment before it.
+        let cut_off = end_of_day.min(until).max(started_at);
         let remaining = sum(cut_off, open_points);
         let done = sum(cut_off, done_points);
         let scope = remaining + done;
@@ -310,6 +312,22 @@ mod tests {
         assert_eq!(r.completed, 3);
         assert_eq!(r.business_days, 10);
         assert!((r.days[2].ideal - 11.2).abs() < 1e-9);
+    }
+
+    #[test]
+    fn days_before_a_late_start_show_the_commitment() {
+        // Planned on Monday, started on Wednesday morning: the items were committed on
+        // Tuesday, so before the start the increment held them already, but only the start
+        // counts. Monday and Tuesday show the commitment, not an empty increment.
+        let tracks = vec![
+            track(out(5), &[(at(1, 6, 10), open(5))]),
+            track(out(3), &[(at(1, 6, 11), open(3)), (at(1, 7, 15), done(3))]),
+        ];
+        let r = report(&tracks, at(1, 7, 9), at(1, 8, 12), &ten_days());
+        assert_eq!(r.committed, 8);
+        let remaining: Vec<u32> = r.days.iter().map(|d| d.remaining).collect();
+        assert_eq!(remaining, [8, 8, 5, 5]);
+        assert!(r.days.iter().all(|d| d.scope == 8 && d.scope_added == 0));
     }
 
     #[test]

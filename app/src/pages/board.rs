@@ -202,7 +202,7 @@ fn BoardView(
             <h1>"Board: " {inc.label()} " " <StateBadge state=inc.state/></h1>
             <p class="muted">{format!("{} · {} business days", inc.dates(), inc.business_days)}
                 " · " <a href=format!("/p/{slug}/increments/{id}")>"Report and burndown"</a></p>
-            <form method="get" class="inline-form board-filters" aria-label="Board filters">
+            <form method="get" class="filters" aria-label="Board filters">
                 <label for="board-increment">"Increment"</label>
                 <select id="board-increment" name="increment">{chooser}</select>
                 <label for="board-person">"Person"</label>
@@ -311,7 +311,7 @@ fn Card(item: Item, ctx: StoredValue<CardContext>) -> impl IntoView {
     });
     let blocked = item.blocked.then(|| {
         let reason = item.blocked_reason.clone().unwrap_or_default();
-        view! { <p class="blocked-marker"><span aria-hidden="true">"⛔ "</span>"Blocked: "{reason}</p> }
+        view! { <p class="blocked-marker"><span class="badge blocked">"Blocked"</span>" "{reason}</p> }
     });
     view! {
         <li class=if item.blocked { "board-card blocked" } else { "board-card" } id=format!("card-{n}") tabindex="-1"

@@ -70,6 +70,16 @@ pub fn PlanningPage() -> impl IntoView {
     }
 }
 
+/// Points for people: whole when they are ("10"), else one decimal ("9.6"); never "-0".
+fn points(x: f64) -> String {
+    let x = if x.abs() < 0.05 { 0.0 } else { x };
+    if (x - x.round()).abs() < 0.05 {
+        format!("{}", x.round() as i64)
+    } else {
+        format!("{x:.1}")
+    }
+}
+
 type Mover = Action<(i64, Vec<i32>, bool), Result<(), AppError>>;
 
 #[component]
@@ -112,7 +122,8 @@ fn PlanView(
             _ => String::new(),
         };
         format!(
-            "Capacity: {c:.0} points = {} points per day × {} business days{range}.",
+            "Capacity: {} points = {} points per day × {} business days{range}.",
+            points(c),
             per_day(plan.velocity),
             inc.business_days
         )
@@ -121,9 +132,9 @@ fn PlanView(
         let over = f64::from(committed_points) - c;
         let percent = if c > 0.0 { (f64::from(committed_points) / c * 100.0).min(100.0) } else { 100.0 };
         let (class, text) = if over > 0.0 {
-            ("load over", format!("Over capacity by {over:.0} points: {committed_points} committed against {c:.0}."))
+            ("load over", format!("Over capacity by {} points: {committed_points} committed against {}.", points(over), points(c)))
         } else {
-            ("load", format!("{committed_points} of {c:.0} points committed ({:.0} left).", -over))
+            ("load", format!("{committed_points} of {} points committed ({} left).", points(c), points(-over)))
         };
         view! {
             <div class=class>
@@ -207,7 +218,7 @@ fn PlanView(
         <header class="page-header">
             <h1>"Planning " {inc.label()} " " <StateBadge state=inc.state/></h1>
             <p class="muted">{format!("{} · {} business days", inc.dates(), inc.business_days)}</p>
-            <form method="get" class="inline-form" aria-label="Choose the increment">
+            <form method="get" class="filters" aria-label="Choose the increment">
                 <label for="plan-increment">"Increment"</label>
                 <select id="plan-increment" name="increment">{chooser}</select>
                 <button type="submit" class="button small">"Show"</button>
@@ -218,7 +229,7 @@ fn PlanView(
             <p id="plan-velocity">{velocity_text}</p>
             {capacity_text.map(|t| view! { <p id="plan-capacity">{t}</p> })}
             {load}
-            <form method="get" class="inline-form" aria-label="Velocity">
+            <form method="get" class="filters" aria-label="Velocity">
                 <input type="hidden" name="increment" value=id/>
                 <label for="plan-velocity-input">"Velocity to plan with (points per business day)"</label>
                 <input id="plan-velocity-input" name="velocity" inputmode="decimal" size="6"
@@ -246,5 +257,19 @@ fn PlanView(
                 <p><a href=format!("/p/{slug}/increments/{id}")>"Go to the increment to start it"</a></p>
             </section>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::points;
+
+    #[test]
+    fn points_read_naturally() {
+        assert_eq!(points(10.0), "10");
+        assert_eq!(points(-0.0), "0");
+        assert_eq!(points(0.4), "0.4");
+        assert_eq!(points(9.6), "9.6");
+        assert_eq!(points(199.98), "200");
     }
 }
