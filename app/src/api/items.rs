@@ -59,6 +59,8 @@ pub struct Item {
     pub deleted: bool,
     /// The increment it is committed to, if any.
     pub increment: Option<i64>,
+    /// Its name, "Q1 · 2".
+    pub increment_label: Option<String>,
     /// For epics: progress of their children.
     pub rollup: Option<Rollup>,
 }

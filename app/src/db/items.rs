@@ -29,6 +29,8 @@ pub struct ItemRow {
     pub done_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
     pub increment_id: Option<i64>,
+    /// "Q1 · 2".
+    pub increment_label: Option<String>,
 }
 
 /// Takes the next item number of the project (and its row lock until the transaction ends).
@@ -122,8 +124,11 @@ pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ItemRow
                   a.display_name as "assignee_name?", a.email as "assignee_email?",
                   w.state, w.blocked, w.blocked_reason, w.rank, w.version,
                   c.display_name as "creator_name?", w.created_at, w.updated_at, w.done_at,
-                  w.deleted_at, w.increment_id
+                  w.deleted_at, w.increment_id,
+                  s.name || ' · ' || i.number as "increment_label?"
            from work_item w
+           left join increment i on i.id = w.increment_id
+           left join sprint s on s.id = i.sprint_id
            left join work_item p on p.id = w.parent_id
            left join app_user a on a.id = w.assignee_id
            left join app_user c on c.id = w.creator_id

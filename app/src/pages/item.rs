@@ -71,6 +71,9 @@ fn ItemView(
             <span class="badge" data-testid="item-state">{item.state.label()}</span>
             {item.estimate_label.clone().map(|l| view! { <span class="badge" data-testid="item-estimate">{l}</span> })}
             {item.consider_splitting.then(|| view! { <span class="badge warn">"Consider splitting"</span> })}
+            {item.increment.zip(item.increment_label.clone()).map(|(id, label)| view! {
+                <a class="badge" data-testid="item-increment" href=format!("/p/{slug}/increments/{id}")>{format!("In {label}")}</a>
+            })}
         </header>
         {item.deleted.then(|| view! { <Trashed item=item.clone() ctx changed/> })}
         {item.blocked.then(|| view! {

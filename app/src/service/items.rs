@@ -74,6 +74,7 @@ fn to_item(row: &ItemRow, chart: &EffortChart, rollup: Option<Rollup>) -> Result
         done_at: row.done_at,
         deleted: row.deleted_at.is_some(),
         increment: row.increment_id,
+        increment_label: row.increment_label.clone(),
         rollup: (kind == ItemKind::Epic).then(|| rollup.unwrap_or_default()),
     })
 }
