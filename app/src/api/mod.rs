@@ -7,6 +7,7 @@ pub mod items;
 pub mod parking_lot;
 pub mod projects;
 pub mod sprints;
+pub mod standup;
 
 // Every project-scoped server function must also be listed in the authorization table in
 // `server/tests/authz.rs`; that test fails when a registered function is missing from it.

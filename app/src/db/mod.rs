@@ -5,6 +5,7 @@ pub mod items;
 pub mod parking_lot;
 pub mod projects;
 pub mod sprints;
+pub mod standup;
 pub mod users;
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ pub mod item;
 pub mod points;
 pub mod project;
 pub mod rank;
+pub mod reflection;
 pub mod role;
 pub mod slug;
 pub mod sprint;

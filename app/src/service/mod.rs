@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod items;
 pub mod projects;
 pub mod sprints;
+pub mod standup;
 
 use crate::auth::Caller;
 use crate::db::projects::{self as db, ProjectRow};

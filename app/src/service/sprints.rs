@@ -37,7 +37,7 @@ fn internal(what: &str) -> AppError {
 }
 
 /// The project's working calendar: its working weekdays and holidays.
-async fn calendar(pool: &PgPool, access: &Access) -> Result<Calendar, AppError> {
+pub(crate) async fn calendar(pool: &PgPool, access: &Access) -> Result<Calendar, AppError> {
     let days: Vec<i64> = access
         .project
         .working_days

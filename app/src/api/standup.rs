@@ -1,0 +1,128 @@
+//! The daily stand-up: per member, what they did on the previous business day (from the
+//! history), what they are doing, what blocks them, and their note for the day.
+//!
+//! Every function here is project-scoped and listed in the authorization table in
+//! `server/tests/http/authz.rs`; add any new one there too.
+
+use super::items::Person;
+use crate::domain::{ItemState, Role};
+use crate::error::AppError;
+use chrono::{DateTime, NaiveDate, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StandupItem {
+    pub number: i32,
+    pub title: String,
+    /// "5 · LG".
+    pub estimate_label: Option<String>,
+    pub state: ItemState,
+    pub assignee: Option<Person>,
+    pub blocked_reason: Option<String>,
+    /// When it was last marked blocked.
+    pub blocked_since: Option<DateTime<Utc>>,
+}
+
+/// An item someone worked on during the previous business day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Worked {
+    pub number: i32,
+    pub title: String,
+    /// They moved it to done that day.
+    pub finished: bool,
+    /// What they changed: "state", "estimate", "title"…
+    pub fields: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Note {
+    pub yesterday: String,
+    pub today: String,
+    pub blockers: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StandupPerson {
+    pub person: Person,
+    pub role: Role,
+    pub yesterday: Vec<Worked>,
+    pub today: Vec<StandupItem>,
+    pub blockers: Vec<StandupItem>,
+    pub note: Option<Note>,
+    /// This is the caller (who may edit the note).
+    pub me: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Standup {
+    pub date: NaiveDate,
+    /// The business day "yesterday" means: on a Monday, the Friday before (holidays skipped).
+    pub previous_business_day: Option<NaiveDate>,
+    /// Items in progress and blocked are as they are now; only "yesterday" reads history.
+    pub is_today: bool,
+    pub people: Vec<StandupPerson>,
+    /// In progress with nobody on it.
+    pub unassigned_doing: Vec<StandupItem>,
+    /// Blocked for more than a day.
+    pub long_blocked: Vec<StandupItem>,
+    /// The caller may write notes.
+    pub can_note: bool,
+    /// The caller may run the meeting (scrum master or owner).
+    pub can_run: bool,
+}
+
+/// A member's note for a day; empty strings clear a part.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NoteInput {
+    #[serde(default)]
+    pub yesterday: String,
+    #[serde(default)]
+    pub today: String,
+    #[serde(default)]
+    pub blockers: String,
+}
+
+#[server(prefix = "/api/fn", endpoint = "standup")]
+pub async fn get_standup(slug: String, date: Option<String>) -> Result<Standup, AppError> {
+    use super::ssr::{caller, finish, pool};
+    use crate::service::standup;
+    finish(
+        async {
+            let pool = pool()?;
+            standup::standup(&pool, caller().await?.as_ref(), &slug, date.as_deref()).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "standup/note")]
+pub async fn save_note(
+    slug: String,
+    date: String,
+    yesterday: String,
+    today: String,
+    blockers: String,
+) -> Result<Note, AppError> {
+    use super::ssr::{caller, finish, pool};
+    use crate::service::standup;
+    finish(
+        async {
+            let pool = pool()?;
+            let note = NoteInput {
+                yesterday,
+                today,
+                blockers,
+            };
+            standup::save_note(&pool, caller().await?.as_ref(), &slug, &date, &note).await
+        }
+        .await,
+    )
+}
