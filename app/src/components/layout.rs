@@ -4,8 +4,6 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 /// Project pages still to come: shown so the shape of the product is visible, not links.
-const LATER_PAGES: [&str; 1] = ["Stand-up"];
-
 /// The project slug in a `/p/{slug}/…` path.
 fn project_slug(path: &str) -> Option<String> {
     let rest = path.strip_prefix("/p/")?;
@@ -69,13 +67,9 @@ fn ProjectNav(slug: String) -> impl IntoView {
                 {link(format!("/p/{slug}/board"), "Board")}
                 {link(format!("/p/{slug}/sprints"), "Sprints")}
                 {link(format!("/p/{slug}/planning"), "Planning")}
+                {link(format!("/p/{slug}/standup"), "Stand-up")}
+                {link(format!("/p/{slug}/reflection"), "Reflection")}
                 {link(format!("/p/{slug}/velocity"), "Velocity")}
-                {LATER_PAGES
-                    .iter()
-                    .map(|page| view! {
-                        <li><span class="nav-item" aria-disabled="true" title="Coming soon">{*page}</span></li>
-                    })
-                    .collect_view()}
                 {link(format!("/p/{slug}/members"), "Members")}
                 {link(format!("/p/{slug}/settings"), "Settings")}
             </ul>

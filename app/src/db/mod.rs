@@ -4,6 +4,7 @@
 pub mod items;
 pub mod parking_lot;
 pub mod projects;
+pub mod reflection;
 pub mod sprints;
 pub mod standup;
 pub mod users;

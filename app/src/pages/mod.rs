@@ -10,6 +10,8 @@ pub mod not_found;
 pub mod planning;
 pub mod project;
 pub mod projects;
+pub mod reflection;
 pub mod settings;
 pub mod sprints;
+pub mod standup;
 pub mod velocity;

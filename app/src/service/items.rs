@@ -538,6 +538,46 @@ pub async fn create(
     commit_and_read(pool, tx, id, &chart).await
 }
 
+/// Adds a task at the top of the backlog inside the caller's transaction (for items made
+/// from something else, like a reflection's action item). The caller checked access.
+pub(crate) async fn insert_task_at_top(
+    tx: &mut PgConnection,
+    project_id: Uuid,
+    actor: Uuid,
+    title: &Title,
+    description: &str,
+) -> Result<(Uuid, i32), AppError> {
+    let number = db::next_number(tx, project_id).await?;
+    let rank = place(tx, project_id, None, &Target::Top).await?;
+    let id = db::insert(
+        tx,
+        db::NewItemRow {
+            project_id,
+            number,
+            kind: ItemKind::Task.as_str(),
+            parent_id: None,
+            title: title.as_str(),
+            description,
+            estimate: None,
+            assignee_id: None,
+            rank,
+            creator_id: actor,
+        },
+    )
+    .await?;
+    db::record(
+        tx,
+        project_id,
+        id,
+        actor,
+        "created",
+        None,
+        Some(snapshot(ItemKind::Task, title.as_str(), None, None)),
+    )
+    .await?;
+    Ok((id, number))
+}
+
 /// The message for an edit made against an old version.
 async fn stale(pool: &PgPool, row: &ItemRow) -> AppError {
     let who = match db::last_change(pool, row.id).await {

@@ -763,6 +763,31 @@ pub async fn close(
     report_of(pool, &access, id).await
 }
 
+/// Every increment with its velocity: frozen once closed, so far while active, none while
+/// planned. For the reflection, which shows an increment's velocity beside the one before.
+pub(crate) async fn increments_with_velocity(
+    pool: &PgPool,
+    access: &Access,
+) -> Result<Vec<(Increment, Option<f64>)>, AppError> {
+    let calendar = calendar(pool, access).await?;
+    let mut out = Vec::new();
+    for (row, increment) in increments_of(pool, access, &calendar).await? {
+        let velocity = match row.state.as_str() {
+            "closed" => frozen(&row)?.and_then(|r| r.velocity),
+            "active" => {
+                let mut conn = pool.acquire().await?;
+                let now = db::now(&mut conn).await?;
+                compute_report(&mut conn, access.project.id, &row, &calendar, now)
+                    .await?
+                    .and_then(|r| r.velocity)
+            }
+            _ => None,
+        };
+        out.push((increment, velocity));
+    }
+    Ok(out)
+}
+
 /// Velocity of each closed increment (from their frozen reports) and the team's.
 #[tracing::instrument(skip(pool, caller), err)]
 pub async fn velocity(

@@ -1,0 +1,294 @@
+//! The weekly reflection's boards: cards, votes, arrangement, and action items turned into
+//! backlog items.
+
+use super::{access, Access};
+use crate::api::reflection::{Card, Reflection};
+use crate::api::sprints::IncrementState;
+use crate::auth::Caller;
+use crate::db::reflection::{self as db, CardRow};
+use crate::domain::reflection::{
+    may_vote, parse_card, parse_group, week_of, weeks_in, CardKind, VOTES_PER_PERSON,
+};
+use crate::domain::{Action, Title};
+use crate::error::AppError;
+use chrono::Utc;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+fn internal(what: &str) -> AppError {
+    tracing::error!("{what}");
+    AppError::Internal
+}
+
+fn to_card(row: &CardRow, me: Uuid) -> Result<Card, AppError> {
+    Ok(Card {
+        id: row.id,
+        week: row.week.clamp(1, 52) as u8,
+        kind: CardKind::parse(&row.kind).ok_or_else(|| internal("unknown card kind stored"))?,
+        body: row.body.clone(),
+        author: row.author_name.clone(),
+        mine: row.author_id == Some(me),
+        votes: row.votes,
+        voted: row.voted,
+        group_name: row.group_name.clone(),
+        position: row.position,
+        item: row.item_number,
+    })
+}
+
+/// The board of an increment's week. By default the running increment (else the latest
+/// closed one) and the week of today within it.
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn board(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    increment: Option<i64>,
+    week: Option<u8>,
+) -> Result<Reflection, AppError> {
+    let access = access(pool, caller, slug, Action::Read).await?;
+    let all = super::sprints::increments_with_velocity(pool, &access).await?;
+    let started: Vec<_> = all
+        .iter()
+        .filter(|(i, _)| i.state != IncrementState::Planned)
+        .collect();
+    let index = match increment {
+        Some(id) => all
+            .iter()
+            .position(|(i, _)| i.id == id)
+            .ok_or(AppError::NotFound)?,
+        None => all
+            .iter()
+            .position(|(i, _)| i.state == IncrementState::Active)
+            .or_else(|| {
+                all.iter()
+                    .rposition(|(i, _)| i.state == IncrementState::Closed)
+            })
+            .ok_or_else(|| {
+                AppError::Conflict(
+                    "there is no increment to reflect on yet: start one first".into(),
+                )
+            })?,
+    };
+    let (increment, velocity) = all[index].clone();
+    let weeks = weeks_in(increment.starts_on, increment.ends_on);
+    let week = match week {
+        Some(w) if (1..=weeks).contains(&w) => w,
+        Some(w) => {
+            return Err(AppError::validation(
+                "week",
+                format!("{} has weeks 1 to {weeks}, not {w}", increment.label()),
+            ))
+        }
+        None => week_of(
+            increment.starts_on,
+            increment.ends_on,
+            Utc::now().date_naive(),
+        ),
+    };
+    let previous = all[..index]
+        .iter()
+        .rev()
+        .find(|(i, _)| i.state == IncrementState::Closed)
+        .map(|(i, v)| (i.label(), *v));
+    let me = access.caller.id;
+    let mut conn = pool.acquire().await?;
+    let rows = db::cards(
+        &mut conn,
+        access.project.id,
+        increment.id,
+        Some(i16::from(week)),
+        me,
+    )
+    .await?;
+    let used = db::votes_used(&mut conn, increment.id, i16::from(week), me).await?;
+    Ok(Reflection {
+        cards: rows
+            .iter()
+            .map(|r| to_card(r, me))
+            .collect::<Result<_, _>>()?,
+        votes_left: VOTES_PER_PERSON.saturating_sub(used.clamp(0, i64::from(u32::MAX)) as u32),
+        votes_per_person: VOTES_PER_PERSON,
+        can_write: writable(&access),
+        can_arrange: access.role.allows(Action::Plan) && access.project.archived_at.is_none(),
+        increments: started.into_iter().map(|(i, _)| i.clone()).collect(),
+        increment,
+        week,
+        weeks,
+        velocity,
+        previous,
+    })
+}
+
+fn writable(access: &Access) -> bool {
+    access.role.allows(Action::Contribute) && access.project.archived_at.is_none()
+}
+
+async fn read_card(pool: &PgPool, access: &Access, id: i64) -> Result<Card, AppError> {
+    let mut conn = pool.acquire().await?;
+    let row = db::card(&mut conn, access.project.id, id, access.caller.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    to_card(&row, access.caller.id)
+}
+
+#[tracing::instrument(skip(pool, caller, body), err)]
+pub async fn add(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    increment: i64,
+    week: u8,
+    kind: &str,
+    body: &str,
+) -> Result<Card, AppError> {
+    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let kind = CardKind::parse(kind).ok_or_else(|| {
+        AppError::validation("kind", "a card goes under went_well, went_badly or action")
+    })?;
+    let body = parse_card(body).map_err(|e| AppError::validation("body", e))?;
+    let mut tx = pool.begin().await?;
+    let row = crate::db::sprints::increment(&mut tx, access.project.id, increment, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let weeks = weeks_in(row.starts_on, row.ends_on);
+    if !(1..=weeks).contains(&week) {
+        return Err(AppError::validation(
+            "week",
+            format!("this increment has weeks 1 to {weeks}"),
+        ));
+    }
+    let id = db::insert(
+        &mut tx,
+        access.project.id,
+        increment,
+        i16::from(week),
+        kind.as_str(),
+        &body,
+        access.caller.id,
+    )
+    .await?;
+    tx.commit().await?;
+    read_card(pool, &access, id).await
+}
+
+/// Edits the text of one's own card.
+#[tracing::instrument(skip(pool, caller, body), err)]
+pub async fn edit(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    id: i64,
+    body: &str,
+) -> Result<Card, AppError> {
+    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let body = parse_card(body).map_err(|e| AppError::validation("body", e))?;
+    let mut tx = pool.begin().await?;
+    let card = db::card(&mut tx, access.project.id, id, access.caller.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if card.author_id != Some(access.caller.id) {
+        return Err(AppError::Forbidden);
+    }
+    db::set_body(&mut tx, id, &body).await?;
+    tx.commit().await?;
+    read_card(pool, &access, id).await
+}
+
+/// Casts or takes back the caller's vote on a card, within their votes for the board.
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn vote(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    id: i64,
+    on: bool,
+) -> Result<Card, AppError> {
+    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let me = access.caller.id;
+    let mut tx = pool.begin().await?;
+    let card = db::card(&mut tx, access.project.id, id, me)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::lock_increment(&mut tx, card.increment_id).await?;
+    if on && !card.voted {
+        let used = db::votes_used(&mut tx, card.increment_id, card.week, me).await?;
+        may_vote(used.clamp(0, i64::from(u32::MAX)) as u32)
+            .map_err(|e| AppError::Conflict(e.to_string()))?;
+    }
+    db::set_vote(&mut tx, id, me, on).await?;
+    tx.commit().await?;
+    read_card(pool, &access, id).await
+}
+
+/// The scrum master groups cards under a heading and orders them.
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn arrange(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    id: i64,
+    group: &str,
+    position: i32,
+) -> Result<Card, AppError> {
+    let access = access(pool, caller, slug, Action::Plan).await?;
+    let group = parse_group(group).map_err(|e| AppError::validation("group_name", e))?;
+    let mut tx = pool.begin().await?;
+    db::card(&mut tx, access.project.id, id, access.caller.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    db::arrange(&mut tx, id, group.as_deref(), position).await?;
+    tx.commit().await?;
+    read_card(pool, &access, id).await
+}
+
+/// Turns an action item into a task at the top of the backlog, linked both ways: the card
+/// names the item, the item's description names the card's increment and week.
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn to_item(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    id: i64,
+) -> Result<Card, AppError> {
+    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let mut tx = pool.begin().await?;
+    let card = db::card(&mut tx, access.project.id, id, access.caller.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if card.kind != CardKind::Action.as_str() {
+        return Err(AppError::Conflict(
+            "only action items become backlog items".into(),
+        ));
+    }
+    if let Some(n) = card.item_number {
+        return Err(AppError::Conflict(format!(
+            "this action item is already #{n} in the backlog"
+        )));
+    }
+    let increment =
+        crate::db::sprints::increment(&mut tx, access.project.id, card.increment_id, false)
+            .await?
+            .ok_or_else(|| internal("card without its increment"))?;
+    let title: String = card
+        .body
+        .chars()
+        .take(crate::domain::title::TITLE_MAX_CHARS)
+        .collect();
+    let title = Title::parse(&title).map_err(|e| AppError::validation("body", e))?;
+    let description = format!(
+        "Action item from the reflection on {} · {}, week {}:\n\n> {}",
+        increment.sprint_name, increment.number, card.week, card.body
+    );
+    let (item_id, _) = super::items::insert_task_at_top(
+        &mut tx,
+        access.project.id,
+        access.caller.id,
+        &title,
+        &description,
+    )
+    .await?;
+    db::link_item(&mut tx, id, item_id).await?;
+    tx.commit().await?;
+    read_card(pool, &access, id).await
+}
