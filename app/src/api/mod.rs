@@ -3,6 +3,7 @@
 //! `domain`.
 
 pub mod accounts;
+pub mod export;
 pub mod items;
 pub mod parking_lot;
 pub mod projects;

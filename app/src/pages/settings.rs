@@ -286,6 +286,13 @@ fn Settings(project: ProjectInfo) -> impl IntoView {
             })}
             <FormError message=other_error/>
         </form>
+        <section class="card" aria-labelledby="export-heading">
+            <h2 id="export-heading">"Export"</h2>
+            <p class="muted">"The whole project as one JSON document: settings, members, items with their history, sprints and increments with their reports, stand-up notes and reflections. Import it as a new project with "
+                <code>"POST /api/v1/projects/import"</code>"."</p>
+            <a class="button" href=format!("/api/v1/projects/{}/export", project.slug) download=format!("{}.cadence.json", project.slug)
+                rel="external">"Download as JSON"</a>
+        </section>
         {is_owner.then(|| view! { <OwnerZone project=project.clone()/> })}
     }
 }

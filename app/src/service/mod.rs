@@ -4,6 +4,7 @@
 //! Every project-scoped operation starts with [`access`]; keep it that way.
 
 pub mod accounts;
+pub mod export;
 pub mod items;
 pub mod projects;
 pub mod reflection;

@@ -34,23 +34,8 @@ pub async fn create(
 ) -> Result<ProjectSummary, AppError> {
     let caller = signed_in(caller)?;
     let name = ProjectName::parse(name).map_err(|e| AppError::validation("name", e))?;
-    let base = Slug::from_name(name.as_str());
     let mut tx = pool.begin().await?;
-    let mut project = None;
-    for n in 1..=SLUG_ATTEMPTS {
-        let slug = if n == 1 {
-            base.clone()
-        } else {
-            base.with_suffix(n)
-        };
-        if let Some(row) = db::insert(&mut tx, slug.as_str(), name.as_str()).await? {
-            project = Some(row);
-            break;
-        }
-    }
-    let project = project.ok_or_else(|| {
-        AppError::validation("name", "too many projects have this name: choose another")
-    })?;
+    let project = insert_unique(&mut tx, &name).await?;
     db::add_member(&mut tx, project.id, caller.id, Role::Owner.as_str()).await?;
     db::replace_chart(&mut tx, project.id, &chart_rows(&EffortChart::default())).await?;
     tx.commit().await?;
@@ -61,6 +46,41 @@ pub async fn create(
         archived: false,
         members: 1,
     })
+}
+
+/// Inserts a project with a slug from its name, adding "-2", "-3"… when taken.
+pub(crate) async fn insert_unique(
+    tx: &mut sqlx::PgConnection,
+    name: &ProjectName,
+) -> Result<ProjectRow, AppError> {
+    let base = Slug::from_name(name.as_str());
+    for n in 1..=SLUG_ATTEMPTS {
+        let slug = if n == 1 {
+            base.clone()
+        } else {
+            base.with_suffix(n)
+        };
+        if let Some(row) = db::insert(tx, slug.as_str(), name.as_str()).await? {
+            return Ok(row);
+        }
+    }
+    Err(AppError::validation(
+        "name",
+        "too many projects have this name: choose another",
+    ))
+}
+
+/// Writes checked settings inside the caller's transaction.
+pub(crate) async fn write_settings(
+    tx: &mut sqlx::PgConnection,
+    project_id: uuid::Uuid,
+    settings: &ValidSettings,
+) -> Result<(), AppError> {
+    db::replace_chart(tx, project_id, &chart_rows(&settings.chart)).await?;
+    let days: Vec<i16> = settings.week.days().iter().map(|&d| i16::from(d)).collect();
+    db::set_calendar(tx, project_id, &days, i16::from(settings.window.get())).await?;
+    db::replace_holidays(tx, project_id, &settings.holidays).await?;
+    Ok(())
 }
 
 pub async fn mine(pool: &PgPool, caller: Option<&Caller>) -> Result<Vec<ProjectSummary>, AppError> {
@@ -96,7 +116,10 @@ pub async fn detail(
     })
 }
 
-async fn settings_of(pool: &PgPool, project: &ProjectRow) -> Result<ProjectSettings, AppError> {
+pub(crate) async fn settings_of(
+    pool: &PgPool,
+    project: &ProjectRow,
+) -> Result<ProjectSettings, AppError> {
     let chart = db::chart(pool, project.id).await?;
     let holidays = db::holidays(pool, project.id).await?;
     Ok(ProjectSettings {
@@ -194,17 +217,9 @@ pub async fn update_settings(
     input: &ProjectSettings,
 ) -> Result<ProjectSettings, AppError> {
     let Access { project, .. } = access(pool, caller, slug, Action::EditSettings).await?;
-    let ValidSettings {
-        chart,
-        week,
-        holidays,
-        window,
-    } = validate_settings(input)?;
+    let settings = validate_settings(input)?;
     let mut tx = pool.begin().await?;
-    db::replace_chart(&mut tx, project.id, &chart_rows(&chart)).await?;
-    let days: Vec<i16> = week.days().iter().map(|&d| i16::from(d)).collect();
-    db::set_calendar(&mut tx, project.id, &days, i16::from(window.get())).await?;
-    db::replace_holidays(&mut tx, project.id, &holidays).await?;
+    write_settings(&mut tx, project.id, &settings).await?;
     tx.commit().await?;
     let project = access(pool, caller, slug, Action::Read).await?.project;
     settings_of(pool, &project).await

@@ -4,6 +4,7 @@
 //!
 //! Every route is listed in [`ApiDoc`]; the document is served at `/api/v1/openapi.json`.
 
+mod export;
 mod sprints;
 
 use crate::AppState;
@@ -30,12 +31,23 @@ use std::collections::BTreeMap;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+/// The largest document an import accepts (a project of ~100,000 items with history).
+const IMPORT_LIMIT: usize = 512 * 1024 * 1024;
+
 pub fn routes() -> Router<AppState> {
     let api = Router::new()
         .route("/openapi.json", get(openapi))
         .route("/me", get(me))
         .route("/projects", get(list_projects).post(create_project))
         .route("/projects/{slug}", get(get_project))
+        .route(
+            "/projects/import",
+            axum::routing::post(export::import_project)
+                .get(export::get_project_named_import)
+                .layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
+        .route("/projects/{slug}/export", get(export::export_project))
+        .route("/projects/{slug}/standup", get(export::standup))
         .route(
             "/projects/{slug}/settings",
             axum::routing::put(put_settings),
@@ -235,7 +247,10 @@ where
         sprints::close_increment,
         sprints::burndown,
         sprints::velocity,
-        sprints::forecast
+        sprints::forecast,
+        export::export_project,
+        export::import_project,
+        export::standup
     ),
     components(schemas(
         ErrorBody,
@@ -283,7 +298,23 @@ where
         app::domain::burndown::BurnDay,
         app::domain::sprint::TeamVelocity,
         app::domain::sprint::Forecast,
-        sprints::Burndown
+        sprints::Burndown,
+        app::api::export::ExportDoc,
+        app::api::export::ExportProject,
+        app::api::export::ExportMember,
+        app::api::export::ExportSprint,
+        app::api::export::ExportIncrement,
+        app::api::export::ExportItem,
+        app::api::export::ExportEvent,
+        app::api::export::ExportNote,
+        app::api::export::ExportCard,
+        app::api::export::Imported,
+        app::domain::reflection::CardKind,
+        app::api::standup::Standup,
+        app::api::standup::StandupPerson,
+        app::api::standup::StandupItem,
+        app::api::standup::Worked,
+        app::api::standup::Note
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = []))

@@ -453,6 +453,9 @@ async fn the_openapi_document_describes_every_route(pool: PgPool) {
         ),
         ("/api/v1/projects/{slug}/reports/velocity", vec!["get"]),
         ("/api/v1/projects/{slug}/reports/forecast", vec!["get"]),
+        ("/api/v1/projects/{slug}/export", vec!["get"]),
+        ("/api/v1/projects/import", vec!["post"]),
+        ("/api/v1/projects/{slug}/standup", vec!["get"]),
     ];
     assert_eq!(paths.len(), expected.len());
     for (path, methods) in expected {

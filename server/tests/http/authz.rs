@@ -28,6 +28,8 @@ struct Ctx {
     first: i64,
     second: i64,
     committed: i32,
+    /// An action item on the first increment's reflection, written by the owner.
+    card: i64,
 }
 
 enum Req {
@@ -369,6 +371,117 @@ fn cases() -> Vec<Case> {
             before: None,
             request: |c| Form("reports/forecast", vec![("slug", c.slug.clone())]),
         },
+        // Stand-up and reflection.
+        Case {
+            name: "standup",
+            needs: Action::Read,
+            before: None,
+            request: |c| Form("standup", vec![("slug", c.slug.clone())]),
+        },
+        Case {
+            name: "standup/note",
+            needs: Action::Contribute,
+            before: None,
+            request: |c| {
+                Form(
+                    "standup/note",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("date", "2030-01-08".into()),
+                        ("yesterday", "Cart".into()),
+                        ("today", "Pics".into()),
+                        ("blockers", String::new()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "reflection",
+            needs: Action::Read,
+            before: None,
+            request: |c| {
+                Form(
+                    "reflection",
+                    vec![("slug", c.slug.clone()), ("increment", c.first.to_string())],
+                )
+            },
+        },
+        Case {
+            name: "reflection/add",
+            needs: Action::Contribute,
+            before: None,
+            request: |c| {
+                Form(
+                    "reflection/add",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("increment", c.first.to_string()),
+                        ("week", "1".into()),
+                        ("kind", "went_well".into()),
+                        ("body", "Pairing".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "reflection/edit",
+            // Only a card's author may edit it, and the card here is the owner's: every
+            // other role is refused (members editing their own cards: `export.rs`).
+            needs: Action::Administer,
+            before: None,
+            request: |c| {
+                Form(
+                    "reflection/edit",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("id", c.card.to_string()),
+                        ("body", "Edited".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "reflection/vote",
+            needs: Action::Contribute,
+            before: None,
+            request: |c| {
+                Form(
+                    "reflection/vote",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("id", c.card.to_string()),
+                        ("on", "true".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "reflection/arrange",
+            needs: Action::Plan,
+            before: None,
+            request: |c| {
+                Form(
+                    "reflection/arrange",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("id", c.card.to_string()),
+                        ("group_name", "Process".into()),
+                        ("position", "3".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "reflection/to_item",
+            needs: Action::Contribute,
+            before: None,
+            request: |c| {
+                Form(
+                    "reflection/to_item",
+                    vec![("slug", c.slug.clone()), ("id", c.card.to_string())],
+                )
+            },
+        },
         // The JSON API.
         Case {
             name: "GET /api/v1/projects/{slug}",
@@ -670,6 +783,30 @@ fn cases() -> Vec<Case> {
                 )
             },
         },
+        Case {
+            name: "GET /api/v1/projects/{slug}/export",
+            needs: Action::Read,
+            before: None,
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!("/api/v1/projects/{}/export", c.slug),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "GET /api/v1/projects/{slug}/standup",
+            needs: Action::Read,
+            before: None,
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!("/api/v1/projects/{}/standup?date=2030-01-08", c.slug),
+                    None,
+                )
+            },
+        },
     ]
 }
 
@@ -819,7 +956,23 @@ impl Cast {
             )
             .await;
         assert_eq!(res.status(), StatusCode::OK);
+        let res = self
+            .owner
+            .call(
+                "reflection/add",
+                &[
+                    ("slug", slug.as_str()),
+                    ("increment", &first.to_string()),
+                    ("week", "1"),
+                    ("kind", "action"),
+                    ("body", "Automate the deploy"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let card = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
         Ctx {
+            card,
             sprint: sprint["id"].as_i64().unwrap(),
             first,
             second,

@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod authz;
+mod export;
 mod items;
 mod pages;
 mod sprints;

@@ -42,6 +42,7 @@ pub async fn spawn_with(pool: PgPool, auth: app::auth::AuthConfig) -> TestApp {
 }
 
 /// One browser (or script): its own cookie jar; redirects are not followed so tests see them.
+#[derive(Clone)]
 pub struct Client {
     pub base: String,
     pub http: reqwest::Client,

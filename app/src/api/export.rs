@@ -1,0 +1,176 @@
+//! The project as one versioned JSON document, for reports, backups and moving a project
+//! between instances. Served by the JSON API only (`/api/v1/projects/{slug}/export`, and
+//! `/api/v1/projects/import`); these are its types.
+//!
+//! References inside the document never use database ids: items are named by number,
+//! people by email, increments by their `key` (their position in the document), so an
+//! export of an imported project is the same document apart from `exported_at` and the
+//! project's `slug`.
+
+use super::projects::ProjectSettings;
+use super::sprints::IncrementState;
+use crate::domain::reflection::CardKind;
+use crate::domain::{ItemKind, ItemState, Role};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// What `schema` says.
+pub const SCHEMA: &str = "cadence.project";
+/// The version this server writes and reads.
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportDoc {
+    /// Always "cadence.project".
+    pub schema: String,
+    /// The document's version (1).
+    pub version: u32,
+    pub exported_at: DateTime<Utc>,
+    pub project: ExportProject,
+    pub members: Vec<ExportMember>,
+    pub sprints: Vec<ExportSprint>,
+    pub items: Vec<ExportItem>,
+    pub standup_notes: Vec<ExportNote>,
+    pub reflections: Vec<ExportCard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportProject {
+    pub name: String,
+    /// The slug it had where it was exported (a new one is chosen on import).
+    pub slug: String,
+    pub archived: bool,
+    pub settings: ProjectSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportMember {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportSprint {
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub increment_weeks: u8,
+    pub increments: Vec<ExportIncrement>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportIncrement {
+    /// How items, history and reflections refer to this increment (1, 2, 3… in the
+    /// document's order).
+    pub key: u32,
+    pub number: i32,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub state: IncrementState,
+    pub started_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub committed_points: Option<i32>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub commitment: Option<Value>,
+    /// The frozen report of a closed increment.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub report: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportItem {
+    pub number: i32,
+    pub kind: ItemKind,
+    /// The parent epic's number.
+    pub parent: Option<i32>,
+    pub title: String,
+    pub description: String,
+    pub estimate: Option<u8>,
+    /// A member's email.
+    pub assignee: Option<String>,
+    pub state: ItemState,
+    pub blocked: bool,
+    pub blocked_reason: Option<String>,
+    pub rank: i64,
+    pub version: i32,
+    pub creator: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    /// The `key` of its increment.
+    pub increment: Option<u32>,
+    /// Oldest first. In `increment` values, `key` names the increment.
+    pub history: Vec<ExportEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportEvent {
+    /// Who made the change (email).
+    pub actor: Option<String>,
+    pub at: DateTime<Utc>,
+    pub field: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub old: Option<Value>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub new: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportNote {
+    pub email: String,
+    pub day: NaiveDate,
+    pub yesterday: String,
+    pub today: String,
+    pub blockers: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportCard {
+    /// The `key` of its increment.
+    pub increment: u32,
+    pub week: u8,
+    pub kind: CardKind,
+    pub body: String,
+    pub author: Option<String>,
+    pub group_name: Option<String>,
+    pub position: i32,
+    /// The number of the backlog item it became.
+    pub item: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    /// Who voted for it (emails).
+    pub votes: Vec<String>,
+}
+
+/// What an import made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Imported {
+    pub slug: String,
+    pub name: String,
+    pub items: usize,
+    /// Members whose email has no account here: left out, and their names dropped from
+    /// items, history, notes and votes.
+    pub skipped_members: Vec<String>,
+}

@@ -1,0 +1,671 @@
+//! Export a whole project as one versioned JSON document, streamed from the database; and
+//! import such a document as a new project, all or nothing.
+
+use super::{access, signed_in};
+use crate::api::export::{
+    ExportCard, ExportDoc, ExportEvent, ExportIncrement, ExportItem, ExportMember, ExportNote,
+    ExportProject, ExportSprint, Imported, SCHEMA, VERSION,
+};
+use crate::api::sprints::IncrementState;
+use crate::auth::Caller;
+use crate::db::export::{self as db, CardImport, ItemFull, ItemImport};
+use crate::db::projects as projects_db;
+use crate::domain::item::{parse_blocked, parse_description};
+use crate::domain::reflection::{parse_card, CardKind};
+use crate::domain::{Action, Email, ItemKind, ProjectName, Role, StoryPoints, Title};
+use crate::error::{AppError, FieldErrors};
+use chrono::Utc;
+use futures_util::TryStreamExt;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use std::collections::{HashMap, HashSet};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+/// How many chunks may wait for a slow client before the export pauses.
+const BUFFERED_CHUNKS: usize = 16;
+
+fn internal(what: impl std::fmt::Display) -> AppError {
+    tracing::error!("{what}");
+    AppError::Internal
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(internal)
+}
+
+/// History values carry database ids; the document names increments by key and people by
+/// email instead, so a re-import gives the same document.
+fn export_value(field: &str, value: Option<Value>, keys: &HashMap<i64, u32>) -> Option<Value> {
+    match (field, value) {
+        ("increment", Some(Value::Object(mut o))) => {
+            let key = o
+                .remove("id")
+                .and_then(|id| id.as_i64())
+                .and_then(|id| keys.get(&id).copied());
+            o.insert("key".into(), json!(key));
+            Some(Value::Object(o))
+        }
+        ("assignee", Some(Value::Object(mut o))) => {
+            o.remove("id");
+            Some(Value::Object(o))
+        }
+        (_, v) => v,
+    }
+}
+
+fn export_item(row: ItemFull, keys: &HashMap<i64, u32>) -> Result<ExportItem, AppError> {
+    let history: Vec<ExportEvent> =
+        serde_json::from_value(row.history).map_err(|e| internal(format!("history: {e}")))?;
+    Ok(ExportItem {
+        number: row.number,
+        kind: ItemKind::parse(&row.kind).map_err(internal)?,
+        parent: row.parent_number,
+        title: row.title,
+        description: row.description,
+        estimate: row.estimate.map(|e| e.clamp(0, 255) as u8),
+        assignee: row.assignee_email,
+        state: crate::domain::ItemState::parse(&row.state).map_err(internal)?,
+        blocked: row.blocked,
+        blocked_reason: row.blocked_reason,
+        rank: row.rank,
+        version: row.version,
+        creator: row.creator_email,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        done_at: row.done_at,
+        deleted_at: row.deleted_at,
+        increment: row.increment_id.and_then(|i| keys.get(&i).copied()),
+        history: history
+            .into_iter()
+            .map(|e| ExportEvent {
+                old: export_value(&e.field, e.old, keys),
+                new: export_value(&e.field, e.new, keys),
+                ..e
+            })
+            .collect(),
+    })
+}
+
+/// Starts the export: checks the caller, reads the small parts in a repeatable-read
+/// transaction, and streams the rest (items one at a time) through a bounded channel, so
+/// memory stays flat for large projects. Errors after the first chunk end the stream early
+/// (the client sees incomplete JSON); they are logged.
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn export(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+) -> Result<mpsc::Receiver<Result<String, AppError>>, AppError> {
+    let access = access(pool, caller, slug, Action::Read).await?;
+    let project = access.project.clone();
+    let settings = super::projects::settings_of(pool, &project).await?;
+    let mut tx = pool.begin().await?;
+    sqlx::query("set transaction isolation level repeatable read, read only")
+        .execute(&mut *tx)
+        .await?;
+    let members = db::members(&mut tx, project.id)
+        .await?
+        .into_iter()
+        .map(|(email, display_name, role)| {
+            Ok(ExportMember {
+                email,
+                display_name,
+                role: Role::parse(&role).map_err(internal)?,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let increments = db::increments(&mut tx, project.id).await?;
+    let sprints = db::sprints(&mut tx, project.id).await?;
+    let mut keys: HashMap<i64, u32> = HashMap::new();
+    let mut export_sprints = Vec::new();
+    for sprint in &sprints {
+        let mut list = Vec::new();
+        for inc in increments.iter().filter(|i| i.sprint_id == sprint.id) {
+            let key = keys.len() as u32 + 1;
+            keys.insert(inc.id, key);
+            list.push(ExportIncrement {
+                key,
+                number: inc.number,
+                starts_on: inc.starts_on,
+                ends_on: inc.ends_on,
+                state: IncrementState::parse(&inc.state)
+                    .ok_or_else(|| internal("unknown increment state"))?,
+                started_at: inc.started_at,
+                closed_at: inc.closed_at,
+                committed_points: inc.committed_points,
+                commitment: inc.commitment.clone(),
+                report: inc.report.clone(),
+            });
+        }
+        export_sprints.push(ExportSprint {
+            name: sprint.name.clone(),
+            starts_on: sprint.starts_on,
+            ends_on: sprint.ends_on,
+            increment_weeks: sprint.increment_weeks.clamp(1, 8) as u8,
+            increments: list,
+        });
+    }
+    let head = format!(
+        r#"{{"schema":{},"version":{},"exported_at":{},"project":{},"members":{},"sprints":{},"items":["#,
+        to_json(&SCHEMA)?,
+        VERSION,
+        to_json(&Utc::now())?,
+        to_json(&ExportProject {
+            name: project.name.clone(),
+            slug: project.slug.clone(),
+            archived: project.archived_at.is_some(),
+            settings,
+        })?,
+        to_json(&members)?,
+        to_json(&export_sprints)?,
+    );
+    let (sender, receiver) = mpsc::channel(BUFFERED_CHUNKS);
+    let project_id = project.id;
+    tokio::spawn(async move {
+        let result = async {
+            if sender.send(Ok(head)).await.is_err() {
+                return Ok(());
+            }
+            let mut first = true;
+            {
+                let mut rows = db::items(&mut tx, project_id);
+                while let Some(row) = rows.try_next().await? {
+                    let mut chunk = if first { String::new() } else { ",".to_owned() };
+                    first = false;
+                    chunk.push_str(&to_json(&export_item(row, &keys)?)?);
+                    if sender.send(Ok(chunk)).await.is_err() {
+                        // The client went away.
+                        return Ok(());
+                    }
+                }
+            }
+            let notes: Vec<ExportNote> = db::notes(&mut tx, project_id)
+                .await?
+                .into_iter()
+                .map(|n| ExportNote {
+                    email: n.email,
+                    day: n.day,
+                    yesterday: n.yesterday,
+                    today: n.today,
+                    blockers: n.blockers,
+                    updated_at: n.updated_at,
+                })
+                .collect();
+            let cards = db::cards(&mut tx, project_id)
+                .await?
+                .into_iter()
+                .map(|c| {
+                    Ok(ExportCard {
+                        increment: keys
+                            .get(&c.increment_id)
+                            .copied()
+                            .ok_or_else(|| internal("card of an unknown increment"))?,
+                        week: c.week.clamp(1, 52) as u8,
+                        kind: CardKind::parse(&c.kind).ok_or_else(|| internal("card kind"))?,
+                        body: c.body,
+                        author: c.author_email,
+                        group_name: c.group_name,
+                        position: c.position,
+                        item: c.item_number,
+                        created_at: c.created_at,
+                        votes: c.votes,
+                    })
+                })
+                .collect::<Result<Vec<_>, AppError>>()?;
+            let tail = format!(
+                r#"],"standup_notes":{},"reflections":{}}}"#,
+                to_json(&notes)?,
+                to_json(&cards)?
+            );
+            let _ = sender.send(Ok(tail)).await;
+            tx.commit().await?;
+            Ok::<(), AppError>(())
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "export stopped");
+            let _ = sender.send(Err(e)).await;
+        }
+    });
+    Ok(receiver)
+}
+
+// --- import -----------------------------------------------------------------------------
+
+/// Reads a document: JSON of the right schema and version, then the right shape, naming
+/// the path of the first thing that is wrong.
+pub fn parse_document(value: Value) -> Result<ExportDoc, AppError> {
+    match value.get("schema").and_then(Value::as_str) {
+        Some(SCHEMA) => {}
+        Some(other) => {
+            return Err(AppError::validation(
+                "schema",
+                format!("{other:?} is not a Cadence project document ({SCHEMA:?})"),
+            ))
+        }
+        None => {
+            return Err(AppError::validation(
+                "schema",
+                format!("missing: a Cadence project document says \"schema\": {SCHEMA:?}"),
+            ))
+        }
+    }
+    match value.get("version").and_then(Value::as_u64) {
+        Some(v) if v == u64::from(VERSION) => {}
+        Some(v) => {
+            return Err(AppError::validation(
+                "version",
+                format!("version {v} is not supported: this server reads version {VERSION}"),
+            ))
+        }
+        None => {
+            return Err(AppError::validation(
+                "version",
+                "missing: the document must say which version it is",
+            ))
+        }
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        AppError::validation(
+            if path.is_empty() || path == "." {
+                "document"
+            } else {
+                &path
+            },
+            e.into_inner(),
+        )
+    })
+}
+
+/// The checks the database would otherwise make with less helpful words.
+fn check(doc: &ExportDoc) -> Result<(), AppError> {
+    let mut errors = FieldErrors::default();
+    if let Err(e) = ProjectName::parse(&doc.project.name) {
+        errors.add("project.name", e);
+    }
+    if let Err(AppError::Validation(e)) = super::projects::validate_settings(&doc.project.settings)
+    {
+        for (field, message) in e.0 {
+            errors.add(&format!("project.settings.{field}"), message);
+        }
+    }
+    let keys: HashSet<u32> = doc
+        .sprints
+        .iter()
+        .flat_map(|s| s.increments.iter().map(|i| i.key))
+        .collect();
+    for (s, sprint) in doc.sprints.iter().enumerate() {
+        if crate::domain::sprint::SprintName::parse(&sprint.name).is_err() {
+            errors.add(
+                &format!("sprints[{s}].name"),
+                "a sprint needs a name of 1–100 characters",
+            );
+        }
+        for (i, inc) in sprint.increments.iter().enumerate() {
+            let at = format!("sprints[{s}].increments[{i}]");
+            if inc.ends_on < inc.starts_on {
+                errors.add(&at, "ends before it starts");
+            }
+            let consistent = match inc.state {
+                IncrementState::Planned => inc.started_at.is_none() && inc.closed_at.is_none(),
+                IncrementState::Active => inc.started_at.is_some() && inc.closed_at.is_none(),
+                IncrementState::Closed => {
+                    inc.started_at.is_some() && inc.closed_at.is_some() && inc.report.is_some()
+                }
+            };
+            if !consistent {
+                errors.add(&at, "its state does not match its start, close and report");
+            }
+        }
+    }
+    let epics: HashSet<i32> = doc
+        .items
+        .iter()
+        .filter(|i| i.kind == ItemKind::Epic)
+        .map(|i| i.number)
+        .collect();
+    let mut numbers = HashSet::new();
+    for (n, item) in doc.items.iter().enumerate() {
+        let at = |f: &str| format!("items[{n}].{f}");
+        if item.number <= 0 || !numbers.insert(item.number) {
+            errors.add(
+                &at("number"),
+                format!("#{} is not a new positive number", item.number),
+            );
+        }
+        if let Err(e) = Title::parse(&item.title) {
+            errors.add(&at("title"), e);
+        }
+        if let Err(e) = parse_description(&item.description) {
+            errors.add(&at("description"), e);
+        }
+        if let Some(e) = item.estimate {
+            if StoryPoints::parse_extended(e).is_err() {
+                errors.add(
+                    &at("estimate"),
+                    format!("{e} is not on the Fibonacci scale"),
+                );
+            }
+        }
+        match item.parent {
+            Some(_) if item.kind == ItemKind::Epic => {
+                errors.add(&at("parent"), "an epic has no parent")
+            }
+            Some(p) if !epics.contains(&p) => errors.add(
+                &at("parent"),
+                format!("#{p} is not an epic in the document"),
+            ),
+            _ => {}
+        }
+        if (item.state == crate::domain::ItemState::Done) != item.done_at.is_some() {
+            errors.add(&at("done_at"), "set exactly when the item is done");
+        }
+        if parse_blocked(item.blocked, item.blocked_reason.as_deref()).is_err()
+            || (!item.blocked && item.blocked_reason.is_some())
+        {
+            errors.add(
+                &at("blocked_reason"),
+                "a reason goes with blocked items only",
+            );
+        }
+        if item.version <= 0 {
+            errors.add(&at("version"), "must be positive");
+        }
+        if let Some(k) = item.increment {
+            if !keys.contains(&k) {
+                errors.add(&at("increment"), format!("no increment has key {k}"));
+            }
+        }
+    }
+    for (c, card) in doc.reflections.iter().enumerate() {
+        if !keys.contains(&card.increment) {
+            errors.add(
+                &format!("reflections[{c}].increment"),
+                format!("no increment has key {}", card.increment),
+            );
+        }
+        if let Err(e) = parse_card(&card.body) {
+            errors.add(&format!("reflections[{c}].body"), e);
+        }
+        if card.week == 0 {
+            errors.add(&format!("reflections[{c}].week"), "weeks count from 1");
+        }
+        if let Some(n) = card.item {
+            if !numbers.contains(&n) {
+                errors.add(
+                    &format!("reflections[{c}].item"),
+                    format!("there is no item #{n}"),
+                );
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// History values back from the document: increment keys become the new ids, and people
+/// get their ids from their email.
+fn import_value(
+    field: &str,
+    value: Option<Value>,
+    increments: &HashMap<u32, i64>,
+    users: &HashMap<String, Uuid>,
+) -> Option<Value> {
+    match (field, value) {
+        ("increment", Some(Value::Object(mut o))) => {
+            let id = o
+                .remove("key")
+                .and_then(|k| k.as_u64())
+                .and_then(|k| u32::try_from(k).ok())
+                .and_then(|k| increments.get(&k).copied());
+            o.insert("id".into(), json!(id));
+            Some(Value::Object(o))
+        }
+        ("assignee", Some(Value::Object(mut o))) => {
+            let id = o
+                .get("email")
+                .and_then(Value::as_str)
+                .and_then(|e| users.get(&normalize(e)).copied());
+            o.insert("id".into(), json!(id));
+            Some(Value::Object(o))
+        }
+        (_, v) => v,
+    }
+}
+
+fn normalize(email: &str) -> String {
+    Email::parse(email)
+        .map(|e| e.normalized())
+        .unwrap_or_else(|_| email.trim().to_lowercase())
+}
+
+/// Maps a constraint the document broke to a validation error (nothing is written).
+fn broke(e: sqlx::Error) -> AppError {
+    match &e {
+        sqlx::Error::Database(db) if db.constraint().is_some() => AppError::validation(
+            "document",
+            format!(
+                "the document breaks the rule {:?}; nothing was imported",
+                db.constraint().unwrap_or_default()
+            ),
+        ),
+        _ => e.into(),
+    }
+}
+
+/// Creates a new project from a document; the caller is its owner. All or nothing.
+#[tracing::instrument(skip(pool, caller, doc), err)]
+pub async fn import(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    doc: &ExportDoc,
+) -> Result<Imported, AppError> {
+    let caller = signed_in(caller)?;
+    check(doc)?;
+    let name = ProjectName::parse(&doc.project.name)
+        .map_err(|e| AppError::validation("project.name", e))?;
+    let settings = super::projects::validate_settings(&doc.project.settings)?;
+    let mut tx = pool.begin().await?;
+
+    let mut emails: Vec<String> = doc.members.iter().map(|m| normalize(&m.email)).collect();
+    emails.extend(
+        doc.items
+            .iter()
+            .filter_map(|i| i.assignee.as_deref())
+            .map(normalize),
+    );
+    emails.extend(
+        doc.items
+            .iter()
+            .filter_map(|i| i.creator.as_deref())
+            .map(normalize),
+    );
+    emails.extend(
+        doc.items
+            .iter()
+            .flat_map(|i| i.history.iter().filter_map(|e| e.actor.as_deref()))
+            .map(normalize),
+    );
+    emails.extend(doc.standup_notes.iter().map(|n| normalize(&n.email)));
+    emails.extend(
+        doc.reflections
+            .iter()
+            .flat_map(|c| c.author.iter().chain(c.votes.iter()))
+            .map(|e| normalize(e)),
+    );
+    emails.sort();
+    emails.dedup();
+    let known: HashMap<String, Uuid> = db::users_by_email(&mut tx, &emails)
+        .await?
+        .into_iter()
+        .collect();
+    let user = |email: Option<&str>| email.and_then(|e| known.get(&normalize(e)).copied());
+
+    let project = super::projects::insert_unique(&mut tx, &name).await?;
+    let pid = project.id;
+    projects_db::add_member(&mut tx, pid, caller.id, Role::Owner.as_str()).await?;
+    let mut skipped = Vec::new();
+    let mut members: HashSet<Uuid> = HashSet::from([caller.id]);
+    for m in &doc.members {
+        match user(Some(&m.email)) {
+            Some(id) if members.insert(id) => {
+                projects_db::add_member(&mut tx, pid, id, m.role.as_str()).await?;
+            }
+            Some(_) => {}
+            None => skipped.push(m.email.clone()),
+        }
+    }
+    super::projects::write_settings(&mut tx, pid, &settings).await?;
+    if doc.project.archived {
+        db::set_archived(&mut tx, pid).await?;
+    }
+
+    let mut increments: HashMap<u32, i64> = HashMap::new();
+    for sprint in &doc.sprints {
+        let sprint_id = crate::db::sprints::insert_sprint(
+            &mut tx,
+            pid,
+            sprint.name.trim(),
+            sprint.starts_on,
+            sprint.ends_on,
+            i16::from(sprint.increment_weeks),
+        )
+        .await
+        .map_err(broke)?;
+        for inc in &sprint.increments {
+            let id = db::insert_increment(
+                &mut tx,
+                pid,
+                sprint_id,
+                inc.number,
+                inc.starts_on,
+                inc.ends_on,
+                inc.state.as_str(),
+                inc.started_at,
+                inc.closed_at,
+                inc.committed_points,
+                inc.commitment.clone(),
+                inc.report.clone(),
+            )
+            .await
+            .map_err(broke)?;
+            increments.insert(inc.key, id);
+        }
+    }
+
+    // Epics first, so children can name them.
+    let mut ids: HashMap<i32, Uuid> = HashMap::new();
+    let mut ordered: Vec<&ExportItem> = doc.items.iter().collect();
+    ordered.sort_by_key(|i| (i.kind != ItemKind::Epic, i.number));
+    for item in ordered {
+        let id = Uuid::now_v7();
+        ids.insert(item.number, id);
+        db::insert_item(
+            &mut tx,
+            &ItemImport {
+                id,
+                project_id: pid,
+                number: item.number,
+                kind: item.kind.as_str(),
+                parent_id: item.parent.and_then(|p| ids.get(&p).copied()),
+                title: item.title.trim(),
+                description: &item.description,
+                estimate: item.estimate.map(i16::from),
+                assignee_id: user(item.assignee.as_deref()).filter(|u| members.contains(u)),
+                state: item.state.as_str(),
+                blocked: item.blocked,
+                blocked_reason: item.blocked_reason.as_deref(),
+                rank: item.rank,
+                version: item.version,
+                creator_id: user(item.creator.as_deref()),
+                created_at: item.created_at,
+                updated_at: item.updated_at,
+                done_at: item.done_at,
+                deleted_at: item.deleted_at,
+                increment_id: item.increment.and_then(|k| increments.get(&k).copied()),
+            },
+        )
+        .await
+        .map_err(broke)?;
+        if !item.history.is_empty() {
+            let h = &item.history;
+            let actors: Vec<Option<Uuid>> = h.iter().map(|e| user(e.actor.as_deref())).collect();
+            let ats: Vec<_> = h.iter().map(|e| e.at).collect();
+            let fields: Vec<String> = h.iter().map(|e| e.field.clone()).collect();
+            let olds: Vec<Option<Value>> = h
+                .iter()
+                .map(|e| import_value(&e.field, e.old.clone(), &increments, &known))
+                .collect();
+            let news: Vec<Option<Value>> = h
+                .iter()
+                .map(|e| import_value(&e.field, e.new.clone(), &increments, &known))
+                .collect();
+            db::insert_events(&mut tx, pid, id, &actors, &ats, &fields, &olds, &news)
+                .await
+                .map_err(broke)?;
+        }
+    }
+    db::finish_items(&mut tx, pid).await?;
+
+    for note in &doc.standup_notes {
+        if let Some(uid) = user(Some(&note.email)).filter(|u| members.contains(u)) {
+            db::insert_note(
+                &mut tx,
+                pid,
+                uid,
+                note.day,
+                &note.yesterday,
+                &note.today,
+                &note.blockers,
+                note.updated_at,
+            )
+            .await
+            .map_err(broke)?;
+        }
+    }
+    for card in &doc.reflections {
+        let id = db::insert_card(
+            &mut tx,
+            &CardImport {
+                project_id: pid,
+                increment_id: increments
+                    .get(&card.increment)
+                    .copied()
+                    .ok_or_else(|| internal("checked increment key missing"))?,
+                week: i16::from(card.week),
+                kind: card.kind.as_str(),
+                body: card.body.trim(),
+                author_id: user(card.author.as_deref()),
+                group_name: card.group_name.as_deref(),
+                position: card.position,
+                item_id: card.item.and_then(|n| ids.get(&n).copied()),
+                created_at: card.created_at,
+            },
+        )
+        .await
+        .map_err(broke)?;
+        let voters: Vec<Uuid> = card
+            .votes
+            .iter()
+            .filter_map(|e| user(Some(e)))
+            .filter(|u| members.contains(u))
+            .collect();
+        if !voters.is_empty() {
+            db::insert_votes(&mut tx, id, &voters)
+                .await
+                .map_err(broke)?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Imported {
+        slug: project.slug,
+        name: project.name,
+        items: doc.items.len(),
+        skipped_members: skipped,
+    })
+}

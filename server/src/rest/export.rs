@@ -1,0 +1,98 @@
+//! The whole project as one JSON document (streamed), importing one as a new project, and
+//! the stand-up summary for a day.
+
+use super::{ApiCaller, ApiError, ApiResult, Body, ErrorBody};
+use crate::AppState;
+use app::api::export::{ExportDoc, Imported};
+use app::api::projects::ProjectInfo;
+use app::api::standup::Standup;
+use app::service::export;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+/// The project as one versioned JSON document, streamed from the database.
+#[utoipa::path(get, path = "/api/v1/projects/{slug}/export", tag = "export",
+    params(("slug" = String, Path, description = "The project's URL name")),
+    responses((status = 200, body = ExportDoc), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+pub async fn export_project(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(slug): Path<String>,
+) -> Result<Response, ApiError> {
+    let chunks = export::export(&state.pool, caller.as_ref(), &slug).await?;
+    let stream = futures_util::stream::unfold(chunks, |mut chunks| async move {
+        let next = chunks.recv().await?;
+        let item = next
+            .map(Bytes::from)
+            .map_err(|e| std::io::Error::other(e.to_string()));
+        Some((item, chunks))
+    });
+    let disposition = format!("attachment; filename=\"{slug}.cadence.json\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+/// Creates a new project (the caller owns it) from an exported document. A malformed or
+/// wrong-version document is refused, naming what is wrong, and nothing is created.
+#[utoipa::path(post, path = "/api/v1/projects/import", tag = "export",
+    request_body = ExportDoc,
+    responses((status = 201, body = Imported), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import_project(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Body(value): Body<serde_json::Value>,
+) -> ApiResult<(StatusCode, Json<Imported>)> {
+    app::service::signed_in(caller.as_ref())?;
+    let doc = export::parse_document(value)?;
+    let imported = export::import(&state.pool, caller.as_ref(), &doc).await?;
+    Ok((StatusCode::CREATED, Json(imported)))
+}
+
+/// `GET /projects/import` is the project whose slug is "import".
+pub async fn get_project_named_import(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> ApiResult<Json<ProjectInfo>> {
+    Ok(Json(
+        app::service::projects::detail(&state.pool, caller.as_ref(), "import").await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct StandupParams {
+    /// `YYYY-MM-DD`; today when absent.
+    pub date: Option<String>,
+}
+
+/// The stand-up summary for a day: per member, the previous business day's work (from the
+/// history), items in progress, blockers and notes.
+#[utoipa::path(get, path = "/api/v1/projects/{slug}/standup", tag = "reports",
+    params(("slug" = String, Path, description = "The project's URL name"), StandupParams),
+    responses((status = 200, body = Standup), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn standup(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(slug): Path<String>,
+    params: Result<Query<StandupParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Standup>> {
+    let Query(params) =
+        params.map_err(|e| ApiError(app::error::AppError::Request(e.body_text())))?;
+    Ok(Json(
+        app::service::standup::standup(&state.pool, caller.as_ref(), &slug, params.date.as_deref())
+            .await?,
+    ))
+}

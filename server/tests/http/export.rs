@@ -1,0 +1,749 @@
+//! The stand-up summary, the reflection, and the project export and import over HTTP.
+
+use super::support::{spawn, Client, TestApp};
+use chrono::{Duration, NaiveDate, Utc};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+async fn rest(
+    client: &Client,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = client
+        .http
+        .request(method, format!("{}/api/v1{path}", client.base));
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn ok(client: &Client, method: Method, path: &str, body: Option<Value>) -> Value {
+    let (status, value) = rest(client, method.clone(), path, body).await;
+    assert!(status.is_success(), "{method} {path}: {status} {value}");
+    value
+}
+
+async fn task(client: &Client, slug: &str, body: Value) -> i64 {
+    ok(
+        client,
+        Method::POST,
+        &format!("/projects/{slug}/items"),
+        Some(body),
+    )
+    .await["number"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn patch(client: &Client, slug: &str, number: i64, change: Value) -> Value {
+    let item = ok(
+        client,
+        Method::GET,
+        &format!("/projects/{slug}/items/{number}"),
+        None,
+    )
+    .await;
+    let mut body = change;
+    body["version"] = item["item"]["version"].clone();
+    ok(
+        client,
+        Method::PATCH,
+        &format!("/projects/{slug}/items/{number}"),
+        Some(body),
+    )
+    .await
+}
+
+/// Tomorrow, in a project that works every day (so the test does not depend on the
+/// weekday it runs on; weekends and holidays are the calendar's unit tests).
+fn tomorrow() -> NaiveDate {
+    Utc::now().date_naive() + Duration::days(1)
+}
+
+async fn work_every_day(client: &Client, slug: &str) {
+    let (_, mut project) = rest(client, Method::GET, &format!("/projects/{slug}"), None).await;
+    let mut settings = project["settings"].take();
+    settings["working_days"] = json!([1, 2, 3, 4, 5, 6, 7]);
+    ok(
+        client,
+        Method::PUT,
+        &format!("/projects/{slug}/settings"),
+        Some(settings),
+    )
+    .await;
+}
+
+/// Alice owns the project; Bob is a member.
+async fn team(app: &TestApp) -> (Client, Client, String) {
+    let (alice, slug) = app.owner_of("alice@example.com", "Web shop").await;
+    let bob = app.user("bob@example.com", "Bob Builder").await;
+    alice.add_member(&slug, &bob, "member").await;
+    (alice, bob, slug)
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn yesterdays_work_shows_on_the_next_business_days_stand_up(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (alice, bob, slug) = team(&app).await;
+    work_every_day(&alice, &slug).await;
+    let cart = task(
+        &alice,
+        &slug,
+        json!({"title": "Cart", "estimate": 5, "assignee": "alice@example.com"}),
+    )
+    .await;
+    let search = task(
+        &alice,
+        &slug,
+        json!({"title": "Search", "estimate": 3, "assignee": "bob@example.com"}),
+    )
+    .await;
+    let pay = task(&alice, &slug, json!({"title": "Pay"})).await;
+    // Today: Alice finishes the cart; Bob starts on search and is blocked; nobody has Pay.
+    patch(&alice, &slug, cart, json!({"state": "done"})).await;
+    patch(
+        &bob,
+        &slug,
+        search,
+        json!({"state": "doing", "blocked": true, "blocked_reason": "API down"}),
+    )
+    .await;
+    patch(&alice, &slug, pay, json!({"state": "doing"})).await;
+    // Bob writes his note for tomorrow's meeting.
+    let day = tomorrow();
+    let res = bob
+        .call(
+            "standup/note",
+            &[
+                ("slug", &slug),
+                ("date", &day.to_string()),
+                ("yesterday", "Search index"),
+                ("today", "More search"),
+                ("blockers", "The API is down"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let standup = ok(
+        &alice,
+        Method::GET,
+        &format!("/projects/{slug}/standup?date={day}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        standup["previous_business_day"],
+        Utc::now().date_naive().to_string()
+    );
+    let person = |email: &str| {
+        standup["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["person"]["email"] == email)
+            .unwrap()
+            .clone()
+    };
+    let (a, b) = (person("alice@example.com"), person("bob@example.com"));
+    // Alice: finished the cart yesterday (and touched Pay), nothing in progress herself.
+    let worked: Vec<(i64, bool)> = a["yesterday"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["number"].as_i64().unwrap(),
+                w["finished"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(worked.contains(&(cart, true)), "{worked:?}");
+    assert!(a["today"].as_array().unwrap().is_empty());
+    // Bob: worked on search (state and blocked), is doing it, and it blocks him.
+    assert_eq!(b["yesterday"][0]["number"], search);
+    assert_eq!(b["yesterday"][0]["finished"], false);
+    assert_eq!(b["yesterday"][0]["fields"], json!(["state", "blocked"]));
+    assert_eq!(b["today"][0]["number"], search);
+    assert_eq!(b["blockers"][0]["blocked_reason"], "API down");
+    assert_eq!(b["note"]["blockers"], "The API is down");
+    assert_eq!(b["me"], false);
+    // Pay is in progress with nobody on it.
+    assert_eq!(standup["unassigned_doing"][0]["number"], pay);
+    // Blocked for less than a day: not called out yet.
+    assert!(standup["long_blocked"].as_array().unwrap().is_empty());
+
+    // Today's stand-up knows nothing of today's work yet.
+    let earlier = ok(
+        &alice,
+        Method::GET,
+        &format!("/projects/{slug}/standup"),
+        None,
+    )
+    .await;
+    assert!(earlier["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["yesterday"].as_array().unwrap().is_empty()));
+    // A bad date is named.
+    let (status, err) = rest(
+        &alice,
+        Method::GET,
+        &format!("/projects/{slug}/standup?date=tomorrow"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(err["error"]["fields"]["date"]
+        .as_str()
+        .unwrap()
+        .contains("tomorrow"));
+}
+
+async fn started_increment(alice: &Client, slug: &str) -> i64 {
+    let sprint = ok(
+        alice,
+        Method::POST,
+        &format!("/projects/{slug}/sprints"),
+        Some(json!({"name": "Q1", "starts_on": "2026-01-05", "ends_on": "2026-01-30"})),
+    )
+    .await;
+    let first = sprint["increments"][0]["id"].as_i64().unwrap();
+    ok(
+        alice,
+        Method::POST,
+        &format!("/projects/{slug}/increments/{first}/start"),
+        None,
+    )
+    .await;
+    first
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_reflection_card_is_voted_up_and_becomes_a_backlog_item(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (alice, bob, slug) = team(&app).await;
+    let increment = started_increment(&alice, &slug).await.to_string();
+    let add = |client: &Client, kind: &'static str, body: &'static str| {
+        let (client, slug, increment) = (client.clone(), slug.clone(), increment.clone());
+        async move {
+            let res = client
+                .call(
+                    "reflection/add",
+                    &[
+                        ("slug", slug.as_str()),
+                        ("increment", increment.as_str()),
+                        ("week", "1"),
+                        ("kind", kind),
+                        ("body", body),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+        }
+    };
+    let action = add(&bob, "action", "Automate the deploy").await;
+    let good = add(&alice, "went_well", "Pairing on checkout").await;
+    let vote = |client: &Client, id: i64, on: bool| {
+        let (client, slug) = (client.clone(), slug.clone());
+        async move {
+            client
+                .call(
+                    "reflection/vote",
+                    &[
+                        ("slug", slug.as_str()),
+                        ("id", &id.to_string()),
+                        ("on", &on.to_string()),
+                    ],
+                )
+                .await
+        }
+    };
+    assert_eq!(vote(&alice, action, true).await.status(), StatusCode::OK);
+    assert_eq!(vote(&bob, action, true).await.status(), StatusCode::OK);
+    // Voting twice for the same card counts once.
+    let card: Value = vote(&bob, action, true).await.json().await.unwrap();
+    assert_eq!(card["votes"], 2);
+    assert_eq!(card["voted"], true);
+
+    // Only the author edits a card.
+    let res = alice
+        .call(
+            "reflection/edit",
+            &[
+                ("slug", &slug),
+                ("id", &action.to_string()),
+                ("body", "Mine now"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = bob
+        .call(
+            "reflection/edit",
+            &[
+                ("slug", &slug),
+                ("id", &action.to_string()),
+                ("body", "Automate the deploy pipeline"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // Five votes each on a board: the sixth is refused until one is taken back.
+    let mut extra = Vec::new();
+    for body in ["One", "Two", "Three", "Four"] {
+        let id = add(&alice, "went_badly", body).await;
+        extra.push(id);
+    }
+    for id in &extra[..3] {
+        assert_eq!(vote(&bob, *id, true).await.status(), StatusCode::OK);
+    }
+    assert_eq!(vote(&bob, good, true).await.status(), StatusCode::OK);
+    let res = vote(&bob, extra[3], true).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains("all 5"));
+    assert_eq!(vote(&bob, good, false).await.status(), StatusCode::OK);
+    assert_eq!(vote(&bob, extra[3], true).await.status(), StatusCode::OK);
+
+    // Grouping and order belong to the scrum master (here the owner).
+    let grouped_id = extra[0].to_string();
+    let arrange = |client: &Client| {
+        let (client, slug, id) = (client.clone(), slug.clone(), grouped_id.clone());
+        async move {
+            client
+                .call(
+                    "reflection/arrange",
+                    &[
+                        ("slug", slug.as_str()),
+                        ("id", id.as_str()),
+                        ("group_name", "Process"),
+                        ("position", "0"),
+                    ],
+                )
+                .await
+                .status()
+        }
+    };
+    assert_eq!(arrange(&bob).await, StatusCode::FORBIDDEN);
+    assert_eq!(arrange(&alice).await, StatusCode::OK);
+
+    // The action item becomes a backlog item at the top, linked both ways, once.
+    let res = bob
+        .call(
+            "reflection/to_item",
+            &[("slug", &slug), ("id", &action.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let card: Value = res.json().await.unwrap();
+    let number = card["item"].as_i64().unwrap();
+    let item = ok(
+        &bob,
+        Method::GET,
+        &format!("/projects/{slug}/items/{number}"),
+        None,
+    )
+    .await;
+    assert_eq!(item["item"]["title"], "Automate the deploy pipeline");
+    assert!(item["item"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("Q1 · 1, week 1"));
+    let page = ok(
+        &bob,
+        Method::GET,
+        &format!("/projects/{slug}/items?limit=1"),
+        None,
+    )
+    .await;
+    assert_eq!(page["items"][0]["number"], number);
+    let res = bob
+        .call(
+            "reflection/to_item",
+            &[("slug", &slug), ("id", &action.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let res = bob
+        .call(
+            "reflection/to_item",
+            &[("slug", &slug), ("id", &good.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+
+    // The board as Bob sees it, with the velocity beside the (absent) previous one.
+    let res = bob
+        .call(
+            "reflection",
+            &[("slug", &slug), ("increment", &increment), ("week", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let board: Value = res.json().await.unwrap();
+    assert_eq!(board["votes_left"], 0);
+    assert!(board["previous"].is_null());
+    let grouped = board["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == extra[0])
+        .unwrap();
+    assert_eq!(grouped["group_name"], "Process");
+    let res = bob
+        .call(
+            "reflection",
+            &[("slug", &slug), ("increment", &increment), ("week", "9")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// Drops what the document says differs between an export and the export of its import.
+fn comparable(mut doc: Value) -> Value {
+    doc.as_object_mut().unwrap().remove("exported_at");
+    doc["project"].as_object_mut().unwrap().remove("slug");
+    doc
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn export_import_export_gives_the_same_document(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (alice, bob, slug) = team(&app).await;
+    // Settings, an epic with children, estimates, assignees, history, a trashed item.
+    let (_, mut project) = rest(&alice, Method::GET, &format!("/projects/{slug}"), None).await;
+    let mut settings = project["settings"].take();
+    settings["holidays"] = json!([{"date": "2026-01-06", "name": "Epiphany"}]);
+    settings["velocity_window"] = json!(4);
+    ok(
+        &alice,
+        Method::PUT,
+        &format!("/projects/{slug}/settings"),
+        Some(settings),
+    )
+    .await;
+    let epic = task(&alice, &slug, json!({"kind": "epic", "title": "Web shop"})).await;
+    let cart = task(
+        &alice,
+        &slug,
+        json!({"title": "Cart", "estimate": 5, "parent": epic, "assignee": "bob@example.com"}),
+    )
+    .await;
+    let pics = task(
+        &alice,
+        &slug,
+        json!({"title": "Pics", "estimate": 1, "parent": epic, "description": "**bold**"}),
+    )
+    .await;
+    let old = task(&alice, &slug, json!({"title": "Old idea"})).await;
+    ok(
+        &alice,
+        Method::DELETE,
+        &format!("/projects/{slug}/items/{old}"),
+        None,
+    )
+    .await;
+    // A closed increment with a report, then an active one; notes; a reflection.
+    let first = started_increment(&alice, &slug).await;
+    ok(
+        &alice,
+        Method::POST,
+        &format!("/projects/{slug}/increments/{first}/items"),
+        Some(json!({"items": [cart, pics]})),
+    )
+    .await;
+    patch(&bob, &slug, cart, json!({"state": "done"})).await;
+    patch(
+        &bob,
+        &slug,
+        pics,
+        json!({"blocked": true, "blocked_reason": "No camera"}),
+    )
+    .await;
+    ok(
+        &alice,
+        Method::POST,
+        &format!("/projects/{slug}/increments/{first}/close"),
+        Some(json!({"carry": "next"})),
+    )
+    .await;
+    let increments = ok(
+        &alice,
+        Method::GET,
+        &format!("/projects/{slug}/increments"),
+        None,
+    )
+    .await;
+    let second = increments[1]["id"].as_i64().unwrap();
+    ok(
+        &alice,
+        Method::POST,
+        &format!("/projects/{slug}/increments/{second}/start"),
+        None,
+    )
+    .await;
+    bob.call(
+        "standup/note",
+        &[
+            ("slug", &slug),
+            ("date", "2026-01-07"),
+            ("yesterday", "Cart"),
+            ("today", "Pics"),
+            ("blockers", ""),
+        ],
+    )
+    .await;
+    let res = bob
+        .call(
+            "reflection/add",
+            &[
+                ("slug", &slug),
+                ("increment", &first.to_string()),
+                ("week", "2"),
+                ("kind", "action"),
+                ("body", "Buy a camera"),
+            ],
+        )
+        .await;
+    let card: Value = res.json().await.unwrap();
+    alice
+        .call(
+            "reflection/vote",
+            &[
+                ("slug", &slug),
+                ("id", &card["id"].to_string()),
+                ("on", "true"),
+            ],
+        )
+        .await;
+    bob.call(
+        "reflection/to_item",
+        &[("slug", &slug), ("id", &card["id"].to_string())],
+    )
+    .await;
+
+    // Export with an API token (no cookie).
+    let created: Value = alice
+        .call("account/tokens/create", &[("name", "export")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = created["token"].as_str().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let res = http
+        .get(format!("{}/api/v1/projects/{slug}/export", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(&format!("{slug}.cadence.json")));
+    let exported: Value = res.json().await.unwrap();
+    assert_eq!(exported["schema"], "cadence.project");
+    assert_eq!(exported["version"], 1);
+    assert_eq!(exported["items"].as_array().unwrap().len(), 5);
+    assert_eq!(exported["members"].as_array().unwrap().len(), 2);
+    assert_eq!(exported["sprints"][0]["increments"][0]["state"], "closed");
+    assert!(exported["sprints"][0]["increments"][0]["report"]["committed"].is_number());
+    let cart_doc = exported["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["number"] == cart)
+        .unwrap();
+    assert_eq!(cart_doc["assignee"], "bob@example.com");
+    assert_eq!(cart_doc["parent"], epic);
+    // History refers to increments by key, never by database id.
+    let moved: Vec<&Value> = cart_doc["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["field"] == "increment")
+        .collect();
+    assert_eq!(moved[0]["new"]["key"], 1);
+    assert!(moved[0]["new"].get("id").is_none());
+    assert_eq!(
+        exported["reflections"][0]["votes"],
+        json!(["alice@example.com"])
+    );
+
+    // A wrong token is refused.
+    let res = http
+        .get(format!("{}/api/v1/projects/{slug}/export", app.base))
+        .bearer_auth("cad_nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    // Import as a new project, then export that.
+    let (status, imported) = rest(
+        &alice,
+        Method::POST,
+        "/projects/import",
+        Some(exported.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{imported}");
+    let new_slug = imported["slug"].as_str().unwrap().to_owned();
+    assert_ne!(new_slug, slug);
+    assert_eq!(imported["skipped_members"], json!([]));
+    let again = ok(
+        &alice,
+        Method::GET,
+        &format!("/projects/{new_slug}/export"),
+        None,
+    )
+    .await;
+    assert_eq!(comparable(again.clone()), comparable(exported.clone()));
+    // The copy works like the original: its frozen report, its board, new numbers go on.
+    let report = ok(
+        &alice,
+        Method::GET,
+        &format!("/projects/{new_slug}/reports/velocity"),
+        None,
+    )
+    .await;
+    let original = ok(
+        &alice,
+        Method::GET,
+        &format!("/projects/{slug}/reports/velocity"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        report["increments"][0]["completed"],
+        original["increments"][0]["completed"]
+    );
+    let next = task(&alice, &new_slug, json!({"title": "After import"})).await;
+    assert_eq!(next, 6);
+    // Bob is a member of the copy too.
+    let (status, _) = rest(&bob, Method::GET, &format!("/projects/{new_slug}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_bad_document_is_named_and_creates_nothing(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (alice, _bob, slug) = team(&app).await;
+    task(&alice, &slug, json!({"title": "Cart", "estimate": 5})).await;
+    let good = ok(
+        &alice,
+        Method::GET,
+        &format!("/projects/{slug}/export"),
+        None,
+    )
+    .await;
+    let projects_before = ok(&alice, Method::GET, "/projects", None).await;
+
+    // Not JSON at all.
+    let res = alice
+        .http
+        .post(format!("{}/api/v1/projects/import", app.base))
+        .header("content-type", "application/json")
+        .body("{\"schema\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (
+            {
+                let mut d = good.clone();
+                d["version"] = json!(2);
+                d
+            },
+            "version",
+            "version 2 is not supported",
+        ),
+        (
+            {
+                let mut d = good.clone();
+                d.as_object_mut().unwrap().remove("version");
+                d
+            },
+            "version",
+            "missing",
+        ),
+        (
+            {
+                let mut d = good.clone();
+                d["schema"] = json!("trello.board");
+                d
+            },
+            "schema",
+            "trello.board",
+        ),
+        (
+            {
+                let mut d = good.clone();
+                d["items"][0].as_object_mut().unwrap().remove("title");
+                d
+            },
+            "items[0]",
+            "title",
+        ),
+        (
+            {
+                let mut d = good.clone();
+                d["items"][0]["estimate"] = json!(4);
+                d
+            },
+            "items[0].estimate",
+            "Fibonacci",
+        ),
+        (
+            {
+                let mut d = good.clone();
+                d["items"][0]["parent"] = json!(99);
+                d
+            },
+            "items[0].parent",
+            "#99",
+        ),
+        (
+            {
+                let mut d = good.clone();
+                d["items"][0]["kind"] = json!("story");
+                d
+            },
+            "items[0].kind",
+            "story",
+        ),
+    ];
+    for (doc, field, words) in cases {
+        let (status, err) = rest(&alice, Method::POST, "/projects/import", Some(doc)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {err}");
+        let message = err["error"]["fields"][field]
+            .as_str()
+            .unwrap_or_else(|| panic!("{field}: {err}"));
+        assert!(message.contains(words), "{field}: {message}");
+    }
+    let projects_after = ok(&alice, Method::GET, "/projects", None).await;
+    assert_eq!(projects_before, projects_after);
+    // Anonymous callers cannot import.
+    let (status, _) = rest(
+        &app.anonymous(),
+        Method::POST,
+        "/projects/import",
+        Some(good),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
