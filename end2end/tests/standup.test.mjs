@@ -1,0 +1,117 @@
+// The stand-up and the reflection in the browser: two members' work appears on the next
+// day's stand-up, with a note; the scrum master runs the time box; a reflection card is
+// voted up and turned into a backlog item.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, PASSWORD, launch, openHydrated, unique } from './support.mjs';
+
+let browser, alice, bob, slug;
+const id = unique();
+const aliceEmail = `alice-${id}@example.com`;
+const bobEmail = `bob-${id}@example.com`;
+
+async function call(context, endpoint, data, json = false) {
+  const res = await context.request.post(`${BASE}/api/fn/${endpoint}`,
+    json ? { data } : { form: data });
+  assert.ok(res.ok(), `${endpoint}: ${res.status()} ${await res.text()}`);
+  return res.json();
+}
+
+async function item(context, title, assignee) {
+  const created = await call(context, 'items/create',
+    { slug, item: { title, estimate: 3, assignee } }, true);
+  return created.number;
+}
+
+async function change(context, number, patch) {
+  const detail = await call(context, 'items/detail', { slug, number: String(number) });
+  await call(context, 'items/update',
+    { slug, number, patch: { version: detail.item.version, ...patch } }, true);
+}
+
+before(async () => {
+  browser = await launch();
+  alice = await browser.newContext();
+  bob = await browser.newContext();
+  await call(bob, 'register', { email: bobEmail, display_name: 'Bob Builder', password: PASSWORD });
+  await call(alice, 'register', { email: aliceEmail, display_name: 'Alice Adams', password: PASSWORD });
+  slug = (await call(alice, 'projects/create', { name: `Standup ${id}` })).slug;
+  await call(alice, 'project/members/add', { slug, email: bobEmail, role: 'member' });
+  // Everyone works every day here, so "yesterday" is always the day before.
+  const project = await call(alice, 'project/detail', { slug });
+  await call(alice, 'project/settings',
+    { slug, settings: { ...project.settings, working_days: [1, 2, 3, 4, 5, 6, 7] } }, true);
+});
+after(async () => { await browser?.close(); });
+
+test("two members' work shows on the next day's stand-up", async () => {
+  const cart = await item(alice, 'Cart', aliceEmail);
+  const search = await item(alice, 'Search', bobEmail);
+  await change(alice, cart, { state: 'done' });
+  await change(bob, search, { state: 'doing' });
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+
+  // Bob prepares his note for tomorrow's meeting in the browser.
+  const page = await bob.newPage();
+  await openHydrated(page, `/p/${slug}/standup?date=${tomorrow}`);
+  await page.getByLabel('Yesterday', { exact: true }).fill('Search index');
+  await page.getByLabel('Today', { exact: true }).fill('Search results page');
+  await page.getByLabel('Blockers', { exact: true }).fill('None');
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/fn/standup/note'));
+  await page.getByRole('button', { name: 'Save note' }).click();
+  assert.equal((await saved).status(), 200);
+  await page.close();
+
+  // Alice opens tomorrow's stand-up.
+  const view = await alice.newPage();
+  await openHydrated(view, `/p/${slug}/standup?date=${tomorrow}`);
+  const aliceSection = view.locator(`section[data-email="${aliceEmail}"]`);
+  const bobSection = view.locator(`section[data-email="${bobEmail}"]`);
+  await aliceSection.locator('li', { hasText: 'Cart' }).getByText('Done').waitFor();
+  assert.match(await bobSection.textContent(), /Search/);
+  assert.match(await bobSection.locator('li', { hasText: 'Search' }).first().textContent(), /changed state/);
+  // Search is in progress for Bob today, and his note is there.
+  await bobSection.getByTestId('note').getByText('Search results page').waitFor();
+
+  // The scrum master runs the meeting: 15 minutes shared, one person shown at a time.
+  const sections = { 'Alice Adams': aliceSection, 'Bob Builder': bobSection };
+  const speaker = view.locator('.timer strong');
+  await view.getByRole('button', { name: 'Start the 15-minute stand-up' }).click();
+  await speaker.waitFor();
+  const first = (await speaker.textContent()).replace(' is speaking', '');
+  const second = first === 'Alice Adams' ? 'Bob Builder' : 'Alice Adams';
+  assert.equal(await sections[first].isVisible(), true);
+  assert.equal(await sections[second].isVisible(), false);
+  await view.getByRole('button', { name: 'Next person' }).click();
+  await view.getByText(`${second} is speaking`).waitFor();
+  assert.equal(await sections[second].isVisible(), true);
+  assert.equal(await sections[first].isVisible(), false);
+  assert.match(await view.getByTestId('meeting-time').textContent(), /^1[45]:\d\d$/);
+  await view.getByRole('button', { name: 'End the stand-up' }).click();
+  await aliceSection.waitFor();
+  await view.close();
+});
+
+test('a reflection card voted up becomes a backlog item', async () => {
+  const sprint = await call(alice, 'sprints/create', {
+    slug, 'sprint[name]': 'Q1', 'sprint[starts_on]': '2026-01-05', 'sprint[ends_on]': '2026-01-30',
+  });
+  await call(alice, 'increments/start', { slug, id: String(sprint.increments[0].id) });
+
+  const page = await alice.newPage();
+  await openHydrated(page, `/p/${slug}/reflection?week=1`);
+  await page.getByLabel('New card under Action items').fill('Automate the deploy');
+  await page.getByLabel('New card under Action items').press('Enter');
+  const card = page.locator('section[data-kind="action"] li.reflection-card', { hasText: 'Automate the deploy' });
+  await card.waitFor();
+  await card.getByRole('button', { name: /^Vote for/ }).click();
+  await card.getByTestId('votes').filter({ hasText: '1 vote' }).waitFor();
+  await page.locator('#votes-left').filter({ hasText: 'You have 4 of 5 votes left' }).waitFor();
+  await card.getByRole('button', { name: 'Make it a backlog item' }).click();
+  const link = card.getByRole('link', { name: /Backlog item #\d+/ });
+  await link.waitFor();
+  await link.click();
+  await page.getByRole('heading', { name: /Automate the deploy/ }).waitFor();
+  await page.getByText('Action item from the reflection on Q1 · 1, week 1').waitFor();
+  await page.close();
+});
