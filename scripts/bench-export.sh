@@ -11,7 +11,7 @@ set -euo pipefail
 
 N=${1:-50000}
 URL=${CADENCE_URL:-http://127.0.0.1:3000}
-: "${DATABASE_URL:?set DATABASE_URL to the server's database}"
+: "${DATABASE_URL:?set DATABASE_URL to the database of the server}"
 PID=${SERVER_PID:-$(pgrep -f 'target/.*/server' | head -1)}
 [ -n "$PID" ] || { echo "no server process found: set SERVER_PID" >&2; exit 1; }
 
@@ -22,7 +22,7 @@ curl -sf -c "$jar" -X POST "$URL/api/fn/register" \
   --data-urlencode "email=$email" --data-urlencode "display_name=Bench Mark" \
   --data-urlencode "password=correct horse battery" >/dev/null
 slug=$(curl -sf -b "$jar" -X POST "$URL/api/fn/projects/create" \
-  --data-urlencode "name=Bench $N" | sed -E 's/.*"slug":"([^"]+)".*/\1/')
+  --data-urlencode "name=Bench $N" | python3 -c 'import json, sys; print(json.load(sys.stdin)["slug"])')
 
 psql -q -v ON_ERROR_STOP=1 "$DATABASE_URL" <<SQL
 with p as (select id from project where slug = '$slug'),
@@ -32,7 +32,7 @@ with p as (select id from project where slug = '$slug'),
                               state, rank, creator_id, done_at)
        select gen_random_uuid(), p.id, n, 'task', 'Item ' || n,
               repeat('Some description text. ', 10), (array[1,2,3,5,8])[1 + n % 5],
-              case when n % 3 = 0 then 'done' else 'todo' end, n * 1048576, u.id,
+              case when n % 3 = 0 then 'done' else 'todo' end, n::bigint * 1048576, u.id,
               case when n % 3 = 0 then now() end
        from p, u, generate_series(1, $N) n
        returning id, project_id, creator_id, state)

@@ -92,7 +92,7 @@ fn StandupView(standup: Standup, slug: String, save: ServerAction<SaveNote>) -> 
         <header class="page-header">
             <h1>"Stand-up · " {day_text(date)}</h1>
             <p class="muted">{yesterday}
-                {(!standup.is_today).then(|| " In progress and blocked show the board as it is now.")}</p>
+                {(!standup.is_today).then_some(" In progress and blocked show the board as it is now.")}</p>
             <nav class="filters" aria-label="Days">
                 <a class="button small" href=earlier>"← Day before"</a>
                 <form method="get" class="filters">
