@@ -329,6 +329,49 @@ fn increment_value(row: &IncrementRow) -> Value {
     json!({ "id": row.id, "name": label(row) })
 }
 
+/// For planning changes: the caller may plan, and the increment (locked) is not closed.
+async fn open_increment<'p>(
+    pool: &'p PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    id: i64,
+    if_closed: &str,
+) -> Result<(Access, sqlx::Transaction<'p, sqlx::Postgres>, IncrementRow), AppError> {
+    let access = access(pool, caller, slug, Action::Plan).await?;
+    let mut tx = pool.begin().await?;
+    let target = locked_increment(&mut tx, access.project.id, id).await?;
+    if target.state == "closed" {
+        return Err(AppError::Conflict(format!(
+            "{} is closed: {if_closed}",
+            label(&target)
+        )));
+    }
+    Ok((access, tx, target))
+}
+
+/// Puts an item in an increment (or none) and records the move in its history.
+async fn move_item(
+    tx: &mut PgConnection,
+    access: &Access,
+    item_id: Uuid,
+    to: Option<i64>,
+    old: Value,
+    new: Value,
+) -> Result<(), AppError> {
+    db::set_increment(tx, item_id, to).await?;
+    items_db::record(
+        tx,
+        access.project.id,
+        item_id,
+        access.caller.id,
+        "increment",
+        Some(old),
+        Some(new),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Commits items to an increment that is not closed (moving them from another open one).
 #[tracing::instrument(skip(pool, caller), err)]
 pub async fn commit(
@@ -338,16 +381,9 @@ pub async fn commit(
     id: i64,
     items: &Commitment,
 ) -> Result<(), AppError> {
-    let access = access(pool, caller, slug, Action::Plan).await?;
+    let (access, mut tx, target) =
+        open_increment(pool, caller, slug, id, "plan the next increment instead").await?;
     let project_id = access.project.id;
-    let mut tx = pool.begin().await?;
-    let target = locked_increment(&mut tx, project_id, id).await?;
-    if target.state == "closed" {
-        return Err(AppError::Conflict(format!(
-            "{} is closed: plan the next increment instead",
-            label(&target)
-        )));
-    }
     let mut conn = pool.acquire().await?;
     let increments: HashMap<i64, IncrementRow> = db::increments(&mut conn, project_id, None)
         .await?
@@ -388,15 +424,13 @@ pub async fn commit(
     }
     let new = increment_value(&target);
     for (item_id, old) in changes {
-        db::set_increment(&mut tx, item_id, Some(id)).await?;
-        items_db::record(
+        move_item(
             &mut tx,
-            project_id,
+            &access,
             item_id,
-            access.caller.id,
-            "increment",
-            Some(old.unwrap_or(Value::Null)),
-            Some(new.clone()),
+            Some(id),
+            old.unwrap_or(Value::Null),
+            new.clone(),
         )
         .await?;
     }
@@ -413,16 +447,9 @@ pub async fn uncommit(
     id: i64,
     items: &Commitment,
 ) -> Result<(), AppError> {
-    let access = access(pool, caller, slug, Action::Plan).await?;
+    let (access, mut tx, target) =
+        open_increment(pool, caller, slug, id, "its items stay in its report").await?;
     let project_id = access.project.id;
-    let mut tx = pool.begin().await?;
-    let target = locked_increment(&mut tx, project_id, id).await?;
-    if target.state == "closed" {
-        return Err(AppError::Conflict(format!(
-            "{} is closed: its items stay in its report",
-            label(&target)
-        )));
-    }
     let mut ids = Vec::new();
     let mut errors = Vec::new();
     for &number in &items.items {
@@ -436,17 +463,7 @@ pub async fn uncommit(
     }
     let old = increment_value(&target);
     for item_id in ids {
-        db::set_increment(&mut tx, item_id, None).await?;
-        items_db::record(
-            &mut tx,
-            project_id,
-            item_id,
-            access.caller.id,
-            "increment",
-            Some(old.clone()),
-            Some(Value::Null),
-        )
-        .await?;
+        move_item(&mut tx, &access, item_id, None, old.clone(), Value::Null).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -727,11 +744,11 @@ pub async fn close(
             .iter()
             .find(|e| e.number == item.number)
             .map_or(closing.carry, |e| e.carry);
-        let new = match (carry, next) {
-            (Carry::Next, Some(next)) => {
-                db::set_increment(&mut tx, item.id, Some(next.id)).await?;
-                json!({"id": next.id, "name": next.label()})
-            }
+        let (to, new) = match (carry, next) {
+            (Carry::Next, Some(next)) => (
+                Some(next.id),
+                json!({"id": next.id, "name": next.label()}),
+            ),
             (Carry::Next, None) => {
                 return Err(AppError::validation(
                     "carry",
@@ -742,22 +759,12 @@ pub async fn close(
                 ))
             }
             (Carry::Backlog, _) => {
-                db::set_increment(&mut tx, item.id, None).await?;
                 let rank = place_at_top(&mut tx, project_id, item.id).await?;
                 items_db::set_rank(&mut tx, item.id, rank).await?;
-                Value::Null
+                (None, Value::Null)
             }
         };
-        items_db::record(
-            &mut tx,
-            project_id,
-            item.id,
-            access.caller.id,
-            "increment",
-            Some(old.clone()),
-            Some(new),
-        )
-        .await?;
+        move_item(&mut tx, &access, item.id, to, old.clone(), new).await?;
     }
     tx.commit().await?;
     report_of(pool, &access, id).await

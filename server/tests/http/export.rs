@@ -1,28 +1,10 @@
 //! The stand-up summary, the reflection, and the project export and import over HTTP.
 
-use super::support::{spawn, Client, TestApp};
+use super::support::{rest, spawn, Client, TestApp};
 use chrono::{Duration, NaiveDate, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-async fn rest(
-    client: &Client,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = client
-        .http
-        .request(method, format!("{}/api/v1{path}", client.base));
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
 
 async fn ok(client: &Client, method: Method, path: &str, body: Option<Value>) -> Value {
     let (status, value) = rest(client, method.clone(), path, body).await;

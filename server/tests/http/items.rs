@@ -13,15 +13,8 @@ struct Api<'a> {
 
 impl Api<'_> {
     async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let url = format!("{}/api/v1/projects/{}{path}", self.client.base, self.slug);
-        let mut req = self.client.http.request(method, url);
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        let path = format!("/projects/{}{path}", self.slug);
+        super::support::rest(self.client, method, &path, body).await
     }
 
     async fn create(&self, body: Value) -> Value {

@@ -141,3 +141,23 @@ impl Client {
         );
     }
 }
+
+/// Calls the JSON API (`path` after `/api/v1`) as this client; the status and the body as
+/// JSON (`null` when it is not JSON).
+pub async fn rest(
+    client: &Client,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = client
+        .http
+        .request(method, format!("{}/api/v1{path}", client.base));
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
