@@ -180,7 +180,7 @@ fn Column(
                 <input type="hidden" name="week" value=week/>
                 <input type="hidden" name="kind" value=kind.as_str()/>
                 <label for=input_id.clone() class="visually-hidden">{format!("New card under {}", kind.label())}</label>
-                <input id=input_id name="body" required maxlength="500" placeholder="Add a card…"/>
+                <input id=input_id type="text" name="body" required maxlength="500" placeholder="Add a card…"/>
                 <button type="submit" class="button small">"Add"</button>
             </ActionForm>
         }
@@ -259,7 +259,7 @@ fn CardView(
                     <input type="hidden" name="slug" value=s2/>
                     <input type="hidden" name="id" value=id/>
                     <label for=field.clone() class="visually-hidden">"Card text"</label>
-                    <input id=field name="body" required maxlength="500" value=card.body.clone()/>
+                    <input id=field type="text" name="body" required maxlength="500" value=card.body.clone()/>
                     <button type="submit" class="button small">"Save"</button>
                 </ActionForm>
             </details>
@@ -315,7 +315,7 @@ fn CardView(
         view! {
             <div class="arrange">
                 <label for=field.clone() class="visually-hidden">"Group"</label>
-                <input id=field placeholder="Group" size="10" prop:value=move || group_value.get()
+                <input id=field type="text" placeholder="Group" size="10" prop:value=move || group_value.get()
                     on:input:target=move |ev| group_value.set(ev.target().value())/>
                 <button type="button" class="button small" on:click=move |_| { regroup.dispatch((group_value.get_untracked(), position)); }>"Group"</button>
                 {up.map(|u| view! { <button type="button" class="button small" aria-label="Move up" on:click=move |_| { swap.dispatch(u.clone()); }>"↑"</button> })}

@@ -96,7 +96,7 @@ fn StandupView(standup: Standup, slug: String, save: ServerAction<SaveNote>) -> 
             <nav class="filters" aria-label="Days">
                 <a class="button small" href=earlier>"← Day before"</a>
                 <form method="get" class="filters">
-                    <label for="standup-date">"Date"</label>
+                    <label for="standup-date" class="visually-hidden">"Date"</label>
                     <input id="standup-date" type="date" name="date" value=date.to_string()/>
                     <button type="submit" class="button small">"Go"</button>
                 </form>
@@ -163,7 +163,7 @@ fn PersonSection(
                         {if w.finished {
                             view! { " " <span class="badge done-badge">"Done"</span> }.into_any()
                         } else {
-                            view! { " " <span class="muted">{format!("changed {}", w.fields.join(", "))}</span> }.into_any()
+                            view! { " " <span class="muted">{work_words(&w.fields)}</span> }.into_any()
                         }}
                     </li>
                 }).collect_view()}
@@ -185,11 +185,11 @@ fn PersonSection(
                 <input type="hidden" name="slug" value=slug/>
                 <input type="hidden" name="date" value=date.to_string()/>
                 <label for="note-yesterday">"Yesterday"</label>
-                <input id="note-yesterday" name="yesterday" maxlength="1000" value=y/>
+                <input id="note-yesterday" type="text" name="yesterday" maxlength="1000" value=y/>
                 <label for="note-today">"Today"</label>
-                <input id="note-today" name="today" maxlength="1000" value=t/>
+                <input id="note-today" type="text" name="today" maxlength="1000" value=t/>
                 <label for="note-blockers">"Blockers"</label>
-                <input id="note-blockers" name="blockers" maxlength="1000" value=b/>
+                <input id="note-blockers" type="text" name="blockers" maxlength="1000" value=b/>
                 <p class="form-error" role="alert">{error}</p>
                 <button type="submit" class="button small primary">"Save note"</button>
             </ActionForm>
@@ -223,6 +223,21 @@ fn PersonSection(
             {note_view}
             <p><a href=board_href>{format!("{}'s board", p.person.display_name)}</a></p>
         </section>
+    }
+}
+
+/// "created it", "changed state, estimate", "created it; changed state".
+fn work_words(fields: &[String]) -> String {
+    let created = fields.iter().any(|f| f == "created");
+    let changed: Vec<&str> = fields
+        .iter()
+        .map(String::as_str)
+        .filter(|f| *f != "created")
+        .collect();
+    match (created, changed.is_empty()) {
+        (true, true) => "created it".to_owned(),
+        (true, false) => format!("created it; changed {}", changed.join(", ")),
+        (false, _) => format!("changed {}", changed.join(", ")),
     }
 }
 
@@ -294,7 +309,7 @@ fn RunMode(people: Vec<StandupPerson>, speaker: RwSignal<Option<usize>>) -> impl
             <h2 id="run-heading">"Run the stand-up"</h2>
             {move || match current() {
                 None => view! {
-                    <p class="muted">{format!("15 minutes for {count} people: {} each. Only the person speaking is shown.", clock(share))}</p>
+                    <p class="muted">{format!("15 minutes for {count} {}: {} each. Only the person speaking is shown.", if count == 1 { "person" } else { "people" }, clock(share))}</p>
                     <button type="button" class="button primary" on:click=start>"Start the 15-minute stand-up"</button>
                 }.into_any(),
                 Some(name) => view! {
@@ -309,5 +324,31 @@ fn RunMode(people: Vec<StandupPerson>, speaker: RwSignal<Option<usize>>) -> impl
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{clock, work_words};
+
+    #[test]
+    fn work_reads_as_words() {
+        let f = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(work_words(&f(&["created"])), "created it");
+        assert_eq!(
+            work_words(&f(&["state", "blocked"])),
+            "changed state, blocked"
+        );
+        assert_eq!(
+            work_words(&f(&["created", "state"])),
+            "created it; changed state"
+        );
+    }
+
+    #[test]
+    fn the_clock_shows_minutes_and_seconds() {
+        assert_eq!(clock(900), "15:00");
+        assert_eq!(clock(65), "1:05");
+        assert_eq!(clock(0), "0:00");
     }
 }
