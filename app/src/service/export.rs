@@ -291,11 +291,15 @@ fn check(doc: &ExportDoc) -> Result<(), AppError> {
             errors.add(&format!("project.settings.{field}"), message);
         }
     }
-    let keys: HashSet<u32> = doc
-        .sprints
-        .iter()
-        .flat_map(|s| s.increments.iter().map(|i| i.key))
-        .collect();
+    let mut keys: HashSet<u32> = HashSet::new();
+    for inc in doc.sprints.iter().flat_map(|s| s.increments.iter()) {
+        if !keys.insert(inc.key) {
+            errors.add(
+                "sprints",
+                format!("two increments have the key {}", inc.key),
+            );
+        }
+    }
     for (s, sprint) in doc.sprints.iter().enumerate() {
         if crate::domain::sprint::SprintName::parse(&sprint.name).is_err() {
             errors.add(
@@ -444,16 +448,19 @@ fn normalize(email: &str) -> String {
         .unwrap_or_else(|_| email.trim().to_lowercase())
 }
 
-/// Maps a constraint the document broke to a validation error (nothing is written).
+/// A constraint the document broke becomes a validation error (the transaction is rolled
+/// back, so nothing is written). The constraint's name is logged, not sent: database text
+/// stays on the server.
 fn broke(e: sqlx::Error) -> AppError {
     match &e {
-        sqlx::Error::Database(db) if db.constraint().is_some() => AppError::validation(
-            "document",
-            format!(
-                "the document breaks the rule {:?}; nothing was imported",
-                db.constraint().unwrap_or_default()
-            ),
-        ),
+        sqlx::Error::Database(db) if db.constraint().is_some() => {
+            tracing::warn!(constraint = ?db.constraint(), "import refused by a constraint");
+            AppError::validation(
+                "document",
+                "the document is not consistent (an item, increment or card contradicts \
+                 another part of it); nothing was imported",
+            )
+        }
         _ => e.into(),
     }
 }

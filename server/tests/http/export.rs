@@ -644,7 +644,7 @@ async fn a_bad_document_is_named_and_creates_nothing(pool: PgPool) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
-    let cases: Vec<(Value, &str, &str)> = vec![
+    let mut cases: Vec<(Value, &str, &str)> = vec![
         (
             {
                 let mut d = good.clone();
@@ -709,6 +709,13 @@ async fn a_bad_document_is_named_and_creates_nothing(pool: PgPool) {
             "story",
         ),
     ];
+    let increment = json!({"key": 1, "number": 1, "starts_on": "2026-01-05",
+        "ends_on": "2026-01-18", "state": "planned", "started_at": null, "closed_at": null,
+        "committed_points": null, "commitment": null, "report": null});
+    let mut twice = good.clone();
+    twice["sprints"] = json!([{"name": "Q1", "starts_on": "2026-01-05", "ends_on": "2026-01-31",
+        "increment_weeks": 2, "increments": [increment.clone(), increment]}]);
+    cases.push((twice, "sprints", "two increments have the key 1"));
     for (doc, field, words) in cases {
         let (status, err) = rest(&alice, Method::POST, "/projects/import", Some(doc)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {err}");
