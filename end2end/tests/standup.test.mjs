@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, PASSWORD, launch, openHydrated, unique } from './support.mjs';
 
-let browser, alice, bob, slug;
+let browser, alice, bob, slug, increment;
 const id = unique();
 const aliceEmail = `alice-${id}@example.com`;
 const bobEmail = `bob-${id}@example.com`;
@@ -41,12 +41,18 @@ before(async () => {
   const project = await call(alice, 'project/detail', { slug });
   await call(alice, 'project/settings',
     { slug, settings: { ...project.settings, working_days: [1, 2, 3, 4, 5, 6, 7] } }, true);
+  const sprint = await call(alice, 'sprints/create', {
+    slug, 'sprint[name]': 'Q1', 'sprint[starts_on]': '2026-01-05', 'sprint[ends_on]': '2026-01-30',
+  });
+  increment = sprint.increments[0].id;
 });
 after(async () => { await browser?.close(); });
 
 test("two members' work shows on the next day's stand-up", async () => {
   const cart = await item(alice, 'Cart', aliceEmail);
   const search = await item(alice, 'Search', bobEmail);
+  await call(alice, 'increments/commit', { slug, id: increment, items: [cart, search], commit: true }, true);
+  await call(alice, 'increments/start', { slug, id: String(increment) });
   await change(alice, cart, { state: 'done' });
   await change(bob, search, { state: 'doing' });
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
@@ -84,6 +90,12 @@ test("two members' work shows on the next day's stand-up", async () => {
   assert.equal(await sections[second].isVisible(), false);
   await view.getByRole('button', { name: 'Next person' }).click();
   await view.getByText(`${second} is speaking`).waitFor();
+  // The board, filtered to the person speaking.
+  const board = view.getByTestId('speaker-board');
+  const [cartColumn, searchColumn] = ['[data-column="done"]', '[data-column="doing"]'];
+  const shown = second === 'Bob Builder' ? [searchColumn, 'Search', 'Cart'] : [cartColumn, 'Cart', 'Search'];
+  await board.locator(shown[0]).getByText(shown[1]).waitFor();
+  assert.equal(await board.getByText(shown[2]).count(), 0);
   assert.equal(await sections[second].isVisible(), true);
   assert.equal(await sections[first].isVisible(), false);
   assert.match(await view.getByTestId('meeting-time').textContent(), /^1[45]:\d\d$/);
@@ -93,11 +105,7 @@ test("two members' work shows on the next day's stand-up", async () => {
 });
 
 test('a reflection card voted up becomes a backlog item', async () => {
-  const sprint = await call(alice, 'sprints/create', {
-    slug, 'sprint[name]': 'Q1', 'sprint[starts_on]': '2026-01-05', 'sprint[ends_on]': '2026-01-30',
-  });
-  await call(alice, 'increments/start', { slug, id: String(sprint.increments[0].id) });
-
+  // The increment started in the stand-up test is the one reflected on.
   const page = await alice.newPage();
   await openHydrated(page, `/p/${slug}/reflection?week=1`);
   await page.getByLabel('New card under Action items').fill('Automate the deploy');

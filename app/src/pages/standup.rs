@@ -4,9 +4,12 @@
 //! person that walks the team.
 
 use super::project::use_slug;
+use crate::api::items::Item;
+use crate::api::sprints::{get_board, Board};
 use crate::api::standup::{get_standup, SaveNote, Standup, StandupItem, StandupPerson};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::form_error;
+use crate::domain::ItemState;
 use crate::error::AppError;
 use chrono::{Duration, NaiveDate, Utc};
 use leptos::prelude::*;
@@ -26,13 +29,16 @@ pub fn StandupPage() -> impl IntoView {
         move || (slug.get(), date.get(), save.version().get()),
         |(slug, date, _)| get_standup(slug, date),
     );
+    // The current increment's board, which run mode filters to the person speaking.
+    let board = Resource::new(move || slug.get(), |slug| get_board(slug, None));
     view! {
         <Title text="Stand-up"/>
         <Transition fallback=|| view! { <p class="muted">"Loading the stand-up…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
                 {move || Suspend::new(async move {
                     let standup = standup.await?;
-                    Ok::<_, AppError>(view! { <StandupView standup slug=slug.get_untracked() save/> })
+                    let board = board.await?;
+                    Ok::<_, AppError>(view! { <StandupView standup board slug=slug.get_untracked() save/> })
                 })}
             </ErrorBoundary>
         </Transition>
@@ -44,7 +50,12 @@ fn day_text(d: NaiveDate) -> String {
 }
 
 #[component]
-fn StandupView(standup: Standup, slug: String, save: ServerAction<SaveNote>) -> impl IntoView {
+fn StandupView(
+    standup: Standup,
+    board: Board,
+    slug: String,
+    save: ServerAction<SaveNote>,
+) -> impl IntoView {
     let date = standup.date;
     let link = |d: NaiveDate| format!("/p/{slug}/standup?date={d}");
     let (earlier, later) = (
@@ -75,7 +86,7 @@ fn StandupView(standup: Standup, slug: String, save: ServerAction<SaveNote>) -> 
         });
     let run = standup
         .can_run
-        .then(|| view! { <RunMode people=people.clone() speaker/> });
+        .then(|| view! { <RunMode people=people.clone() speaker board slug=slug.clone()/> });
     let sections = people
         .into_iter()
         .enumerate()
@@ -249,8 +260,61 @@ fn clock(seconds: u32) -> String {
 /// evenly; the timer moves to the next person when their share is up (or on "Next"), and
 /// only the person speaking is shown.
 #[component]
-fn RunMode(people: Vec<StandupPerson>, speaker: RwSignal<Option<usize>>) -> impl IntoView {
+fn RunMode(
+    people: Vec<StandupPerson>,
+    speaker: RwSignal<Option<usize>>,
+    board: Board,
+    slug: String,
+) -> impl IntoView {
     let count = people.len().max(1) as u32;
+    let emails = StoredValue::new(
+        people
+            .iter()
+            .map(|p| p.person.email.clone())
+            .collect::<Vec<_>>(),
+    );
+    let label = board.increment.as_ref().map(|i| i.label());
+    let cards = StoredValue::new(board.items);
+    // The board of the increment, filtered to the person speaking.
+    let their_board = move || {
+        let label = label.clone()?;
+        let email = speaker
+            .get()
+            .and_then(|i| emails.with_value(|e| e.get(i).cloned()))?;
+        let slug = slug.clone();
+        let columns = [ItemState::Todo, ItemState::Doing, ItemState::Done].map(|state| {
+            let mine: Vec<Item> = cards.with_value(|all| {
+                all.iter()
+                    .filter(|i| i.state == state)
+                    .filter(|i| i.assignee.as_ref().is_some_and(|a| a.email == email))
+                    .cloned()
+                    .collect()
+            });
+            let title = match state {
+                ItemState::Todo => "To Do",
+                ItemState::Doing => "Doing",
+                ItemState::Done => "Done",
+            };
+            let slug = slug.clone();
+            view! {
+                <section class="column" data-column=state.as_str()>
+                    <h3>{format!("{title} · {}", mine.len())}</h3>
+                    <ul class="cards">
+                        {mine.into_iter().map(|i| view! {
+                            <li class="board-card">
+                                <a href=format!("/p/{slug}/items/{}", i.number)>{format!("#{} {}", i.number, i.title)}</a>
+                                {i.blocked.then(|| view! { <span class="badge blocked">"Blocked"</span> })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }
+        });
+        Some(view! {
+            <h3>{format!("Their board in {label}")}</h3>
+            <div class="board mini-board" data-testid="speaker-board">{columns.into_iter().collect_view()}</div>
+        })
+    };
     let share = TIME_BOX_SECONDS / count;
     let elapsed = RwSignal::new(0u32);
     let spoken = RwSignal::new(0u32);
@@ -323,6 +387,7 @@ fn RunMode(people: Vec<StandupPerson>, speaker: RwSignal<Option<usize>>) -> impl
                     <button type="button" class="button" on:click=stop>"End the stand-up"</button>
                 }.into_any(),
             }}
+            {their_board}
         </section>
     }
 }
