@@ -6,7 +6,8 @@ use super::project::{project_resource, use_slug};
 use crate::api::items::Item;
 use crate::api::sprints::{
     get_increment_report, list_sprints, Carry, CarryItem, CloseIncrement, Closing, CreateSprint,
-    EditIncrement, Increment, IncrementReport, IncrementState, Sprint, StartIncrement,
+    EditIncrement, Increment, IncrementReport, IncrementState, RenameSprint, Sprint,
+    StartIncrement,
 };
 use crate::components::charts::BurndownChart;
 use crate::components::error_view::{first_app_error, ErrorView};
@@ -40,6 +41,7 @@ pub fn SprintsPage() -> impl IntoView {
     let create = ServerAction::<CreateSprint>::new();
     let start = ServerAction::<StartIncrement>::new();
     let edit = ServerAction::<EditIncrement>::new();
+    let rename = ServerAction::<RenameSprint>::new();
     let sprints = Resource::new(
         move || {
             (
@@ -47,6 +49,7 @@ pub fn SprintsPage() -> impl IntoView {
                 create.version().get(),
                 start.version().get(),
                 edit.version().get(),
+                rename.version().get(),
             )
         },
         |(slug, ..)| list_sprints(slug),
@@ -87,7 +90,7 @@ pub fn SprintsPage() -> impl IntoView {
                             view! { <p class="empty">"No sprints yet."</p> }.into_any()
                         } else {
                             list.into_iter()
-                                .map(|s| view! { <SprintCard sprint=s slug=slug.clone() can_plan start edit/> })
+                                .map(|s| view! { <SprintCard sprint=s slug=slug.clone() can_plan start edit rename/> })
                                 .collect_view()
                                 .into_any()
                         }}
@@ -106,11 +109,29 @@ fn SprintCard(
     can_plan: bool,
     start: ServerAction<StartIncrement>,
     edit: ServerAction<EditIncrement>,
+    rename: ServerAction<RenameSprint>,
 ) -> impl IntoView {
     let heading = format!("sprint-{}", sprint.id);
+    let rename_form = can_plan.then(|| {
+        let field = format!("rename-{}", sprint.id);
+        let (slug, id, name) = (slug.clone(), sprint.id, sprint.name.clone());
+        view! {
+            <details class="edit-dates">
+                <summary>"Rename"</summary>
+                <ActionForm action=rename attr:class="row-form">
+                    <input type="hidden" name="slug" value=slug/>
+                    <input type="hidden" name="id" value=id/>
+                    <label for=field.clone() class="visually-hidden">"Sprint name"</label>
+                    <input id=field type="text" name="name" required maxlength="100" value=name/>
+                    <button type="submit" class="button small">"Save name"</button>
+                </ActionForm>
+            </details>
+        }
+    });
     view! {
         <section class="card sprint" aria-labelledby=heading data-sprint=sprint.id>
             <h2 id=heading.clone()>{sprint.name.clone()}</h2>
+            {rename_form}
             <p class="muted">{format!("{} – {} · {}-week increments", sprint.starts_on.format("%b %-d, %Y"),
                 sprint.ends_on.format("%b %-d, %Y"), sprint.increment_weeks)}</p>
             <table class="table increments" aria-label=format!("Increments of {}", sprint.name)>

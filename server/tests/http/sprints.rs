@@ -185,6 +185,26 @@ async fn the_articles_sprint_is_six_two_week_increments_and_dates_never_overlap(
     assert_eq!(edited["business_days"], 5);
     let listed = api.ok(Method::GET, "/sprints", None).await;
     assert_eq!(listed[0]["ends_on"], "2026-03-20");
+
+    // Renaming: the increments follow the new name; an empty one is refused.
+    let id = sprint["id"].as_i64().unwrap();
+    let renamed = api
+        .ok(
+            Method::PATCH,
+            &format!("/sprints/{id}"),
+            Some(json!({"name": " Q1 2026 "})),
+        )
+        .await;
+    assert_eq!(renamed["name"], "Q1 2026");
+    assert_eq!(renamed["increments"][0]["sprint_name"], "Q1 2026");
+    let (status, _) = api
+        .send(
+            Method::PATCH,
+            &format!("/sprints/{id}"),
+            Some(json!({"name": "  "})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
