@@ -85,8 +85,7 @@ pub struct ExportIncrement {
     #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub commitment: Option<Value>,
     /// The frozen report of a closed increment.
-    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
-    pub report: Option<Value>,
+    pub report: Option<crate::domain::burndown::Report>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

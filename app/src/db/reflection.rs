@@ -31,6 +31,17 @@ pub async fn cards(
     week: Option<i16>,
     user: Uuid,
 ) -> Result<Vec<CardRow>, sqlx::Error> {
+    cards_where(conn, project_id, Some(increment_id), week, None, user).await
+}
+
+async fn cards_where(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    increment_id: Option<i64>,
+    week: Option<i16>,
+    id: Option<i64>,
+    user: Uuid,
+) -> Result<Vec<CardRow>, sqlx::Error> {
     sqlx::query_as!(
         CardRow,
         r#"select c.id, c.increment_id, c.week, c.kind, c.body, c.author_id,
@@ -43,12 +54,14 @@ pub async fn cards(
            from reflection_card c
            left join app_user u on u.id = c.author_id
            left join work_item w on w.id = c.item_id
-           where c.project_id = $1 and c.increment_id = $2 and ($3::smallint is null or c.week = $3)
+           where c.project_id = $1 and ($2::bigint is null or c.increment_id = $2)
+             and ($3::smallint is null or c.week = $3) and ($5::bigint is null or c.id = $5)
            order by c.week, c.kind, c.position, c.id"#,
         project_id,
         increment_id,
         week,
-        user
+        user,
+        id
     )
     .fetch_all(conn)
     .await
@@ -70,16 +83,9 @@ pub async fn card(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(found) = found else { return Ok(None) };
-    let increment = sqlx::query_scalar!(
-        "select increment_id from reflection_card where id = $1",
-        found
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(cards(conn, project_id, increment, None, user)
+    Ok(cards_where(conn, project_id, None, None, Some(found), user)
         .await?
-        .into_iter()
-        .find(|c| c.id == id))
+        .pop())
 }
 
 #[allow(clippy::too_many_arguments)]

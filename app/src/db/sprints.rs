@@ -277,6 +277,22 @@ pub async fn item_ids(
     .await
 }
 
+/// Live items in an increment, locked for the rest of the transaction (closing reads them
+/// once and moves the unfinished ones; nobody changes them in between).
+#[tracing::instrument(skip(conn), err)]
+pub async fn lock_items(
+    conn: &mut PgConnection,
+    increment_id: i64,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select id from work_item where increment_id = $1 and deleted_at is null
+           order by rank, id for update"#,
+        increment_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
 /// Open backlog items in no increment (epics excepted), in rank order.
 #[tracing::instrument(skip(conn), err)]
 pub async fn candidate_ids(

@@ -106,7 +106,7 @@ pub async fn active_ids(pool: &PgPool, project_id: Uuid) -> Result<Vec<Uuid>, sq
     .await
 }
 
-/// When each of these items was last marked blocked.
+/// When each of these items last became blocked (a new reason does not restart the clock).
 #[tracing::instrument(skip(pool, ids), err)]
 pub async fn blocked_since(
     pool: &PgPool,
@@ -116,6 +116,7 @@ pub async fn blocked_since(
         r#"select distinct on (item_id) item_id, at from item_event
            where item_id = any($1) and field = 'blocked'
              and coalesce((new_value ->> 'blocked')::boolean, false)
+             and not coalesce((old_value ->> 'blocked')::boolean, false)
            order by item_id, at desc"#,
         ids
     )

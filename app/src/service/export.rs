@@ -87,6 +87,22 @@ fn export_item(row: ItemFull, keys: &HashMap<i64, u32>) -> Result<ExportItem, Ap
     })
 }
 
+/// How long the export waits for a client that stopped reading before it gives up (and
+/// gives its database connection back).
+const STALLED_CLIENT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Hands a chunk to the response; false when the client went away or stalled.
+async fn send(sender: &mpsc::Sender<Result<String, AppError>>, chunk: String) -> bool {
+    match tokio::time::timeout(STALLED_CLIENT, sender.send(Ok(chunk))).await {
+        Ok(Ok(())) => true,
+        Ok(Err(_)) => false,
+        Err(_) => {
+            tracing::warn!("export client stopped reading; export abandoned");
+            false
+        }
+    }
+}
+
 /// Starts the export: checks the caller, reads the small parts in a repeatable-read
 /// transaction, and streams the rest (items one at a time) through a bounded channel, so
 /// memory stays flat for large projects. Errors after the first chunk end the stream early
@@ -135,7 +151,12 @@ pub async fn export(
                 closed_at: inc.closed_at,
                 committed_points: inc.committed_points,
                 commitment: inc.commitment.clone(),
-                report: inc.report.clone(),
+                report: inc
+                    .report
+                    .clone()
+                    .map(serde_json::from_value)
+                    .transpose()
+                    .map_err(|e| internal(format!("stored report unreadable: {e}")))?,
             });
         }
         export_sprints.push(ExportSprint {
@@ -164,7 +185,7 @@ pub async fn export(
     let project_id = project.id;
     tokio::spawn(async move {
         let result = async {
-            if sender.send(Ok(head)).await.is_err() {
+            if !send(&sender, head).await {
                 return Ok(());
             }
             let mut first = true;
@@ -174,8 +195,7 @@ pub async fn export(
                     let mut chunk = if first { String::new() } else { ",".to_owned() };
                     first = false;
                     chunk.push_str(&to_json(&export_item(row, &keys)?)?);
-                    if sender.send(Ok(chunk)).await.is_err() {
-                        // The client went away.
+                    if !send(&sender, chunk).await {
                         return Ok(());
                     }
                 }
@@ -218,7 +238,7 @@ pub async fn export(
                 to_json(&notes)?,
                 to_json(&cards)?
             );
-            let _ = sender.send(Ok(tail)).await;
+            send(&sender, tail).await;
             tx.commit().await?;
             Ok::<(), AppError>(())
         }
@@ -311,6 +331,10 @@ fn check(doc: &ExportDoc) -> Result<(), AppError> {
             let at = format!("sprints[{s}].increments[{i}]");
             if inc.ends_on < inc.starts_on {
                 errors.add(&at, "ends before it starts");
+            } else if (inc.ends_on - inc.starts_on).num_days()
+                >= crate::domain::sprint::MAX_SPRINT_DAYS
+            {
+                errors.add(&at, "an increment lasts at most two years");
             }
             let consistent = match inc.state {
                 IncrementState::Planned => inc.started_at.is_none() && inc.closed_at.is_none(),
@@ -511,7 +535,7 @@ pub async fn import(
         .await?
         .into_iter()
         .collect();
-    let user = |email: Option<&str>| email.and_then(|e| known.get(&normalize(e)).copied());
+    let account = |email: Option<&str>| email.and_then(|e| known.get(&normalize(e)).copied());
 
     let project = super::projects::insert_unique(&mut tx, &name).await?;
     let pid = project.id;
@@ -519,7 +543,7 @@ pub async fn import(
     let mut skipped = Vec::new();
     let mut members: HashSet<Uuid> = HashSet::from([caller.id]);
     for m in &doc.members {
-        match user(Some(&m.email)) {
+        match account(Some(&m.email)) {
             Some(id) if members.insert(id) => {
                 projects_db::add_member(&mut tx, pid, id, m.role.as_str()).await?;
             }
@@ -527,6 +551,9 @@ pub async fn import(
             None => skipped.push(m.email.clone()),
         }
     }
+    // People are named only when they are members of the new project (the importer and the
+    // members the document lists): nobody else is made the author of anything.
+    let user = |email: Option<&str>| account(email).filter(|u| members.contains(u));
     super::projects::write_settings(&mut tx, pid, &settings).await?;
     if doc.project.archived {
         db::set_archived(&mut tx, pid).await?;
@@ -557,7 +584,11 @@ pub async fn import(
                 inc.closed_at,
                 inc.committed_points,
                 inc.commitment.clone(),
-                inc.report.clone(),
+                inc.report
+                    .as_ref()
+                    .map(serde_json::to_value)
+                    .transpose()
+                    .map_err(internal)?,
             )
             .await
             .map_err(broke)?;
@@ -583,7 +614,7 @@ pub async fn import(
                 title: item.title.trim(),
                 description: &item.description,
                 estimate: item.estimate.map(i16::from),
-                assignee_id: user(item.assignee.as_deref()).filter(|u| members.contains(u)),
+                assignee_id: user(item.assignee.as_deref()),
                 state: item.state.as_str(),
                 blocked: item.blocked,
                 blocked_reason: item.blocked_reason.as_deref(),
@@ -620,7 +651,7 @@ pub async fn import(
     db::finish_items(&mut tx, pid).await?;
 
     for note in &doc.standup_notes {
-        if let Some(uid) = user(Some(&note.email)).filter(|u| members.contains(u)) {
+        if let Some(uid) = user(Some(&note.email)) {
             db::insert_note(
                 &mut tx,
                 pid,
@@ -656,12 +687,7 @@ pub async fn import(
         )
         .await
         .map_err(broke)?;
-        let voters: Vec<Uuid> = card
-            .votes
-            .iter()
-            .filter_map(|e| user(Some(e)))
-            .filter(|u| members.contains(u))
-            .collect();
+        let voters: Vec<Uuid> = card.votes.iter().filter_map(|e| user(Some(e))).collect();
         if !voters.is_empty() {
             db::insert_votes(&mut tx, id, &voters)
                 .await

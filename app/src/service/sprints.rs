@@ -319,6 +319,12 @@ pub async fn edit_increment(
             "the end date is before the start date",
         ));
     }
+    if (ends_on - starts_on).num_days() >= sprint::MAX_SPRINT_DAYS {
+        return Err(AppError::validation(
+            "ends_on",
+            "an increment lasts at most two years",
+        ));
+    }
     check_overlap(&mut tx, project_id, starts_on, ends_on, Some(id)).await?;
     db::set_dates(&mut tx, id, starts_on, ends_on).await?;
     tx.commit().await?;
@@ -339,6 +345,8 @@ async fn open_increment<'p>(
 ) -> Result<(Access, sqlx::Transaction<'p, sqlx::Postgres>, IncrementRow), AppError> {
     let access = access(pool, caller, slug, Action::Plan).await?;
     let mut tx = pool.begin().await?;
+    // Locks in the same order as start, close and edit: project, then increment.
+    db::lock_project(&mut tx, access.project.id).await?;
     let target = locked_increment(&mut tx, access.project.id, id).await?;
     if target.state == "closed" {
         return Err(AppError::Conflict(format!(
@@ -384,16 +392,17 @@ pub async fn commit(
     let (access, mut tx, target) =
         open_increment(pool, caller, slug, id, "plan the next increment instead").await?;
     let project_id = access.project.id;
-    let mut conn = pool.acquire().await?;
-    let increments: HashMap<i64, IncrementRow> = db::increments(&mut conn, project_id, None)
+    let increments: HashMap<i64, IncrementRow> = db::increments(&mut tx, project_id, None)
         .await?
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
-    drop(conn);
+    let mut numbers = items.items.clone();
+    numbers.sort_unstable();
+    numbers.dedup();
     let mut errors = Vec::new();
     let mut changes = Vec::new();
-    for &number in &items.items {
+    for &number in &numbers {
         let Some(item) = items_db::by_number(&mut tx, project_id, number, true)
             .await?
             .filter(|r| r.deleted_at.is_none())
@@ -409,14 +418,13 @@ pub async fn commit(
             errors.push(format!("#{number} is already done"));
         } else if item.increment_id == Some(id) {
             // Already there: nothing to do.
-        } else if let Some(other) = item
-            .increment_id
-            .and_then(|i| increments.get(&i))
-            .filter(|o| o.state != "closed")
-        {
-            changes.push((item.id, Some(increment_value(other))));
         } else {
-            changes.push((item.id, None));
+            // From the backlog, another open increment, or (reopened) a closed one.
+            let from = item
+                .increment_id
+                .and_then(|i| increments.get(&i))
+                .map(increment_value);
+            changes.push((item.id, from));
         }
     }
     if !errors.is_empty() {
@@ -452,7 +460,10 @@ pub async fn uncommit(
     let project_id = access.project.id;
     let mut ids = Vec::new();
     let mut errors = Vec::new();
-    for &number in &items.items {
+    let mut numbers = items.items.clone();
+    numbers.sort_unstable();
+    numbers.dedup();
+    for &number in &numbers {
         match items_db::by_number(&mut tx, project_id, number, true).await? {
             Some(item) if item.increment_id == Some(id) => ids.push(item.id),
             _ => errors.push(format!("#{number} is not in {}", label(&target))),
@@ -709,6 +720,9 @@ pub async fn close(
         }
         _ => {}
     }
+    // Its items are locked before the report is computed: a card moved to Done meanwhile
+    // is either in the report or waits for the close, never lost between the two.
+    let ids = db::lock_items(&mut tx, id).await?;
     let now = db::now(&mut tx).await?;
     let report = compute_report(&mut tx, project_id, &row, &calendar, now)
         .await?
@@ -716,7 +730,6 @@ pub async fn close(
     let frozen = serde_json::to_value(&report).map_err(|_| internal("report not serialisable"))?;
     db::mark_closed(&mut tx, id, now, frozen).await?;
 
-    let ids = db::item_ids(&mut tx, id).await?;
     let unfinished: Vec<_> = items_db::by_ids(&mut tx, &ids)
         .await?
         .into_iter()

@@ -421,6 +421,20 @@ async fn closing_freezes_the_report_and_carries_unfinished_items(pool: PgPool) {
     )
     .await;
     api.ok(Method::DELETE, &format!("/items/{c}"), None).await;
+    // Reopened, A is planned again into the next increment; its history says where from.
+    api.commit(second, &[a, a]).await;
+    let detail = api.ok(Method::GET, &format!("/items/{a}"), None).await;
+    let latest = &detail["history"][0];
+    assert_eq!(latest["summary"], "increment: Now · 1 → Now · 2");
+    assert_eq!(
+        detail["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["field"] == "increment")
+            .count(),
+        2
+    );
     let again = api
         .ok(Method::GET, &format!("/increments/{first}"), None)
         .await;
