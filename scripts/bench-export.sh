@@ -6,7 +6,8 @@
 #   scripts/bench-export.sh [N]        (default 50000)
 #
 # Needs a running server (CADENCE_URL, default http://127.0.0.1:3000) on the database in
-# DATABASE_URL, and its PID in SERVER_PID (or the only `target/*/server` process).
+# DATABASE_URL, and its PID in SERVER_PID (or the only `target/*/server` process); uses
+# curl, psql (installed with PostgreSQL by ./x) and python3.
 set -euo pipefail
 
 N=${1:-50000}
@@ -60,7 +61,7 @@ after=$(rss)
 size=$(stat -c %s "$out")
 items=$(grep -o '"number":' "$out" | wc -l)
 rm -f "$out"
-printf 'items %s, document %.1f MB, %.1f s\n' "$items" "$(echo "$size / 1048576" | bc -l)" \
-  "$(echo "$end - $start" | bc -l)"
+awk -v items="$items" -v size="$size" -v start="$start" -v end="$end" \
+  'BEGIN { printf "items %s, document %.1f MB, %.1f s\n", items, size / 1048576, end - start }'
 printf 'server RSS: before %d MB, peak %d MB, after %d MB\n' $((before / 1024)) \
   $((peak / 1024)) $((after / 1024))

@@ -27,22 +27,8 @@ pub fn MembersPage() -> impl IntoView {
         },
         |(slug, ..)| list_members(slug),
     );
-    let change_error = move || {
-        set_role
-            .value()
-            .with(|v| {
-                v.as_ref()
-                    .and_then(|r| r.as_ref().err())
-                    .map(|e| e.to_string())
-            })
-            .or_else(|| {
-                remove.value().with(|v| {
-                    v.as_ref()
-                        .and_then(|r| r.as_ref().err())
-                        .map(|e| e.to_string())
-                })
-            })
-    };
+    let change_error =
+        move || form_error(set_role.value(), &[])().or_else(form_error(remove.value(), &[]));
     view! {
         <Title text="Members"/>
         <Transition fallback=|| view! { <p class="muted">"Loading members…"</p> }>

@@ -54,21 +54,11 @@ pub fn SprintsPage() -> impl IntoView {
         },
         |(slug, ..)| list_sprints(slug),
     );
+    // The last refusal of a start, a date edit or a rename, shown above the sprints.
     let change_error = move || {
-        start
-            .value()
-            .with(|v| {
-                v.as_ref()
-                    .and_then(|r| r.as_ref().err())
-                    .map(|e| e.to_string())
-            })
-            .or_else(|| {
-                edit.value().with(|v| {
-                    v.as_ref()
-                        .and_then(|r| r.as_ref().err())
-                        .map(|e| e.to_string())
-                })
-            })
+        form_error(start.value(), &[])()
+            .or_else(form_error(edit.value(), &[]))
+            .or_else(form_error(rename.value(), &[]))
     };
     view! {
         <Title text="Sprints"/>

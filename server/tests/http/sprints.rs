@@ -638,4 +638,44 @@ async fn the_pages_show_sprints_board_planning_and_velocity(pool: PgPool) {
         html.contains("Team velocity: 0.5 points per business day"),
         "velocity 5 / 10 = 0.5 is shown"
     );
+
+    // The board grouped by person, and filtered to nobody.
+    let next = api.sprint("Q2", "2026-02-02", "2026-02-13").await;
+    let [planned] = ids(&next)[..] else {
+        panic!("one increment expected: {next}")
+    };
+    let logo = api
+        .ok(
+            Method::POST,
+            "/items",
+            Some(json!({"title": "Logo", "estimate": 2, "assignee": "sam@example.com"})),
+        )
+        .await["number"]
+        .as_i64()
+        .unwrap();
+    api.commit(planned, &[logo]).await;
+    let board = |query: String| {
+        let path = format!("/p/{slug}/board?increment={planned}{query}");
+        let owner = owner.clone();
+        async move { owner.get(&path).await.text().await.unwrap() }
+    };
+    let grouped = board("&group=person".into()).await;
+    assert!(
+        grouped.contains("Olive Owner · 2 points"),
+        "a lane per person"
+    );
+    assert!(grouped.contains("To Do: 1 item(s), 2 points"));
+    assert!(grouped.contains("Logo</a>"), "the card is on the board");
+    let nobody = board("&assignee=none".into()).await;
+    assert!(!nobody.contains("Logo</a>"), "filtered out");
+    assert!(nobody.contains("To Do: 0 item(s), 0 points"));
+
+    // The settings page offers the export as a download.
+    let settings = owner
+        .get(&format!("/p/{slug}/settings"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(settings.contains(&format!("href=\"/api/v1/projects/{slug}/export\"")));
 }
