@@ -36,6 +36,9 @@ test('a team owner sets up a project and a member finds it', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await register(page, alice, 'Alice Archer');
+  // The header refetches the account after the navigation; wait for it rather than read
+  // whatever it shows at the moment the projects heading appears.
+  await page.locator('.user-menu').getByText('Alice Archer').waitFor();
   assert.match(await page.locator('.user-menu').textContent(), /Alice Archer/);
 
   await page.getByLabel('Name').fill(projectName);
