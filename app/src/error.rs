@@ -54,6 +54,9 @@ pub enum AppError {
     Conflict(String),
     #[error("too many attempts: wait a minute and try again")]
     TooManyRequests,
+    /// Work the server limits (a project export) is already running as often as it may.
+    #[error("the server is busy with other exports: try again in a minute")]
+    Busy,
     #[error("something went wrong on our side; it has been logged")]
     Internal,
     /// The request never reached the function or its answer could not be read
@@ -84,6 +87,7 @@ impl AppError {
             AppError::Validation(_) => S::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => S::CONFLICT,
             AppError::TooManyRequests => S::TOO_MANY_REQUESTS,
+            AppError::Busy => S::SERVICE_UNAVAILABLE,
             AppError::Internal => S::INTERNAL_SERVER_ERROR,
             AppError::Request(_) => S::BAD_REQUEST,
         }

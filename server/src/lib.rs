@@ -32,6 +32,15 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub auth: AuthConfig,
+    /// How many project exports may stream at once (each holds a database connection).
+    pub exports: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    /// Exports may use a third of the pool (at least one connection).
+    pub fn export_limit(pool_size: u32) -> std::sync::Arc<tokio::sync::Semaphore> {
+        std::sync::Arc::new(tokio::sync::Semaphore::new((pool_size / 3).max(1) as usize))
+    }
 }
 
 /// The whole application: pages, server functions, health checks, static files.

@@ -65,8 +65,11 @@ pub struct Standup {
     pub date: NaiveDate,
     /// The business day "yesterday" means: on a Monday, the Friday before (holidays skipped).
     pub previous_business_day: Option<NaiveDate>,
-    /// Items in progress and blocked are as they are now; only "yesterday" reads history.
     pub is_today: bool,
+    /// For a past day, the moment (the end of that day) the items in progress and blocked
+    /// are shown as of, rebuilt from the history. Absent for today and later days, which
+    /// show the board as it is now.
+    pub as_of: Option<DateTime<Utc>>,
     pub people: Vec<StandupPerson>,
     /// In progress with nobody on it.
     pub unassigned_doing: Vec<StandupItem>,

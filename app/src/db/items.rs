@@ -476,3 +476,64 @@ pub async fn member_id(
     .fetch_optional(pool)
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::testing::project;
+
+    /// History rows are stamped when they are written, not when their transaction began: a
+    /// change that waited (here a quarter of a second, as behind a lock) is dated after it.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn history_is_stamped_when_it_is_written(pool: PgPool) {
+        let project_id = project(&pool, "shop").await;
+        let user: Uuid = sqlx::query_scalar(
+            "insert into app_user (id, email, email_normalized, display_name, password_hash)
+             values (gen_random_uuid(), 'ada@example.com', 'ada@example.com', 'Ada',
+                     '$argon2id$test') returning id",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        let item: Uuid = sqlx::query_scalar(
+            "insert into work_item (id, project_id, number, kind, title, rank, creator_id)
+             values (gen_random_uuid(), $1, 1, 'task', 'Cart', 1, $2) returning id",
+        )
+        .bind(project_id)
+        .bind(user)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        let mut tx = pool.begin().await.unwrap();
+        let began: DateTime<Utc> = sqlx::query_scalar("select now()")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query("select pg_sleep(0.25)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let (old, new) = (serde_json::json!("todo"), serde_json::json!("doing"));
+        record(
+            &mut tx,
+            project_id,
+            item,
+            user,
+            "state",
+            Some(old),
+            Some(new),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let at: DateTime<Utc> = sqlx::query_scalar("select at from item_event where item_id = $1")
+            .bind(item)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert!(
+            at - began >= chrono::Duration::milliseconds(250),
+            "began {began}, stamped {at}"
+        );
+    }
+}

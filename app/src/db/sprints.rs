@@ -226,7 +226,7 @@ pub async fn mark_started(
     commitment: Value,
 ) -> Result<DateTime<Utc>, sqlx::Error> {
     sqlx::query_scalar!(
-        r#"update increment set state = 'active', started_at = now(),
+        r#"update increment set state = 'active', started_at = clock_timestamp(),
                   committed_points = $2, commitment = $3
            where id = $1 returning started_at as "at!""#,
         id,
@@ -255,9 +255,10 @@ pub async fn mark_closed(
     Ok(())
 }
 
-/// The time the transaction started, which is the time its history rows carry.
+/// The database's clock now (not the transaction's start, which `now()` gives): history rows
+/// are stamped with it too, so everything committed before a lock was taken is earlier.
 pub async fn now(conn: &mut PgConnection) -> Result<DateTime<Utc>, sqlx::Error> {
-    sqlx::query_scalar!(r#"select now() as "now!""#)
+    sqlx::query_scalar!(r#"select clock_timestamp() as "now!""#)
         .fetch_one(conn)
         .await
 }

@@ -92,7 +92,7 @@ pub async fn work(
     .await
 }
 
-/// Live items that are in progress or blocked (what the stand-up walks).
+/// Live items that are in progress or blocked now (what the stand-up walks).
 #[tracing::instrument(skip(pool), err)]
 pub async fn active_ids(pool: &PgPool, project_id: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
     sqlx::query_scalar!(
@@ -106,19 +106,54 @@ pub async fn active_ids(pool: &PgPool, project_id: Uuid) -> Result<Vec<Uuid>, sq
     .await
 }
 
-/// When each of these items last became blocked (a new reason does not restart the clock).
+/// A change to an item, with the value it replaced (what walking back in time needs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastChange {
+    pub item_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub field: String,
+    pub old_value: Option<Value>,
+}
+
+/// The changes since a moment to what the stand-up shows of an item, newest first per item.
+/// Descriptions and ranks are left out: the stand-up does not show them.
+#[tracing::instrument(skip(pool), err)]
+pub async fn changes_since(
+    pool: &PgPool,
+    project_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Vec<PastChange>, sqlx::Error> {
+    sqlx::query_as!(
+        PastChange,
+        r#"select item_id, at, field, old_value from item_event
+           where project_id = $1 and at >= $2
+             and field in ('created', 'deleted', 'restored', 'state', 'kind', 'title',
+                           'estimate', 'assignee', 'blocked')
+           order by item_id, at desc, id desc"#,
+        project_id,
+        since
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// When each of these items last became blocked (a new reason does not restart the clock),
+/// counting only changes before `before` when it is given.
 #[tracing::instrument(skip(pool, ids), err)]
 pub async fn blocked_since(
     pool: &PgPool,
     ids: &[Uuid],
+    before: Option<DateTime<Utc>>,
 ) -> Result<Vec<(Uuid, DateTime<Utc>)>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"select distinct on (item_id) item_id, at from item_event
            where item_id = any($1) and field = 'blocked'
+             and ($2::timestamptz is null or at < $2)
              and coalesce((new_value ->> 'blocked')::boolean, false)
              and not coalesce((old_value ->> 'blocked')::boolean, false)
            order by item_id, at desc"#,
-        ids
+        ids,
+        before
     )
     .fetch_all(pool)
     .await?;

@@ -103,7 +103,11 @@ fn StandupView(
         <header class="page-header">
             <h1>"Stand-up · " {day_text(date)}</h1>
             <p class="muted">{yesterday}
-                {(!standup.is_today).then_some(" In progress and blocked show the board as it is now.")}</p>
+                {match (standup.as_of.is_some(), standup.is_today) {
+                    (true, _) => " In progress and blocked show the board as it was at the end of that day.",
+                    (false, false) => " In progress and blocked show the board as it is now.",
+                    (false, true) => "",
+                }}</p>
             <nav class="filters" aria-label="Days">
                 <a class="button small" href=earlier>"← Day before"</a>
                 <form method="get" class="filters">

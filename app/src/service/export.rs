@@ -19,7 +19,8 @@ use futures_util::TryStreamExt;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use std::collections::{HashMap, HashSet};
-use tokio::sync::mpsc;
+use std::sync::Arc;
+use tokio::sync::{mpsc, Semaphore};
 use uuid::Uuid;
 
 /// How many chunks may wait for a slow client before the export pauses.
@@ -112,8 +113,15 @@ pub async fn export(
     pool: &PgPool,
     caller: Option<&Caller>,
     slug: &str,
+    limit: &Arc<Semaphore>,
 ) -> Result<mpsc::Receiver<Result<String, AppError>>, AppError> {
     let access = access(pool, caller, slug, Action::Read).await?;
+    // Each export holds a connection while it streams: only so many at once, so the rest
+    // of the app keeps its connections. The permit goes with the streaming task.
+    let permit = limit
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| AppError::Busy)?;
     let project = access.project.clone();
     let settings = super::projects::settings_of(pool, &project).await?;
     let mut tx = pool.begin().await?;
@@ -184,6 +192,7 @@ pub async fn export(
     let (sender, receiver) = mpsc::channel(BUFFERED_CHUNKS);
     let project_id = project.id;
     tokio::spawn(async move {
+        let _permit = permit;
         let result = async {
             if !send(&sender, head).await {
                 return Ok(());

@@ -6,11 +6,12 @@ use crate::api::standup::{Note, NoteInput, Standup, StandupItem, StandupPerson, 
 use crate::auth::Caller;
 use crate::db::items::{self as items_db, ItemRow};
 use crate::db::projects as projects_db;
-use crate::db::standup::{self as db, NoteRow};
+use crate::db::standup::{self as db, NoteRow, PastChange};
 use crate::domain::account::initials_of;
 use crate::domain::{Action, EffortChart, ItemState, Role, StoryPoints};
 use crate::error::{AppError, FieldErrors};
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
+use serde_json::Value;
 use sqlx::PgPool;
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
@@ -71,6 +72,69 @@ fn to_item(
     }
 }
 
+/// In progress or blocked, and not finished: what the stand-up walks through.
+fn on_the_board(row: &ItemRow) -> bool {
+    row.kind != "epic" && row.state != "done" && (row.state == "doing" || row.blocked)
+}
+
+/// What an item was at a moment, from what it is now and its changes since then (newest
+/// first). `None` when it did not exist yet or was in the trash. Assignees are named by
+/// their current member names, or by the name the history kept for former members.
+fn as_it_was(
+    mut row: ItemRow,
+    changes: &[&PastChange],
+    members: &HashMap<Uuid, (&str, &str)>,
+) -> Option<ItemRow> {
+    let mut existed = true;
+    for change in changes {
+        let old = change.old_value.as_ref();
+        let text = |key: &str| {
+            old.and_then(|v| v.get(key))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        match change.field.as_str() {
+            "created" => existed = false,
+            "deleted" => row.deleted_at = None,
+            "restored" => row.deleted_at = Some(change.at),
+            "state" | "kind" | "title" => {
+                if let Some(value) = old.and_then(Value::as_str) {
+                    let field = match change.field.as_str() {
+                        "state" => &mut row.state,
+                        "kind" => &mut row.kind,
+                        _ => &mut row.title,
+                    };
+                    value.clone_into(field);
+                }
+            }
+            "estimate" => {
+                row.estimate = old
+                    .and_then(Value::as_i64)
+                    .and_then(|e| i16::try_from(e).ok());
+            }
+            "assignee" => {
+                row.assignee_id = text("id").and_then(|id| Uuid::parse_str(&id).ok());
+                (row.assignee_name, row.assignee_email) = match row
+                    .assignee_id
+                    .and_then(|id| members.get(&id))
+                {
+                    Some((name, email)) => (Some((*name).to_owned()), Some((*email).to_owned())),
+                    None => (text("name"), text("email")),
+                };
+            }
+            "blocked" => {
+                row.blocked = old
+                    .and_then(|v| v.get("blocked"))
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                row.blocked_reason = text("reason");
+            }
+            _ => {}
+        }
+    }
+    (existed && row.deleted_at.is_none()).then_some(row)
+}
+
 /// The stand-up for a day (default today): each member's previous business day from the
 /// history, their items in progress and blocked, and their note.
 #[tracing::instrument(skip(pool, caller), err)]
@@ -112,24 +176,57 @@ async fn summary(pool: &PgPool, access: &Access, day: NaiveDate) -> Result<Stand
             }
         }
     }
+    // In progress and blocked: the board now for today (and later days); for a past day,
+    // the board as it was at the end of that day, walked back from now through the history.
+    let now = Utc::now();
+    let end_of_day = (day + Duration::days(1)).and_time(NaiveTime::MIN).and_utc();
+    let as_of = (end_of_day < now).then_some(end_of_day);
+    let changes = match as_of {
+        Some(at) => db::changes_since(pool, project_id, at).await?,
+        None => Vec::new(),
+    };
+    let mut changes_of: HashMap<Uuid, Vec<&PastChange>> = HashMap::new();
+    for change in &changes {
+        changes_of.entry(change.item_id).or_default().push(change);
+    }
+    let mut candidates = db::active_ids(pool, project_id).await?;
+    candidates.extend(changes_of.keys().copied());
+    candidates.sort_unstable();
+    candidates.dedup();
     let worked_ids: Vec<Uuid> = worked
         .values()
         .flat_map(|items| items.keys().copied())
         .collect();
-    let active_ids = db::active_ids(pool, project_id).await?;
     let mut conn = pool.acquire().await?;
     let rows: HashMap<Uuid, ItemRow> =
-        items_db::by_ids(&mut conn, &[worked_ids, active_ids.clone()].concat())
+        items_db::by_ids(&mut conn, &[worked_ids, candidates.clone()].concat())
             .await?
             .into_iter()
             .map(|r| (r.id, r))
             .collect();
     drop(conn);
-    let since: HashMap<Uuid, chrono::DateTime<Utc>> = db::blocked_since(pool, &active_ids)
+    let names: HashMap<Uuid, (&str, &str)> = members
+        .iter()
+        .map(|m| (m.user_id, (m.display_name.as_str(), m.email.as_str())))
+        .collect();
+    let mut active: Vec<ItemRow> = candidates
+        .iter()
+        .filter_map(|id| rows.get(id))
+        .filter_map(|row| {
+            let past = changes_of
+                .get(&row.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            as_it_was(row.clone(), past, &names)
+        })
+        .filter(on_the_board)
+        .collect();
+    active.sort_by_key(|r| (r.rank, r.id));
+    let active_ids: Vec<Uuid> = active.iter().map(|r| r.id).collect();
+    let since: HashMap<Uuid, chrono::DateTime<Utc>> = db::blocked_since(pool, &active_ids, as_of)
         .await?
         .into_iter()
         .collect();
-    let active: Vec<&ItemRow> = active_ids.iter().filter_map(|id| rows.get(id)).collect();
     let notes: HashMap<Uuid, Note> = db::notes(pool, project_id, day)
         .await?
         .iter()
@@ -157,7 +254,7 @@ async fn summary(pool: &PgPool, access: &Access, day: NaiveDate) -> Result<Stand
                         .collect()
                 })
                 .unwrap_or_default();
-            let mine = |r: &&&ItemRow| r.assignee_id == Some(m.user_id);
+            let mine = |r: &&ItemRow| r.assignee_id == Some(m.user_id);
             Ok(StandupPerson {
                 person: person(&m.display_name, &m.email),
                 role,
@@ -166,34 +263,35 @@ async fn summary(pool: &PgPool, access: &Access, day: NaiveDate) -> Result<Stand
                     .iter()
                     .filter(mine)
                     .filter(|r| r.state == "doing")
-                    .map(|r| item(r))
+                    .map(&item)
                     .collect(),
                 blockers: active
                     .iter()
                     .filter(mine)
                     .filter(|r| r.blocked)
-                    .map(|r| item(r))
+                    .map(&item)
                     .collect(),
                 note: notes.get(&m.user_id).cloned(),
                 me: m.user_id == access.caller.id,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    let day_ago = Utc::now() - Duration::days(1);
+    let day_ago = as_of.unwrap_or(now) - Duration::days(1);
     Ok(Standup {
         date: day,
         previous_business_day: previous,
-        is_today: day == Utc::now().date_naive(),
+        is_today: day == now.date_naive(),
+        as_of,
         people,
         unassigned_doing: active
             .iter()
             .filter(|r| r.state == "doing" && r.assignee_id.is_none())
-            .map(|r| item(r))
+            .map(&item)
             .collect(),
         long_blocked: active
             .iter()
             .filter(|r| r.blocked && since.get(&r.id).is_some_and(|at| *at < day_ago))
-            .map(|r| item(r))
+            .map(&item)
             .collect(),
         can_note: access.role.allows(Action::Contribute) && access.project.archived_at.is_none(),
         can_run: access.role.allows(Action::Plan),
@@ -238,4 +336,155 @@ pub async fn save_note(
     )
     .await?;
     Ok(to_note(&row))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, TimeZone};
+    use serde_json::json;
+
+    fn at(day: u32, hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap()
+    }
+
+    fn row() -> ItemRow {
+        ItemRow {
+            id: Uuid::from_u128(1),
+            number: 7,
+            kind: "task".into(),
+            parent_id: None,
+            parent_number: None,
+            title: "Checkout".into(),
+            description: String::new(),
+            estimate: Some(8),
+            assignee_id: Some(Uuid::from_u128(20)),
+            assignee_name: Some("Alice Archer".into()),
+            assignee_email: Some("alice@example.com".into()),
+            state: "done".into(),
+            blocked: false,
+            blocked_reason: None,
+            rank: 1,
+            version: 9,
+            creator_name: None,
+            created_at: at(2, 9),
+            updated_at: at(6, 9),
+            done_at: Some(at(6, 9)),
+            deleted_at: None,
+            increment_id: None,
+            increment_label: None,
+        }
+    }
+
+    fn change(day: u32, field: &str, old: Value) -> PastChange {
+        PastChange {
+            item_id: Uuid::from_u128(1),
+            at: at(day, 10),
+            field: field.into(),
+            old_value: (!old.is_null()).then_some(old),
+        }
+    }
+
+    fn members() -> HashMap<Uuid, (&'static str, &'static str)> {
+        HashMap::from([
+            (Uuid::from_u128(20), ("Alice Archer", "alice@example.com")),
+            (Uuid::from_u128(21), ("Bob Builder", "bob@example.com")),
+        ])
+    }
+
+    #[test]
+    fn an_item_without_later_changes_is_as_it_is_now() {
+        assert_eq!(as_it_was(row(), &[], &members()), Some(row()));
+    }
+
+    #[test]
+    fn later_changes_are_undone_newest_first() {
+        // Now: done, Alice's, 8 points, unblocked, "Checkout". Since the moment: Bob handed it
+        // to Alice, it was re-estimated and renamed, unblocked, and finished.
+        let changes = [
+            change(6, "state", json!("doing")),
+            change(5, "blocked", json!({"blocked": true, "reason": "API down"})),
+            change(5, "title", json!("Check out")),
+            change(4, "estimate", json!(5)),
+            change(
+                4,
+                "assignee",
+                json!({"id": Uuid::from_u128(21), "name": "Bobby", "email": "bob@example.com"}),
+            ),
+            change(3, "state", json!("todo")),
+        ];
+        let refs: Vec<&PastChange> = changes.iter().collect();
+        let then = as_it_was(row(), &refs, &members()).unwrap();
+        assert_eq!(then.state, "todo");
+        assert!(then.blocked);
+        assert_eq!(then.blocked_reason.as_deref(), Some("API down"));
+        assert_eq!(then.title, "Check out");
+        assert_eq!(then.estimate, Some(5));
+        assert_eq!(then.assignee_id, Some(Uuid::from_u128(21)));
+        // A member is named as the team knows them now, not as the history spelled it.
+        assert_eq!(then.assignee_name.as_deref(), Some("Bob Builder"));
+        // Only the changes up to a point: before the state change on the 6th alone.
+        let then = as_it_was(row(), &refs[..1], &members()).unwrap();
+        assert_eq!((then.state.as_str(), then.blocked), ("doing", false));
+        assert!(on_the_board(&then));
+        assert!(!on_the_board(&row()));
+    }
+
+    #[test]
+    fn a_former_member_keeps_the_name_from_the_history_and_nobody_is_nobody() {
+        let gone = [change(
+            4,
+            "assignee",
+            json!({"id": Uuid::from_u128(99), "name": "Carol", "email": "carol@example.com"}),
+        )];
+        let then = as_it_was(row(), &gone.iter().collect::<Vec<_>>(), &members()).unwrap();
+        assert_eq!(then.assignee_name.as_deref(), Some("Carol"));
+        assert_eq!(then.assignee_email.as_deref(), Some("carol@example.com"));
+        let nobody = [change(4, "assignee", Value::Null)];
+        let then = as_it_was(row(), &nobody.iter().collect::<Vec<_>>(), &members()).unwrap();
+        assert_eq!(
+            (then.assignee_id, then.assignee_name, then.assignee_email),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn items_created_later_or_in_the_trash_then_are_not_there() {
+        let created = [
+            change(4, "state", json!("todo")),
+            change(3, "created", Value::Null),
+        ];
+        assert_eq!(
+            as_it_was(row(), &created.iter().collect::<Vec<_>>(), &members()),
+            None
+        );
+        // In the trash now, but deleted after the moment: it was there.
+        let mut trashed = row();
+        trashed.deleted_at = Some(at(6, 10));
+        let deleted = [change(6, "deleted", Value::Null)];
+        assert!(as_it_was(
+            trashed.clone(),
+            &deleted.iter().collect::<Vec<_>>(),
+            &members()
+        )
+        .is_some());
+        assert_eq!(as_it_was(trashed, &[], &members()), None);
+        // Restored since: it was in the trash then.
+        let restored = [change(5, "restored", Value::Null)];
+        assert_eq!(
+            as_it_was(row(), &restored.iter().collect::<Vec<_>>(), &members()),
+            None
+        );
+    }
+
+    #[test]
+    fn epics_and_finished_or_idle_items_are_not_walked() {
+        let mut item = row();
+        item.state = "todo".into();
+        assert!(!on_the_board(&item));
+        item.blocked = true;
+        assert!(on_the_board(&item));
+        item.kind = "epic".into();
+        assert!(!on_the_board(&item));
+    }
 }

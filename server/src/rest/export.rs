@@ -18,13 +18,15 @@ use serde::Deserialize;
 #[utoipa::path(get, path = "/api/v1/projects/{slug}/export", tag = "export",
     params(("slug" = String, Path, description = "The project's URL name")),
     responses((status = 200, body = ExportDoc), (status = 401, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, body = ErrorBody),
+              (status = 503, body = ErrorBody,
+               description = "As many exports as the server allows are running (Retry-After)")))]
 pub async fn export_project(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Path(slug): Path<String>,
 ) -> Result<Response, ApiError> {
-    let chunks = export::export(&state.pool, caller.as_ref(), &slug).await?;
+    let chunks = export::export(&state.pool, caller.as_ref(), &slug, &state.exports).await?;
     let stream = futures_util::stream::unfold(chunks, |mut chunks| async move {
         let next = chunks.recv().await?;
         let item = next

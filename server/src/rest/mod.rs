@@ -145,6 +145,7 @@ impl IntoResponse for ApiError {
             AppError::Validation(_) => "validation",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests => "too_many_requests",
+            AppError::Busy => "busy",
             AppError::Internal => "internal",
             AppError::Request(_) => "bad_request",
         };
@@ -166,6 +167,11 @@ impl IntoResponse for ApiError {
                 header::WWW_AUTHENTICATE,
                 header::HeaderValue::from_static("Bearer"),
             );
+        }
+        if matches!(err, AppError::Busy | AppError::TooManyRequests) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
         }
         response
     }

@@ -190,6 +190,152 @@ async fn yesterdays_work_shows_on_the_next_business_days_stand_up(pool: PgPool) 
         .contains("tomorrow"));
 }
 
+/// A past day's stand-up shows the board as it was at the end of that day, rebuilt from the
+/// history, while today's shows it as it is now.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_past_stand_up_shows_the_board_as_it_was_that_day(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let (alice, bob, slug) = team(&app).await;
+    let cart = task(
+        &alice,
+        &slug,
+        json!({"title": "Cart", "estimate": 5, "assignee": "alice@example.com"}),
+    )
+    .await;
+    let search = task(
+        &alice,
+        &slug,
+        json!({"title": "Search", "assignee": "bob@example.com"}),
+    )
+    .await;
+    let old = task(
+        &alice,
+        &slug,
+        json!({"title": "Old banner", "assignee": "alice@example.com"}),
+    )
+    .await;
+    let logo = task(
+        &alice,
+        &slug,
+        json!({"title": "Logo", "assignee": "alice@example.com"}),
+    )
+    .await;
+    // Three days ago: Alice was on the cart and the banner; Bob's search was blocked.
+    patch(&alice, &slug, cart, json!({"state": "doing"})).await;
+    patch(&alice, &slug, old, json!({"state": "doing"})).await;
+    patch(
+        &bob,
+        &slug,
+        search,
+        json!({"state": "doing", "blocked": true, "blocked_reason": "API down"}),
+    )
+    .await;
+    // (History is stamped by the database; moving it back three days is the test's set-up.)
+    sqlx::query("update item_event set at = at - interval '3 days'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    // Today: the cart is done, the banner is binned, search is unblocked and handed to
+    // Alice, and Alice starts on the logo.
+    patch(&alice, &slug, cart, json!({"state": "done"})).await;
+    let (status, _) = rest(
+        &alice,
+        Method::DELETE,
+        &format!("/projects/{slug}/items/{old}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    patch(
+        &alice,
+        &slug,
+        search,
+        json!({"blocked": false, "assignee": "alice@example.com", "title": "Search box"}),
+    )
+    .await;
+    patch(&alice, &slug, logo, json!({"state": "doing"})).await;
+
+    let standup = |date: String| {
+        let alice = alice.clone();
+        let slug = slug.clone();
+        async move {
+            ok(
+                &alice,
+                Method::GET,
+                &format!("/projects/{slug}/standup?date={date}"),
+                None,
+            )
+            .await
+        }
+    };
+    let numbers = |list: &Value| -> Vec<i64> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["number"].as_i64().unwrap())
+            .collect()
+    };
+    let person = |standup: &Value, email: &str| -> Value {
+        standup["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["person"]["email"] == email)
+            .unwrap()
+            .clone()
+    };
+
+    // The day before yesterday, as it ended: the work of three days ago, nothing of today's.
+    let today = Utc::now().date_naive();
+    let day = today - Duration::days(2);
+    let past = standup(day.to_string()).await;
+    let end_of_day = format!("{}T00:00:00Z", day + Duration::days(1));
+    assert_eq!(past["as_of"], end_of_day);
+    assert_eq!(past["is_today"], false);
+    let (a, b) = (
+        person(&past, "alice@example.com"),
+        person(&past, "bob@example.com"),
+    );
+    assert_eq!(numbers(&a["today"]), vec![cart, old]);
+    assert!(a["blockers"].as_array().unwrap().is_empty());
+    assert_eq!(numbers(&b["today"]), vec![search]);
+    assert_eq!(b["blockers"][0]["title"], "Search");
+    assert_eq!(b["blockers"][0]["blocked_reason"], "API down");
+    assert_eq!(b["blockers"][0]["assignee"]["display_name"], "Bob Builder");
+    // Blocked since three days ago: more than a day by the end of that day.
+    assert_eq!(numbers(&past["long_blocked"]), vec![search]);
+
+    // Today: the board as it is now.
+    let now = standup(today.to_string()).await;
+    assert_eq!(now["as_of"], Value::Null);
+    let (a, b) = (
+        person(&now, "alice@example.com"),
+        person(&now, "bob@example.com"),
+    );
+    assert_eq!(numbers(&a["today"]), vec![search, logo]);
+    assert!(b["today"].as_array().unwrap().is_empty());
+    assert!(b["blockers"].as_array().unwrap().is_empty());
+    assert!(now["long_blocked"].as_array().unwrap().is_empty());
+
+    // The page says which board it shows.
+    let html = alice
+        .get(&format!("/p/{slug}/standup?date={day}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("as it was at the end of that day"), "{html}");
+    assert!(html.contains("Old banner"));
+
+    // Before anything existed, nothing was in progress.
+    let before = standup((today - Duration::days(5)).to_string()).await;
+    assert!(before["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["today"].as_array().unwrap().is_empty()));
+}
+
 async fn started_increment(alice: &Client, slug: &str) -> i64 {
     let sprint = ok(
         alice,
@@ -735,4 +881,61 @@ async fn a_bad_document_is_named_and_creates_nothing(pool: PgPool) {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// Each export holds a database connection while it streams, so only so many run at once
+/// (two here): one more is refused with 503 and Retry-After until one of them ends.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn only_so_many_exports_stream_at_once(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let (alice, _bob, slug) = team(&app).await;
+    // A document far larger than the socket buffers (2,000 items of 10 kB), so a client
+    // that does not read keeps its export waiting, and holding its connection.
+    sqlx::query(
+        r#"insert into work_item (id, project_id, number, kind, title, description, rank, creator_id)
+           select gen_random_uuid(), p.id, n, 'task', 'Item ' || n, repeat('0123456789', 1000),
+                  n::bigint * 1024, p.owner_id
+           from (select id, (select user_id from project_member m
+                             where m.project_id = project.id and role = 'owner') as owner_id
+                 from project where slug = $1) p, generate_series(1, 2000) n"#,
+    )
+    .bind(&slug)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let export = || {
+        alice
+            .http
+            .get(format!("{}/api/v1/projects/{slug}/export", alice.base))
+            .send()
+    };
+    let first = export().await.unwrap();
+    let second = export().await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(second.status(), StatusCode::OK);
+    let third = export().await.unwrap();
+    assert_eq!(third.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(third.headers()["retry-after"], "60");
+    let body: Value = third.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "busy");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("try again"));
+
+    // The first client reads its document to the end: that frees a place.
+    let document: Value = first.json().await.unwrap();
+    assert_eq!(document["items"].as_array().unwrap().len(), 2000);
+    // (The export task ends just after its last chunk; give it a moment to let go.)
+    let mut status = StatusCode::SERVICE_UNAVAILABLE;
+    for _ in 0..50 {
+        let next = export().await.unwrap();
+        status = next.status();
+        if status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, StatusCode::OK);
+    drop(second);
 }

@@ -25,6 +25,8 @@ pub async fn spawn_with(pool: PgPool, auth: app::auth::AuthConfig) -> TestApp {
         leptos_options,
         pool,
         auth,
+        // Room for two exports at once, as with a pool of six.
+        exports: server::AppState::export_limit(6),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
