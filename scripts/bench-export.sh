@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures the export of a large project: fills a project with N items (two history rows
 # each) straight in PostgreSQL, exports it over HTTP, and reports the server's resident
-# memory before, at its peak during, and after the export, with the time taken.
+# memory before, at its peak during, and after the export, with the time taken. Then imports
+# the document again as a new project and reports the same for the import.
 #
 #   scripts/bench-export.sh [N]        (default 50000)
 #
@@ -45,23 +46,47 @@ update project set next_item_number = $N + 1 where slug = '$slug';
 SQL
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$PID/status"; }
-before=$(rss)
-peak=$before
 out=$(mktemp)
-start=$(date +%s.%N)
-curl -sf -b "$jar" "$URL/api/v1/projects/$slug/export" -o "$out" &
-curl_pid=$!
-while kill -0 "$curl_pid" 2>/dev/null; do
-  now=$(rss); [ "$now" -gt "$peak" ] && peak=$now
-  sleep 0.05
-done
-wait "$curl_pid"
-end=$(date +%s.%N)
-after=$(rss)
+trap 'rm -f "$jar" "$out"' EXIT
+
+# measure LABEL CURL-ARGS...: runs curl in the background, sampling the server's memory.
+measure() {
+  local label=$1; shift
+  local before peak now start end after
+  before=$(rss); peak=$before
+  start=$(date +%s.%N)
+  curl -sf -b "$jar" "$@" &
+  local curl_pid=$!
+  while kill -0 "$curl_pid" 2>/dev/null; do
+    now=$(rss); [ "$now" -gt "$peak" ] && peak=$now
+    sleep 0.05
+  done
+  wait "$curl_pid"
+  end=$(date +%s.%N)
+  after=$(rss)
+  awk -v label="$label" -v start="$start" -v end="$end" \
+    'BEGIN { printf "%s: %.1f s\n", label, end - start }'
+  printf '  server RSS: before %d MB, peak %d MB, after %d MB\n' $((before / 1024)) \
+    $((peak / 1024)) $((after / 1024))
+}
+
+measure "export" "$URL/api/v1/projects/$slug/export" -o "$out"
 size=$(stat -c %s "$out")
 items=$(grep -o '"number":' "$out" | wc -l)
-rm -f "$out"
-awk -v items="$items" -v size="$size" -v start="$start" -v end="$end" \
-  'BEGIN { printf "items %s, document %.1f MB, %.1f s\n", items, size / 1048576, end - start }'
-printf 'server RSS: before %d MB, peak %d MB, after %d MB\n' $((before / 1024)) \
-  $((peak / 1024)) $((after / 1024))
+awk -v items="$items" -v size="$size" \
+  'BEGIN { printf "  items %s, document %.1f MB\n", items, size / 1048576 }'
+imported=$(mktemp)
+trap 'rm -f "$jar" "$out" "$imported"' EXIT
+measure "import" -o "$imported" -X POST -H 'content-type: application/json' \
+  --data-binary "@$out" "$URL/api/v1/projects/import"
+# The copy exports as the same document, apart from when it was exported and its slug.
+copy=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["slug"])' "$imported")
+curl -sf -b "$jar" "$URL/api/v1/projects/$copy/export" -o "$imported"
+python3 - "$out" "$imported" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+for d in (a, b):
+    d.pop("exported_at"); d["project"].pop("slug")
+print("  round trip:", "the same document" if a == b else "DIFFERENT")
+sys.exit(a != b)
+PY

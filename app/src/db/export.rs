@@ -245,7 +245,6 @@ pub async fn insert_increment(
 /// An item as the import writes it.
 pub struct ItemImport<'a> {
     pub id: Uuid,
-    pub project_id: Uuid,
     pub number: i32,
     pub kind: &'a str,
     pub parent_id: Option<Uuid>,
@@ -266,46 +265,82 @@ pub struct ItemImport<'a> {
     pub increment_id: Option<i64>,
 }
 
-pub async fn insert_item(conn: &mut PgConnection, i: &ItemImport<'_>) -> Result<(), sqlx::Error> {
+/// Many items in one statement (the import sends them a batch at a time).
+pub async fn insert_items(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    items: &[ItemImport<'_>],
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
+    let numbers: Vec<i32> = items.iter().map(|i| i.number).collect();
+    let kinds: Vec<&str> = items.iter().map(|i| i.kind).collect();
+    let parents: Vec<Option<Uuid>> = items.iter().map(|i| i.parent_id).collect();
+    let titles: Vec<&str> = items.iter().map(|i| i.title).collect();
+    let descriptions: Vec<&str> = items.iter().map(|i| i.description).collect();
+    let estimates: Vec<Option<i16>> = items.iter().map(|i| i.estimate).collect();
+    let assignees: Vec<Option<Uuid>> = items.iter().map(|i| i.assignee_id).collect();
+    let states: Vec<&str> = items.iter().map(|i| i.state).collect();
+    let blocked: Vec<bool> = items.iter().map(|i| i.blocked).collect();
+    let reasons: Vec<Option<String>> = items
+        .iter()
+        .map(|i| i.blocked_reason.map(str::to_owned))
+        .collect();
+    let ranks: Vec<i64> = items.iter().map(|i| i.rank).collect();
+    let versions: Vec<i32> = items.iter().map(|i| i.version).collect();
+    let creators: Vec<Option<Uuid>> = items.iter().map(|i| i.creator_id).collect();
+    let created: Vec<DateTime<Utc>> = items.iter().map(|i| i.created_at).collect();
+    let updated: Vec<DateTime<Utc>> = items.iter().map(|i| i.updated_at).collect();
+    let done: Vec<Option<DateTime<Utc>>> = items.iter().map(|i| i.done_at).collect();
+    let deleted: Vec<Option<DateTime<Utc>>> = items.iter().map(|i| i.deleted_at).collect();
+    let increments: Vec<Option<i64>> = items.iter().map(|i| i.increment_id).collect();
     sqlx::query!(
         r#"insert into work_item (id, project_id, number, kind, parent_id, title, description,
                                   estimate, assignee_id, state, blocked, blocked_reason, rank,
                                   version, creator_id, created_at, updated_at, done_at,
                                   deleted_at, increment_id)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                   $18, $19, $20)"#,
-        i.id,
-        i.project_id,
-        i.number,
-        i.kind,
-        i.parent_id,
-        i.title,
-        i.description,
-        i.estimate,
-        i.assignee_id,
-        i.state,
-        i.blocked,
-        i.blocked_reason,
-        i.rank,
-        i.version,
-        i.creator_id,
-        i.created_at,
-        i.updated_at,
-        i.done_at,
-        i.deleted_at,
-        i.increment_id
+           select t.id, $1, t.number, t.kind, t.parent_id, t.title, t.description, t.estimate,
+                  t.assignee_id, t.state, t.blocked, t.blocked_reason, t.rank, t.version,
+                  t.creator_id, t.created_at, t.updated_at, t.done_at, t.deleted_at,
+                  t.increment_id
+           from unnest($2::uuid[], $3::int4[], $4::text[], $5::uuid[], $6::text[], $7::text[],
+                       $8::int2[], $9::uuid[], $10::text[], $11::bool[], $12::text[],
+                       $13::int8[], $14::int4[], $15::uuid[], $16::timestamptz[],
+                       $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::int8[])
+                as t(id, number, kind, parent_id, title, description, estimate, assignee_id,
+                     state, blocked, blocked_reason, rank, version, creator_id, created_at,
+                     updated_at, done_at, deleted_at, increment_id)"#,
+        project_id,
+        &ids,
+        &numbers,
+        &kinds as &[&str],
+        &parents as &[Option<Uuid>],
+        &titles as &[&str],
+        &descriptions as &[&str],
+        &estimates as &[Option<i16>],
+        &assignees as &[Option<Uuid>],
+        &states as &[&str],
+        &blocked,
+        &reasons as &[Option<String>],
+        &ranks,
+        &versions,
+        &creators as &[Option<Uuid>],
+        &created,
+        &updated,
+        &done as &[Option<DateTime<Utc>>],
+        &deleted as &[Option<DateTime<Utc>>],
+        &increments as &[Option<i64>],
     )
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// An item's history in one statement.
+/// History rows of many items in one statement.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_events(
     conn: &mut PgConnection,
     project_id: Uuid,
-    item_id: Uuid,
+    items: &[Uuid],
     actors: &[Option<Uuid>],
     ats: &[DateTime<Utc>],
     fields: &[String],
@@ -314,10 +349,10 @@ pub async fn insert_events(
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"insert into item_event (project_id, item_id, actor_id, at, field, old_value, new_value)
-           select $1, $2, * from unnest($3::uuid[], $4::timestamptz[], $5::text[], $6::jsonb[],
-                                        $7::jsonb[])"#,
+           select $1, * from unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[],
+                                    $6::jsonb[], $7::jsonb[])"#,
         project_id,
-        item_id,
+        items,
         actors as &[Option<Uuid>],
         ats,
         fields,

@@ -26,6 +26,9 @@ use uuid::Uuid;
 /// How many chunks may wait for a slow client before the export pauses.
 const BUFFERED_CHUNKS: usize = 16;
 
+/// Items written per statement on import (with their history in one more).
+const IMPORT_BATCH: usize = 1000;
+
 fn internal(what: impl std::fmt::Display) -> AppError {
     tracing::error!("{what}");
     AppError::Internal
@@ -264,8 +267,22 @@ pub async fn export(
 
 /// Reads a document: JSON of the right schema and version, then the right shape, naming
 /// the path of the first thing that is wrong.
-pub fn parse_document(value: Value) -> Result<ExportDoc, AppError> {
-    match value.get("schema").and_then(Value::as_str) {
+pub fn parse_document(bytes: &[u8]) -> Result<ExportDoc, AppError> {
+    // A first pass reads only these two fields (the rest is skipped, not kept), so a large
+    // document is held in memory once, as the typed document, and never as a JSON tree.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        schema: Option<Value>,
+        version: Option<Value>,
+    }
+    let head: Head = serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => AppError::validation(
+            "document",
+            format!("a Cadence project document is a JSON object with \"schema\": {SCHEMA:?}"),
+        ),
+        _ => AppError::Request(format!("the document is not valid JSON: {e}")),
+    })?;
+    match head.schema.as_ref().and_then(Value::as_str) {
         Some(SCHEMA) => {}
         Some(other) => {
             return Err(AppError::validation(
@@ -280,7 +297,7 @@ pub fn parse_document(value: Value) -> Result<ExportDoc, AppError> {
             ))
         }
     }
-    match value.get("version").and_then(Value::as_u64) {
+    match head.version.as_ref().and_then(Value::as_u64) {
         Some(v) if v == u64::from(VERSION) => {}
         Some(v) => {
             return Err(AppError::validation(
@@ -295,7 +312,8 @@ pub fn parse_document(value: Value) -> Result<ExportDoc, AppError> {
             ))
         }
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    let mut json = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut json).map_err(|e| {
         let path = e.path().to_string();
         AppError::validation(
             if path.is_empty() || path == "." {
@@ -605,54 +623,61 @@ pub async fn import(
         }
     }
 
-    // Epics first, so children can name them.
+    // Epics first, so children can name them; a batch of items and then their history per
+    // statement.
     let mut ids: HashMap<i32, Uuid> = HashMap::new();
-    let mut ordered: Vec<&ExportItem> = doc.items.iter().collect();
-    ordered.sort_by_key(|i| (i.kind != ItemKind::Epic, i.number));
-    for item in ordered {
-        let id = Uuid::now_v7();
-        ids.insert(item.number, id);
-        db::insert_item(
-            &mut tx,
-            &ItemImport {
-                id,
-                project_id: pid,
-                number: item.number,
-                kind: item.kind.as_str(),
-                parent_id: item.parent.and_then(|p| ids.get(&p).copied()),
-                title: item.title.trim(),
-                description: &item.description,
-                estimate: item.estimate.map(i16::from),
-                assignee_id: user(item.assignee.as_deref()),
-                state: item.state.as_str(),
-                blocked: item.blocked,
-                blocked_reason: item.blocked_reason.as_deref(),
-                rank: item.rank,
-                version: item.version,
-                creator_id: user(item.creator.as_deref()),
-                created_at: item.created_at,
-                updated_at: item.updated_at,
-                done_at: item.done_at,
-                deleted_at: item.deleted_at,
-                increment_id: item.increment.and_then(|k| increments.get(&k).copied()),
-            },
-        )
-        .await
-        .map_err(broke)?;
-        if !item.history.is_empty() {
-            let h = &item.history;
-            let actors: Vec<Option<Uuid>> = h.iter().map(|e| user(e.actor.as_deref())).collect();
-            let ats: Vec<_> = h.iter().map(|e| e.at).collect();
-            let fields: Vec<String> = h.iter().map(|e| e.field.clone()).collect();
-            let olds: Vec<Option<Value>> = h
-                .iter()
-                .map(|e| import_value(&e.field, e.old.clone(), &increments, &known))
+    let (epics, others): (Vec<&ExportItem>, Vec<&ExportItem>) =
+        doc.items.iter().partition(|i| i.kind == ItemKind::Epic);
+    for group in [epics, others] {
+        for batch in group.chunks(IMPORT_BATCH) {
+            let mut rows = Vec::with_capacity(batch.len());
+            for item in batch {
+                let id = Uuid::now_v7();
+                ids.insert(item.number, id);
+                rows.push(ItemImport {
+                    id,
+                    number: item.number,
+                    kind: item.kind.as_str(),
+                    parent_id: item.parent.and_then(|p| ids.get(&p).copied()),
+                    title: item.title.trim(),
+                    description: &item.description,
+                    estimate: item.estimate.map(i16::from),
+                    assignee_id: user(item.assignee.as_deref()),
+                    state: item.state.as_str(),
+                    blocked: item.blocked,
+                    blocked_reason: item.blocked_reason.as_deref(),
+                    rank: item.rank,
+                    version: item.version,
+                    creator_id: user(item.creator.as_deref()),
+                    created_at: item.created_at,
+                    updated_at: item.updated_at,
+                    done_at: item.done_at,
+                    deleted_at: item.deleted_at,
+                    increment_id: item.increment.and_then(|k| increments.get(&k).copied()),
+                });
+            }
+            db::insert_items(&mut tx, pid, &rows).await.map_err(broke)?;
+            let history = || {
+                batch
+                    .iter()
+                    .zip(&rows)
+                    .flat_map(|(item, row)| item.history.iter().map(move |e| (row.id, e)))
+            };
+            if history().next().is_none() {
+                continue;
+            }
+            let items: Vec<Uuid> = history().map(|(id, _)| id).collect();
+            let actors: Vec<Option<Uuid>> =
+                history().map(|(_, e)| user(e.actor.as_deref())).collect();
+            let ats: Vec<_> = history().map(|(_, e)| e.at).collect();
+            let fields: Vec<String> = history().map(|(_, e)| e.field.clone()).collect();
+            let olds: Vec<Option<Value>> = history()
+                .map(|(_, e)| import_value(&e.field, e.old.clone(), &increments, &known))
                 .collect();
-            let news: Vec<Option<Value>> = h
-                .iter()
-                .map(|e| import_value(&e.field, e.new.clone(), &increments, &known))
+            let news: Vec<Option<Value>> = history()
+                .map(|(_, e)| import_value(&e.field, e.new.clone(), &increments, &known))
                 .collect();
-            db::insert_events(&mut tx, pid, id, &actors, &ats, &fields, &olds, &news)
+            db::insert_events(&mut tx, pid, &items, &actors, &ats, &fields, &olds, &news)
                 .await
                 .map_err(broke)?;
         }

@@ -1,15 +1,17 @@
 //! The whole project as one JSON document (streamed), importing one as a new project, and
 //! the stand-up summary for a day.
 
-use super::{ApiCaller, ApiError, ApiResult, Body, ErrorBody};
+use super::{ApiCaller, ApiError, ApiResult, ErrorBody};
 use crate::AppState;
 use app::api::export::{ExportDoc, Imported};
 use app::api::projects::ProjectInfo;
 use app::api::standup::Standup;
+use app::error::AppError;
 use app::service::export;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -54,10 +56,25 @@ pub async fn export_project(
 pub async fn import_project(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Body(value): Body<serde_json::Value>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<Imported>)> {
     app::service::signed_in(caller.as_ref())?;
-    let doc = export::parse_document(value)?;
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            let v = v.trim();
+            v.eq_ignore_ascii_case("application/json") || v.ends_with("+json")
+        });
+    if !json {
+        return Err(ApiError(AppError::Request(
+            "send the document with Content-Type: application/json".into(),
+        )));
+    }
+    let body = body.map_err(|e| ApiError(AppError::Request(e.body_text())))?;
+    let doc = export::parse_document(&body)?;
     let imported = export::import(&state.pool, caller.as_ref(), &doc).await?;
     Ok((StatusCode::CREATED, Json(imported)))
 }

@@ -789,6 +789,26 @@ async fn a_bad_document_is_named_and_creates_nothing(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let err: Value = res.json().await.unwrap();
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not valid JSON"));
+    // A good document that does not say it is JSON.
+    let res = alice
+        .http
+        .post(format!("{}/api/v1/projects/import", app.base))
+        .header("content-type", "text/plain")
+        .body(good.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let err: Value = res.json().await.unwrap();
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Content-Type: application/json"));
 
     let mut cases: Vec<(Value, &str, &str)> = vec![
         (
@@ -862,6 +882,7 @@ async fn a_bad_document_is_named_and_creates_nothing(pool: PgPool) {
     twice["sprints"] = json!([{"name": "Q1", "starts_on": "2026-01-05", "ends_on": "2026-01-31",
         "increment_weeks": 2, "increments": [increment.clone(), increment]}]);
     cases.push((twice, "sprints", "two increments have the key 1"));
+    cases.push((json!([good.clone()]), "document", "a JSON object"));
     for (doc, field, words) in cases {
         let (status, err) = rest(&alice, Method::POST, "/projects/import", Some(doc)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {err}");
