@@ -657,26 +657,21 @@ pub async fn import(
                 });
             }
             db::insert_items(&mut tx, pid, &rows).await.map_err(broke)?;
-            let history = || {
-                batch
-                    .iter()
-                    .zip(&rows)
-                    .flat_map(|(item, row)| item.history.iter().map(move |e| (row.id, e)))
-            };
-            if history().next().is_none() {
+            let (mut items, mut actors, mut ats, mut fields, mut olds, mut news) =
+                (vec![], vec![], vec![], vec![], vec![], vec![]);
+            for (item, row) in batch.iter().zip(&rows) {
+                for e in &item.history {
+                    items.push(row.id);
+                    actors.push(user(e.actor.as_deref()));
+                    ats.push(e.at);
+                    fields.push(e.field.clone());
+                    olds.push(import_value(&e.field, e.old.clone(), &increments, &known));
+                    news.push(import_value(&e.field, e.new.clone(), &increments, &known));
+                }
+            }
+            if items.is_empty() {
                 continue;
             }
-            let items: Vec<Uuid> = history().map(|(id, _)| id).collect();
-            let actors: Vec<Option<Uuid>> =
-                history().map(|(_, e)| user(e.actor.as_deref())).collect();
-            let ats: Vec<_> = history().map(|(_, e)| e.at).collect();
-            let fields: Vec<String> = history().map(|(_, e)| e.field.clone()).collect();
-            let olds: Vec<Option<Value>> = history()
-                .map(|(_, e)| import_value(&e.field, e.old.clone(), &increments, &known))
-                .collect();
-            let news: Vec<Option<Value>> = history()
-                .map(|(_, e)| import_value(&e.field, e.new.clone(), &increments, &known))
-                .collect();
             db::insert_events(&mut tx, pid, &items, &actors, &ats, &fields, &olds, &news)
                 .await
                 .map_err(broke)?;
