@@ -28,13 +28,18 @@ pub async fn export_project(
     ApiCaller(caller): ApiCaller,
     Path(slug): Path<String>,
 ) -> Result<Response, ApiError> {
-    let chunks = export::export(&state.pool, caller.as_ref(), &slug, &state.exports).await?;
-    let stream = futures_util::stream::unfold(chunks, |mut chunks| async move {
-        let next = chunks.recv().await?;
-        let item = next
-            .map(Bytes::from)
-            .map_err(|e| std::io::Error::other(e.to_string()));
-        Some((item, chunks))
+    let mut chunks = export::export(&state.pool, caller.as_ref(), &slug, &state.exports).await?;
+    // A stream over the channel that keeps answering "finished" once it has finished: the
+    // compression layer polls the body again after its end, which an `unfold` stream
+    // answers with a panic (and a cut-off download in every browser).
+    let stream = futures_util::stream::poll_fn(move |cx| {
+        chunks.poll_recv(cx).map(|next| {
+            next.map(|chunk| {
+                chunk
+                    .map(Bytes::from)
+                    .map_err(|e| std::io::Error::other(e.to_string()))
+            })
+        })
     });
     let disposition = format!("attachment; filename=\"{slug}.cadence.json\"");
     Ok((

@@ -910,11 +910,13 @@ async fn a_bad_document_is_named_and_creates_nothing(pool: PgPool) {
 async fn only_so_many_exports_stream_at_once(pool: PgPool) {
     let app = spawn(pool.clone()).await;
     let (alice, _bob, slug) = team(&app).await;
-    // A document far larger than the socket buffers (2,000 items of 10 kB), so a client
-    // that does not read keeps its export waiting, and holding its connection.
+    // A document far larger than the socket buffers (2,000 items of 10 kB of random hex,
+    // still 10 MB compressed), so a client that does not read keeps its export waiting,
+    // and holding its connection.
     sqlx::query(
         r#"insert into work_item (id, project_id, number, kind, title, description, rank, creator_id)
-           select gen_random_uuid(), p.id, n, 'task', 'Item ' || n, repeat('0123456789', 1000),
+           select gen_random_uuid(), p.id, n, 'task', 'Item ' || n,
+                  (select string_agg(md5(random()::text || g || n), '') from generate_series(1, 300) g),
                   n::bigint * 1024, p.owner_id
            from (select id, (select user_id from project_member m
                              where m.project_id = project.id and role = 'owner') as owner_id
@@ -959,4 +961,67 @@ async fn only_so_many_exports_stream_at_once(pool: PgPool) {
     }
     assert_eq!(status, StatusCode::OK);
     drop(second);
+}
+
+/// Browsers always ask for a compressed answer: the export streams to its end in gzip and
+/// in brotli (the stream used to panic when the compression layer polled it after its end,
+/// cutting every browser download off), and it really is compressed.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_export_downloads_whole_when_compressed(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let (alice, _bob, slug) = team(&app).await;
+    for n in 0..30 {
+        task(
+            &alice,
+            &slug,
+            json!({"title": format!("Item {n}"), "estimate": 3}),
+        )
+        .await;
+    }
+    let url = format!("{}/api/v1/projects/{slug}/export", alice.base);
+    // A token, so plain clients with their own settings can ask.
+    let created: Value = alice
+        .call("account/tokens/create", &[("name", "export")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = created["token"].as_str().unwrap().to_owned();
+    for encoding in ["gzip", "br"] {
+        // Left encoded: the answer is compressed and arrives whole (a cut-off chunked body
+        // is an error here).
+        let raw = reqwest::Client::builder()
+            .no_gzip()
+            .no_brotli()
+            .build()
+            .unwrap();
+        let res = raw
+            .get(&url)
+            .bearer_auth(&token)
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-encoding"], encoding);
+        let bytes = res.bytes().await.expect("the whole compressed body");
+        assert!(!bytes.is_empty());
+        // Decoded as a browser decodes it: the whole document.
+        let decoding = reqwest::Client::builder()
+            .gzip(encoding == "gzip")
+            .brotli(encoding == "br")
+            .build()
+            .unwrap();
+        let doc: Value = decoding
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .expect("the whole document, decoded");
+        assert_eq!(doc["schema"], "cadence.project");
+        assert_eq!(doc["items"].as_array().unwrap().len(), 30);
+    }
 }
