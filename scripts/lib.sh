@@ -343,6 +343,11 @@ prepare_sqlx() {
 # rustfmt and clippy for both halves: the server (ssr) and the browser (hydrate, wasm32).
 lint() {
   cd "$CADENCE_ROOT"
+  # Code that runs in the browser never reads a clock: std's clocks panic in wasm, and the
+  # browser's clock is not the server's (chrono's is already off in the wasm build).
+  if grep -rnE 'SystemTime::now|Instant::now|js_sys::Date' app/src/pages app/src/components app/src/domain app/src/words.rs; then
+    die "a clock is read in code that runs in the browser: take the time from the server"
+  fi
   cargo fmt --all --check
   cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
   cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings

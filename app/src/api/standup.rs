@@ -23,6 +23,10 @@ pub struct StandupItem {
     pub blocked_reason: Option<String>,
     /// When it was last marked blocked.
     pub blocked_since: Option<DateTime<Utc>>,
+    /// Whole hours it has been blocked, counted by the server up to the moment the
+    /// stand-up shows (now, or the end of a past day). The browser never reads its own
+    /// clock: it may be wrong, in another time zone, or (in wasm) absent.
+    pub blocked_hours: Option<i64>,
 }
 
 /// An item someone worked on during the previous business day.

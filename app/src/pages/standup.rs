@@ -11,7 +11,7 @@ use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::form_error;
 use crate::domain::ItemState;
 use crate::error::AppError;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -124,6 +124,17 @@ fn StandupView(
     }
 }
 
+/// " (for 5 h)", " (for 3 days)": how long an item has been blocked, from the hours the
+/// server counted.
+fn blocked_for(hours: i64) -> String {
+    match hours {
+        h if h >= 48 => format!(" (for {} days)", h / 24),
+        1 => " (for 1 h)".to_owned(),
+        h if h >= 2 => format!(" (for {h} h)"),
+        _ => " (for under an hour)".to_owned(),
+    }
+}
+
 #[component]
 fn ItemList(items: Vec<StandupItem>, slug: String) -> impl IntoView {
     if items.is_empty() {
@@ -133,10 +144,7 @@ fn ItemList(items: Vec<StandupItem>, slug: String) -> impl IntoView {
         <ul class="standup-items">
             {items.into_iter().map(|i| {
                 let blocked = i.blocked_reason.clone().map(|r| {
-                    let since = i.blocked_since.map(|at| {
-                        let hours = (Utc::now() - at).num_hours();
-                        if hours >= 48 { format!(" (for {} days)", hours / 24) } else if hours >= 1 { format!(" (for {hours} h)") } else { String::new() }
-                    }).unwrap_or_default();
+                    let since = i.blocked_hours.map(blocked_for).unwrap_or_default();
                     view! { <span class="blocked-marker"><span class="badge blocked">"Blocked"</span>" "{r}{since}</span> }
                 });
                 view! {
@@ -373,7 +381,7 @@ fn RunMode(
             .and_then(|i| names.with_value(|n| n.get(i).cloned()))
     };
     view! {
-        <section class="card run-mode" aria-labelledby="run-heading">
+        <section class="card run-mode needs-js" aria-labelledby="run-heading">
             <h2 id="run-heading">"Run the stand-up"</h2>
             {move || match current() {
                 None => view! {

@@ -54,7 +54,9 @@ fn to_item(
     row: &ItemRow,
     chart: &EffortChart,
     since: Option<chrono::DateTime<Utc>>,
+    shown_at: chrono::DateTime<Utc>,
 ) -> StandupItem {
+    let since = since.filter(|_| row.blocked);
     StandupItem {
         number: row.number,
         title: row.title.clone(),
@@ -68,7 +70,8 @@ fn to_item(
             _ => None,
         },
         blocked_reason: row.blocked_reason.clone(),
-        blocked_since: since.filter(|_| row.blocked),
+        blocked_since: since,
+        blocked_hours: since.map(|at| (shown_at - at).num_hours().max(0)),
     }
 }
 
@@ -137,7 +140,7 @@ fn as_it_was(
 
 /// The stand-up for a day (default today): each member's previous business day from the
 /// history, their items in progress and blocked, and their note.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn standup(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -233,7 +236,8 @@ async fn summary(pool: &PgPool, access: &Access, day: NaiveDate) -> Result<Stand
         .map(|n| (n.user_id, to_note(n)))
         .collect();
 
-    let item = |row: &ItemRow| to_item(row, &chart, since.get(&row.id).copied());
+    let shown_at = as_of.unwrap_or(now);
+    let item = |row: &ItemRow| to_item(row, &chart, since.get(&row.id).copied(), shown_at);
     let people = members
         .iter()
         .map(|m| {
@@ -276,7 +280,7 @@ async fn summary(pool: &PgPool, access: &Access, day: NaiveDate) -> Result<Stand
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    let day_ago = as_of.unwrap_or(now) - Duration::days(1);
+    let day_ago = shown_at - Duration::days(1);
     Ok(Standup {
         date: day,
         previous_business_day: previous,
@@ -299,7 +303,7 @@ async fn summary(pool: &PgPool, access: &Access, day: NaiveDate) -> Result<Stand
 }
 
 /// Writes the caller's own note for a day.
-#[tracing::instrument(skip(pool, caller, input), err)]
+#[tracing::instrument(skip(pool, caller, input), err(level = "info"))]
 pub async fn save_note(
     pool: &PgPool,
     caller: Option<&Caller>,
