@@ -39,7 +39,7 @@ impl From<TokenRow> for TokenInfo {
 }
 
 /// Creates an account. Every field is checked and all problems are reported together.
-#[tracing::instrument(skip(pool, password), err)]
+#[tracing::instrument(skip(pool, password), err(level = "info"))]
 pub async fn register(
     pool: &PgPool,
     email: &str,
@@ -78,7 +78,7 @@ pub async fn register(
 
 /// Checks an email and password, throttling failures per account and per client address.
 /// An unknown email and a wrong password get the same answer, in the same time.
-#[tracing::instrument(skip(pool, password), err)]
+#[tracing::instrument(skip(pool, password), err(level = "info"))]
 pub async fn log_in(
     pool: &PgPool,
     email: &str,
@@ -115,7 +115,7 @@ pub async fn log_in(
 
 /// Changes the caller's password after checking the current one, and signs out every other
 /// session of theirs (a changed password usually means a worry).
-#[tracing::instrument(skip(pool, caller, current, new), err)]
+#[tracing::instrument(skip(pool, caller, current, new), err(level = "info"))]
 pub async fn change_password(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -169,7 +169,7 @@ pub async fn tokens(pool: &PgPool, caller: Option<&Caller>) -> Result<Vec<TokenI
 }
 
 /// A new API token for the account; the secret is in the answer and nowhere else.
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "info"))]
 pub async fn create_token(pool: &PgPool, user_id: Uuid, name: &str) -> Result<NewToken, AppError> {
     let name = DisplayName::parse(name).map_err(|e| AppError::validation("name", e))?;
     let token = auth::new_api_token();

@@ -111,7 +111,7 @@ async fn send(sender: &mpsc::Sender<Result<String, AppError>>, chunk: String) ->
 /// transaction, and streams the rest (items one at a time) through a bounded channel, so
 /// memory stays flat for large projects. Errors after the first chunk end the stream early
 /// (the client sees incomplete JSON); they are logged.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn export(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -517,7 +517,7 @@ fn broke(e: sqlx::Error) -> AppError {
 }
 
 /// Creates a new project from a document; the caller is its owner. All or nothing.
-#[tracing::instrument(skip(pool, caller, doc), err)]
+#[tracing::instrument(skip(pool, caller, doc), err(level = "info"))]
 pub async fn import(
     pool: &PgPool,
     caller: Option<&Caller>,

@@ -223,7 +223,7 @@ async fn filter_from(
 
 /// A page of items in rank order. `backlog` leaves out done items and, with no other
 /// filter, lists only top-level items (epics carry their children).
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn list_filtered(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -301,7 +301,7 @@ fn summary(field: &str, old: &Option<Value>, new: &Option<Value>) -> String {
     }
 }
 
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn detail(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -426,7 +426,7 @@ fn snapshot(kind: ItemKind, title: &str, estimate: Option<i16>, parent: Option<i
             "parent": parent })
 }
 
-#[tracing::instrument(skip(pool, caller, input), err)]
+#[tracing::instrument(skip(pool, caller, input), err(level = "info"))]
 pub async fn create(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -598,7 +598,7 @@ async fn stale(pool: &PgPool, row: &ItemRow) -> AppError {
     ))
 }
 
-#[tracing::instrument(skip(pool, caller, patch), err)]
+#[tracing::instrument(skip(pool, caller, patch), err(level = "info"))]
 pub async fn update(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -799,7 +799,7 @@ pub async fn update(
     commit_and_read(pool, tx, old.id, &chart).await
 }
 
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn move_to(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -852,7 +852,7 @@ pub async fn move_to(
 }
 
 /// Moves an item (and, when asked, an epic's children) to the trash; `restore` undoes it.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn delete(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -905,7 +905,7 @@ pub async fn delete(
 }
 
 /// Brings an item back from the trash, with the children deleted along with it.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn restore(
     pool: &PgPool,
     caller: Option<&Caller>,

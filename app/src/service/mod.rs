@@ -33,7 +33,11 @@ pub fn signed_in(caller: Option<&Caller>) -> Result<&Caller, AppError> {
 /// The one authorization check for project-scoped work. Anonymous → Unauthorized; not a
 /// member (or no such project) → NotFound, so outsiders learn nothing; a role that may not
 /// do `action` → Forbidden; changes to an archived project → Conflict.
-#[tracing::instrument(skip(pool, caller), fields(user = ?caller.map(|c| c.id)), err)]
+///
+/// Refusals are expected answers, not failures: service functions log them at INFO (this
+/// check at DEBUG, since its caller logs the same refusal). ERROR is for our own faults,
+/// logged where they happen (`AppError::from(sqlx::Error)`, the `internal` helpers).
+#[tracing::instrument(skip(pool, caller), fields(user = ?caller.map(|c| c.id)), err(level = "debug"))]
 pub async fn access(
     pool: &PgPool,
     caller: Option<&Caller>,

@@ -26,7 +26,7 @@ fn role_of(stored: &str) -> Result<Role, AppError> {
 
 /// Creates a project with a unique slug derived from its name; the caller is its owner and
 /// it starts with the T-shirt effort chart.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn create(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -209,7 +209,7 @@ pub fn validate_settings(input: &ProjectSettings) -> Result<ValidSettings, AppEr
 }
 
 /// Replaces the project's settings (owners and scrum masters); all or nothing.
-#[tracing::instrument(skip(pool, caller, input), err)]
+#[tracing::instrument(skip(pool, caller, input), err(level = "info"))]
 pub async fn update_settings(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -296,7 +296,7 @@ fn parse_role(raw: &str) -> Result<Role, AppError> {
 }
 
 /// Adds an existing account to the project (owners only).
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn add_member(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -341,7 +341,7 @@ pub async fn add_member(
 }
 
 /// Changes a member's role (owners only); the last owner cannot be demoted.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn set_member_role(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -366,7 +366,7 @@ pub async fn set_member_role(
 }
 
 /// Removes a member (owners only); the last owner cannot be removed.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn remove_member(
     pool: &PgPool,
     caller: Option<&Caller>,

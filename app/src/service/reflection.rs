@@ -38,7 +38,7 @@ fn to_card(row: &CardRow, me: Uuid) -> Result<Card, AppError> {
 
 /// The board of an increment's week. By default the running increment (else the latest
 /// closed one) and the week of today within it.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn board(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -132,7 +132,7 @@ async fn read_card(pool: &PgPool, access: &Access, id: i64) -> Result<Card, AppE
     to_card(&row, access.caller.id)
 }
 
-#[tracing::instrument(skip(pool, caller, body), err)]
+#[tracing::instrument(skip(pool, caller, body), err(level = "info"))]
 pub async fn add(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -173,7 +173,7 @@ pub async fn add(
 }
 
 /// Edits the text of one's own card.
-#[tracing::instrument(skip(pool, caller, body), err)]
+#[tracing::instrument(skip(pool, caller, body), err(level = "info"))]
 pub async fn edit(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -196,7 +196,7 @@ pub async fn edit(
 }
 
 /// Casts or takes back the caller's vote on a card, within their votes for the board.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn vote(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -222,7 +222,7 @@ pub async fn vote(
 }
 
 /// The scrum master groups cards under a heading and orders them.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn arrange(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -244,7 +244,7 @@ pub async fn arrange(
 
 /// Turns an action item into a task at the top of the backlog, linked both ways: the card
 /// names the item, the item's description names the card's increment and week.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn to_item(
     pool: &PgPool,
     caller: Option<&Caller>,

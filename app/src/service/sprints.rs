@@ -134,7 +134,7 @@ async fn increments_of(
 }
 
 /// The project's sprints with their increments, by date.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn list(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -173,7 +173,7 @@ async fn sprint_by_id(pool: &PgPool, access: &Access, id: i64) -> Result<Sprint,
 }
 
 /// Creates a sprint and the increments that tile it.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn create(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -239,7 +239,7 @@ pub async fn create(
     sprint_by_id(pool, &access, id).await
 }
 
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn rename(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -281,7 +281,7 @@ async fn read_increment(
 }
 
 /// New dates for an increment that is not closed; they may not overlap another one.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn edit_increment(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -381,7 +381,7 @@ async fn move_item(
 }
 
 /// Commits items to an increment that is not closed (moving them from another open one).
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn commit(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -447,7 +447,7 @@ pub async fn commit(
 }
 
 /// Takes items out of an increment that is not closed, back to the backlog.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn uncommit(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -481,7 +481,7 @@ pub async fn uncommit(
 }
 
 /// Starts a planned increment, recording its commitment; one runs at a time.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn start(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -650,7 +650,7 @@ fn next_after<'a>(
 }
 
 /// An increment with its report: frozen once closed, from history up to now while active.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn report(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -690,7 +690,7 @@ async fn report_of(pool: &PgPool, access: &Access, id: i64) -> Result<IncrementR
 
 /// Closes the active increment: freezes its report, then carries the unfinished items to
 /// the next planned increment or back to the top of the backlog.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn close(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -809,7 +809,7 @@ pub(crate) async fn increments_with_velocity(
 }
 
 /// Velocity of each closed increment (from their frozen reports) and the team's.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn velocity(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -849,7 +849,7 @@ async fn velocity_of(pool: &PgPool, access: &Access) -> Result<VelocityReport, A
 }
 
 /// Remaining points ÷ team velocity, for the whole backlog and each open epic.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn forecast(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -903,7 +903,7 @@ fn parse_velocity(raw: Option<&str>) -> Result<Option<f64>, AppError> {
 
 /// The planning session for an increment (by default the next one to run): capacity from
 /// the team's velocity (or a typed one), what is committed, and the backlog to pick from.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn planning(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -971,7 +971,7 @@ pub async fn planning(
 
 /// The task board of an increment: the one asked for, else the active one, else the next
 /// planned one.
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn board(
     pool: &PgPool,
     caller: Option<&Caller>,

@@ -359,3 +359,48 @@ async fn nobody_can_revoke_someone_elses_token(pool: PgPool) {
     let list = ada.call("account/tokens", &[]).await.text().await.unwrap();
     assert!(list.contains("\"CI\""), "{list}");
 }
+
+/// What the server logs while the test runs on this thread (`sqlx::test` runs the test and
+/// the server it spawns on one current-thread runtime).
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A wrong password, a refused page and a bad form are answers, not server faults: they
+/// are logged below ERROR (which is kept for our own failures).
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn refusals_are_not_logged_as_errors(pool: PgPool) {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = spawn(pool).await;
+    let (owner, slug) = app.owner_of("ada@example.com", "Logs").await;
+    let wrong = log_in(&app.anonymous(), "ada@example.com", "not the password").await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let stranger = app.user("eve@example.com", "Eve").await;
+    let hidden = stranger
+        .call("project/detail", &[("slug", slug.as_str())])
+        .await;
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    let empty = owner.call("projects/create", &[("name", "")]).await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    // The refusals were seen (so this capture works) …
+    assert!(text.contains(" INFO "), "{text}");
+    // … and none was logged as an error.
+    assert!(!text.contains("ERROR"), "{text}");
+}
