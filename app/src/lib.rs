@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod words;
 
 use components::layout::Layout;
 use leptos::prelude::*;

@@ -90,8 +90,8 @@ test('plan, start, work the board, close, and see the velocity', async () => {
     .dragTo(page.locator('section.column[data-column="doing"]'));
   await page.locator('section.column[data-column="doing"] .board-card', { hasText: 'Logo' }).waitFor();
   const totals = page.getByRole('group', { name: 'Column totals' });
-  await totals.getByText('Done: 1 item(s), 8 points').waitFor();
-  await totals.getByText('Doing: 1 item(s), 2 points').waitFor();
+  await totals.getByText('Done: 1 item, 8 points').waitFor();
+  await totals.getByText('Doing: 1 item, 2 points').waitFor();
   // The move persisted: it is still there after a reload.
   await page.reload();
   await hydrated(page);

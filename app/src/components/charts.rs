@@ -514,14 +514,20 @@ pub fn BurndownChart(report: Report, business_days: Vec<NaiveDate>) -> impl Into
 
     let description = match reported.last() {
         Some(last) => format!(
-            "{} points committed over {n} business days; {} remaining after {} of them.",
-            report.committed,
+            "{} committed over {}; {} remaining after {}.",
+            crate::words::count(report.committed, "point", "points"),
+            crate::words::count(n, "business day", "business days"),
             last.remaining,
-            reported.len()
+            if reported.len() == 1 {
+                "the first".to_owned()
+            } else {
+                format!("{} of them", reported.len())
+            }
         ),
         None => format!(
-            "{} points committed over {n} business days; no day has passed yet.",
-            report.committed
+            "{} committed over {}; no day has passed yet.",
+            crate::words::count(report.committed, "point", "points"),
+            crate::words::count(n, "business day", "business days")
         ),
     };
     let y_axis = value_axis(&ticks, frame.scale, plot);
@@ -546,7 +552,7 @@ pub fn BurndownChart(report: Report, business_days: Vec<NaiveDate>) -> impl Into
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let text = format!("{}: {} points remaining, scope {}", short_date(d.date), d.remaining, d.scope);
+            let text = format!("{}: {} remaining, scope {}", short_date(d.date), crate::words::count(d.remaining, "point", "points"), d.scope);
             let (cx, cy) = (px(frame.x(i + 1)), px(frame.scale.at(f64::from(d.remaining))));
             view! { <circle class="dot remaining" tabindex="0" cx=cx cy=cy r="3.5"><title>{text}</title></circle> }
         })
@@ -556,7 +562,7 @@ pub fn BurndownChart(report: Report, business_days: Vec<NaiveDate>) -> impl Into
         .enumerate()
         .filter(|(_, d)| d.scope_added > 0)
         .map(|(i, d)| {
-            let text = format!("+{} points of scope on {}", d.scope_added, short_date(d.date));
+            let text = format!("+{} of scope on {}", crate::words::count(d.scope_added, "point", "points"), short_date(d.date));
             let points = triangle(frame.x(i + 1), frame.scale.at(f64::from(d.scope)));
             view! { <polygon class="scope-added" tabindex="0" points=points><title>{text}</title></polygon> }
         })

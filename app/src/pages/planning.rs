@@ -106,9 +106,9 @@ fn PlanView(
             per_day(plan.velocity)
         ),
         (Some(t), false) => format!(
-            "Team velocity: {} points per business day, the average of the last {} closed increment(s) (slowest {}, fastest {}).",
+            "Team velocity: {} points per business day, the average of {} (slowest {}, fastest {}).",
             per_day(Some(t.average)),
-            t.increments,
+            crate::words::last(t.increments as u32, "closed increment", "closed increments"),
             per_day(Some(t.slowest)),
             per_day(Some(t.fastest))
         ),
@@ -122,10 +122,10 @@ fn PlanView(
             _ => String::new(),
         };
         format!(
-            "Capacity: {} points = {} points per day × {} business days{range}.",
+            "Capacity: {} points = {} points per day × {}{range}.",
             points(c),
             per_day(plan.velocity),
-            inc.business_days
+            crate::words::count(inc.business_days, "business day", "business days")
         )
     });
     let load = plan.capacity.map(|c| {
@@ -179,7 +179,7 @@ fn PlanView(
                     .chain(std::iter::once(format!("list-{prefix}")))
                     .collect();
                 let button = can_plan.then(|| view! {
-                    <button type="button" class="button small" id=format!("{prefix}-{n}")
+                    <button type="button" class="button small needs-js" id=format!("{prefix}-{n}")
                         aria-label=format!("{verb} #{n} {}", item.title)
                         on:click=move |_| commit(vec![n], !committed, neighbours.clone())>
                         {if committed { format!("{arrow} {verb}") } else { format!("{verb} {arrow}") }}
@@ -217,7 +217,7 @@ fn PlanView(
     view! {
         <header class="page-header">
             <h1>"Planning " {inc.label()} " " <StateBadge state=inc.state/></h1>
-            <p class="muted">{format!("{} · {} business days", inc.dates(), inc.business_days)}</p>
+            <p class="muted">{format!("{} · {}", inc.dates(), crate::words::count(inc.business_days, "business day", "business days"))}</p>
             <form method="get" class="filters" aria-label="Choose the increment">
                 <label for="plan-increment">"Increment"</label>
                 <select id="plan-increment" name="increment">{chooser}</select>
@@ -241,14 +241,14 @@ fn PlanView(
         <div class="plan-columns">
             <section aria-labelledby="list-in-heading" class="plan-column">
                 <h2 id="list-in-heading">"Backlog"</h2>
-                <p class="muted">{format!("{candidates_count} open item(s) in no increment{}", if plan.more_candidates { ", the first 100 shown" } else { "" })}</p>
+                <p class="muted">{format!("{} in no increment{}", crate::words::count(candidates_count as u32, "open item", "open items"), if plan.more_candidates { ", the first 100 shown" } else { "" })}</p>
                 <ul class="plan-list" id="list-in" tabindex="-1" aria-labelledby="list-in-heading"
                     on:dragover=move |ev| ev.prevent_default() on:drop=drop_into(false)>
                     {list(plan.candidates.clone(), false)}
                 </ul>
             </section>
             <section aria-labelledby="list-out-heading" class="plan-column">
-                <h2 id="list-out-heading">{format!("In {} · {committed_points} points", inc.label())}</h2>
+                <h2 id="list-out-heading">{format!("In {} · {}", inc.label(), crate::words::count(committed_points, "point", "points"))}</h2>
                 <ul class="plan-list committed" id="list-out" tabindex="-1" aria-labelledby="list-out-heading"
                     on:dragover=move |ev| ev.prevent_default() on:drop=drop_into(true)>
                     {list(plan.committed.clone(), true)}

@@ -70,8 +70,8 @@ fn Overview(project: ProjectInfo) -> impl IntoView {
                 <dt>"Effort chart"</dt><dd data-testid="effort-chart">{chart}</dd>
                 <dt>"Working days"</dt><dd>{week}</dd>
                 <dt>"Velocity window"</dt>
-                <dd>{format!("last {} closed increments", project.settings.velocity_window)}</dd>
-                <dt>"Holidays"</dt><dd>{project.settings.holidays.len()}" listed"</dd>
+                <dd>{crate::words::last(u32::from(project.settings.velocity_window), "closed increment", "closed increments")}</dd>
+                <dt>"Holidays"</dt><dd>{format!("{} listed", crate::words::count(project.settings.holidays.len() as u32, "day", "days"))}</dd>
             </dl>
             <p>
                 <a href=format!("/p/{slug}/members")>"Members"</a>" · "

@@ -151,7 +151,7 @@ fn Board(board: Reflection, slug: String, actions: Actions) -> impl IntoView {
             </form>
         </header>
         <p id="reflection-velocity" class="card">{velocity_line(&board)}</p>
-        <p class="muted" id="votes-left">{format!("You have {} of {} votes left on this board.", board.votes_left, board.votes_per_person)}</p>
+        <p class="muted" id="votes-left">{format!("You have {} of {} left on this board.", board.votes_left, crate::words::count(board.votes_per_person, "vote", "votes"))}</p>
         <p class="form-error" role="alert">{error}</p>
         <div class="reflection-columns">{columns}</div>
     }
@@ -313,7 +313,7 @@ fn CardView(
         let (up, down) = neighbours.clone();
         let group_value = RwSignal::new(group);
         view! {
-            <div class="arrange">
+            <div class="arrange needs-js">
                 <label for=field.clone() class="visually-hidden">"Group"</label>
                 <input id=field type="text" placeholder="Group" size="10" prop:value=move || group_value.get()
                     on:input:target=move |ev| group_value.set(ev.target().value())/>

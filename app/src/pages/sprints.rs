@@ -210,9 +210,9 @@ fn NewSprintForm(slug: String, create: ServerAction<CreateSprint>) -> impl IntoV
     let created = move || {
         create.value().with(|v| match v {
             Some(Ok(s)) => Some(format!(
-                "{} was created with {} increments.",
+                "{} was created with {}.",
                 s.name,
-                s.increments.len()
+                crate::words::count(s.increments.len(), "increment", "increments")
             )),
             _ => None,
         })
@@ -337,14 +337,14 @@ fn IncrementView(
     });
     let committed = inc.committed_points.map(|p| {
         view! {
-            <p class="muted">{format!("Committed at the start: {p} points.")}</p>
+            <p class="muted">{format!("Committed at the start: {}.", crate::words::count(p, "point", "points"))}</p>
         }
     });
     view! {
         <Title text=inc.label()/>
         <header class="page-header">
             <h1>{inc.label()}" "<StateBadge state=inc.state/></h1>
-            <p class="muted">{format!("{} · {} business days", inc.dates(), inc.business_days)}</p>
+            <p class="muted">{format!("{} · {}", inc.dates(), crate::words::count(inc.business_days, "business day", "business days"))}</p>
             <p class="muted">{note}</p>
             <nav class="page-actions" aria-label="Increment">
                 <a class="button small" href=format!("/p/{slug}/board?increment={id}")>"Board"</a>
@@ -446,8 +446,9 @@ fn CloseForm(
     view! {
         <section class="card close-increment" aria-labelledby="close-heading">
             <h2 id="close-heading">"Close this increment"</h2>
-            <p class="muted">"Closing freezes the report. "{unfinished.len()}" unfinished item(s) move on:"</p>
-            <form on:submit=submit>
+            <p class="muted">{format!("Closing freezes the report. {} move on:", crate::words::count(unfinished.len() as u32, "unfinished item", "unfinished items"))}</p>
+            <p class="without-js muted">"Closing an increment needs JavaScript in the browser (or the JSON API)."</p>
+            <form class="needs-js" on:submit=submit>
                 <FormError message=error/>
                 <fieldset>
                     <legend>"Unfinished items go"</legend>
