@@ -205,6 +205,12 @@ pub struct ForecastLine {
     pub remaining_points: u32,
     /// Absent without a team velocity.
     pub forecast: Option<Forecast>,
+    /// For an epic: its own size, shown beside its children's points.
+    pub own_size: Option<u32>,
+    /// For an epic: the points its open children have left.
+    pub children_remaining: Option<u32>,
+    /// For an epic: which of the two `remaining_points` counts.
+    pub counted: Option<crate::domain::EpicPoints>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

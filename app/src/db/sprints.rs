@@ -406,27 +406,50 @@ pub async fn lock_project(conn: &mut PgConnection, project_id: Uuid) -> Result<(
 /// Points not yet done on the whole backlog (epics' own estimates left out).
 #[tracing::instrument(skip(pool), err)]
 pub async fn remaining_points(pool: &PgPool, project_id: Uuid) -> Result<i64, sqlx::Error> {
+    // Open tasks and bugs, plus the own size of open epics none of whose children is
+    // estimated yet (domain::EpicPoints: until then the epic's size is all that is known).
     sqlx::query_scalar!(
-        r#"select coalesce(sum(estimate), 0)::bigint as "points!" from work_item
-           where project_id = $1 and deleted_at is null and kind <> 'epic' and state <> 'done'"#,
+        r#"select (coalesce(sum(estimate) filter (where kind <> 'epic'), 0)
+                 + coalesce(sum(estimate) filter (
+                       where kind = 'epic' and not exists (
+                           select 1 from work_item c where c.parent_id = work_item.id
+                             and c.deleted_at is null and c.estimate is not null)), 0))::bigint
+                  as "points!"
+           from work_item
+           where project_id = $1 and deleted_at is null and state <> 'done'"#,
         project_id
     )
     .fetch_one(pool)
     .await
 }
 
-/// Open epics in rank order with the points their children have left.
+/// An open epic for the forecast: its own size, and its children's points.
+pub struct EpicRemaining {
+    pub number: i32,
+    pub title: String,
+    pub own_size: Option<i16>,
+    /// Children (any state) with an estimate.
+    pub estimated_children: i64,
+    /// Points of its children not done.
+    pub children_remaining: i64,
+}
+
+/// Open epics in rank order with their own size and the points their children have left.
 #[tracing::instrument(skip(pool), err)]
 pub async fn epics_remaining(
     pool: &PgPool,
     project_id: Uuid,
     limit: i64,
-) -> Result<Vec<(i32, String, i64)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"select e.number, e.title,
+) -> Result<Vec<EpicRemaining>, sqlx::Error> {
+    sqlx::query_as!(
+        EpicRemaining,
+        r#"select e.number, e.title, e.estimate as own_size,
+                  (select count(*) from work_item c
+                   where c.parent_id = e.id and c.deleted_at is null
+                     and c.estimate is not null) as "estimated_children!",
                   coalesce((select sum(c.estimate) from work_item c
                             where c.parent_id = e.id and c.deleted_at is null
-                              and c.state <> 'done'), 0)::bigint as "points!"
+                              and c.state <> 'done'), 0)::bigint as "children_remaining!"
            from work_item e
            where e.project_id = $1 and e.kind = 'epic' and e.deleted_at is null
              and e.state <> 'done'
@@ -435,9 +458,5 @@ pub async fn epics_remaining(
         limit
     )
     .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.number, r.title, r.points))
-        .collect())
+    .await
 }

@@ -172,9 +172,55 @@ impl Rollup {
     }
 }
 
+/// Which points stand for an epic in a forecast. The article sizes an epic first (13 or
+/// 21) and breaks it into child tasks later: until a child is estimated the epic's own size
+/// is all that is known; from then on the children are the finer estimate, and the epic's
+/// own size is only shown beside them (never added to them, so nothing counts twice).
+/// Velocity and burndown never count an epic's own size: the work flows through its children.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum EpicPoints {
+    /// Its children's points (at least one child is estimated).
+    Children,
+    /// Its own size (no child is estimated yet).
+    OwnSize,
+}
+
+impl EpicPoints {
+    pub fn of(own_size: Option<u32>, estimated_children: u32) -> EpicPoints {
+        if estimated_children == 0 && own_size.is_some() {
+            EpicPoints::OwnSize
+        } else {
+            EpicPoints::Children
+        }
+    }
+
+    /// The points left that the forecast counts for an open epic.
+    pub fn remaining(self, own_size: Option<u32>, children_remaining: u32) -> u32 {
+        match self {
+            EpicPoints::Children => children_remaining,
+            EpicPoints::OwnSize => own_size.unwrap_or(0),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_epic_counts_its_own_size_until_a_child_is_estimated() {
+        // The article's "Online store", sized 21 before anyone broke it down.
+        assert_eq!(EpicPoints::of(Some(21), 0), EpicPoints::OwnSize);
+        assert_eq!(EpicPoints::of(Some(21), 0).remaining(Some(21), 0), 21);
+        // Broken into its five child tasks (11 points, 3 done): the children count.
+        assert_eq!(EpicPoints::of(Some(21), 5), EpicPoints::Children);
+        assert_eq!(EpicPoints::of(Some(21), 5).remaining(Some(21), 8), 8);
+        // Not sized at all: whatever its children have (nothing yet).
+        assert_eq!(EpicPoints::of(None, 0), EpicPoints::Children);
+        assert_eq!(EpicPoints::of(None, 0).remaining(None, 0), 0);
+    }
 
     fn child(points: Option<u8>, state: ItemState) -> ChildSummary {
         ChildSummary {

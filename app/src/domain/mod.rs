@@ -45,7 +45,7 @@ pub mod title;
 pub use account::{DisplayName, DisplayNameError, Password, PasswordError};
 pub use effort_chart::{ChartEntry, EffortChart, EffortChartError, NotOnChart, Preset};
 pub use email::{Email, EmailError};
-pub use item::{ChildSummary, ItemKind, ItemState, Rollup};
+pub use item::{ChildSummary, EpicPoints, ItemKind, ItemState, Rollup};
 pub use points::{PointsError, StoryPoints};
 pub use project::{
     Holiday, HolidayName, ProjectName, VelocityWindow, WorkingWeek, WorkingWeekError,

@@ -7,6 +7,7 @@ use super::sprints::per_day;
 use crate::api::sprints::{get_forecast, get_velocity, ForecastLine, ForecastReport};
 use crate::components::charts::VelocityChart;
 use crate::components::error_view::{first_app_error, ErrorView};
+use crate::domain::EpicPoints;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,8 +25,12 @@ pub fn VelocityPage() -> impl IntoView {
                     let report = velocity.await?;
                     let forecast = forecast.await?;
                     let team = report.team.map(|t| format!(
-                        "Team velocity: {} points per business day, the average of the last {} closed increment(s) (window {}); slowest {}, fastest {}.",
-                        per_day(Some(t.average)), t.increments, report.window,
+                        "Team velocity: {} points per business day, the average of {}{}; slowest {}, fastest {}.",
+                        per_day(Some(t.average)),
+                        crate::words::last(t.increments as u32, "closed increment", "closed increments"),
+                        if usize::from(report.window) > t.increments {
+                            format!(" (it will average up to {})", crate::words::count(report.window, "increment", "increments"))
+                        } else { String::new() },
                         per_day(Some(t.slowest)), per_day(Some(t.fastest))
                     ));
                     Ok::<_, AppError>(view! {
@@ -53,6 +58,20 @@ fn line_row(line: ForecastLine, slug: &str) -> impl IntoView {
         }
         None => view! { <strong>{line.label.clone()}</strong> }.into_any(),
     };
+    // For an epic: which points the forecast counts, its own size or its children's.
+    let basis = match (line.counted, line.own_size) {
+        (Some(EpicPoints::OwnSize), Some(own)) => Some(format!(
+            "Counts its own size, {}: no child is estimated yet.",
+            crate::words::count(own, "point", "points")
+        )),
+        (Some(EpicPoints::Children), Some(own)) => Some(format!(
+            "Counts its children's points; its own size is {}.",
+            crate::words::count(own, "point", "points")
+        )),
+        (Some(EpicPoints::Children), None) => Some("Counts its children's points.".to_owned()),
+        _ => None,
+    };
+    let name = view! { {name} {basis.map(|b| view! { <br/><span class="muted small" data-testid="forecast-basis">{b}</span> })} };
     let date = |d: Option<chrono::NaiveDate>| {
         d.map_or("—".to_owned(), |d| d.format("%a %b %-d, %Y").to_string())
     };
@@ -60,7 +79,10 @@ fn line_row(line: ForecastLine, slug: &str) -> impl IntoView {
         Some(f) => (
             f.business_days.to_string(),
             date(f.date),
-            format!("{} – {}", date(f.optimistic), date(f.pessimistic)),
+            match (f.optimistic, f.pessimistic) {
+                (Some(a), Some(b)) => crate::words::date_range(a, b, "%a %b %-d, %Y"),
+                (a, b) => format!("{} – {}", date(a), date(b)),
+            },
         ),
         None => ("—".into(), "—".into(), "—".into()),
     };

@@ -18,7 +18,7 @@ use crate::domain::calendar::Calendar;
 use crate::domain::sprint::{
     self, tile, SprintName, TeamVelocity, DEFAULT_INCREMENT_WEEKS, MAX_INCREMENT_WEEKS,
 };
-use crate::domain::{Action, EffortChart, WorkingWeek};
+use crate::domain::{Action, EffortChart, EpicPoints, WorkingWeek};
 use crate::error::{AppError, FieldErrors};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
@@ -859,26 +859,37 @@ pub async fn forecast(
     let calendar = calendar(pool, &access).await?;
     let team = velocity_of(pool, &access).await?.team;
     let from = Utc::now().date_naive();
-    let line = |label: String, epic: Option<i32>, points: i64| {
-        let remaining = points.clamp(0, i64::from(u32::MAX)) as u32;
-        ForecastLine {
-            label,
-            epic,
-            remaining_points: remaining,
-            forecast: team
-                .as_ref()
-                .and_then(|t| sprint::forecast(remaining, t, &calendar, from)),
-        }
+    let points = |p: i64| p.clamp(0, i64::from(u32::MAX)) as u32;
+    let line = |label: String, epic: Option<i32>, remaining: u32| ForecastLine {
+        label,
+        epic,
+        remaining_points: remaining,
+        forecast: team
+            .as_ref()
+            .and_then(|t| sprint::forecast(remaining, t, &calendar, from)),
+        own_size: None,
+        children_remaining: None,
+        counted: None,
     };
     let backlog = line(
         "Whole backlog".into(),
         None,
-        db::remaining_points(pool, access.project.id).await?,
+        points(db::remaining_points(pool, access.project.id).await?),
     );
     let epics = db::epics_remaining(pool, access.project.id, FORECAST_EPICS)
         .await?
         .into_iter()
-        .map(|(number, title, points)| line(title, Some(number), points))
+        .map(|e| {
+            let own = e.own_size.map(|p| points(i64::from(p)));
+            let children = points(e.children_remaining);
+            let counted = EpicPoints::of(own, points(e.estimated_children));
+            ForecastLine {
+                own_size: own,
+                children_remaining: Some(children),
+                counted: Some(counted),
+                ..line(e.title, Some(e.number), counted.remaining(own, children))
+            }
+        })
         .collect();
     Ok(ForecastReport {
         team,
