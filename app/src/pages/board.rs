@@ -4,14 +4,16 @@
 
 use super::project::{project_resource, use_slug};
 use super::sprints::StateBadge;
-use crate::api::items::{update_item, Item, ItemPatch};
+use crate::api::items::{update_item, Item, ItemPatch, SetStateForm};
 use crate::api::projects::{list_members, Member};
 use crate::api::sprints::{get_board, Board, IncrementState};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::focus::FocusAfterReload;
+use crate::components::forms::posted_error;
 use crate::domain::{Action as Can, ItemState};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -69,7 +71,8 @@ pub fn BoardPage() -> impl IntoView {
         move || (slug.get(), increment.get(), changed.get()),
         |(slug, increment, _)| get_board(slug, increment),
     );
-    let message = RwSignal::new(None::<String>);
+    // A plain form post (JavaScript off) comes back with its error in the URL.
+    let message = RwSignal::new(posted_error(&[SetStateForm::PATH]));
     let focus = FocusAfterReload::new();
     let mover = Action::new(move |(n, version, state): &(i32, i32, ItemState)| {
         let slug = slug.get_untracked();
@@ -99,9 +102,12 @@ pub fn BoardPage() -> impl IntoView {
                     let project = project.await?;
                     let members = members.await?;
                     let board = board.await?;
+                    // Cards move only while the increment runs: a closed one is history, and a
+                    // planned one (between increments, or planned ahead) shows what is
+                    // committed to it, carried-over work included, until it starts.
                     let can_move = project.role.allows(Can::Contribute)
                         && !project.archived
-                        && board.increment.as_ref().is_some_and(|i| i.state != IncrementState::Closed);
+                        && board.increment.as_ref().is_some_and(|i| i.state == IncrementState::Active);
                     Ok::<_, AppError>(view! {
                         <BoardView board members slug=project.slug.clone() who=who.get() grouped=grouped.get()
                             can_move mover message focus/>
@@ -197,10 +203,18 @@ fn BoardView(
                 .sum::<u32>(),
         )
     });
+    let not_started = (inc.state == IncrementState::Planned).then(|| {
+        view! {
+            <p class="notice" data-testid="board-not-started">
+                {format!("{} has not started: its board shows what is committed to it, and cards move once the scrum master starts it on the ", inc.label())}
+                <a href=format!("/p/{slug}/sprints")>"sprints page"</a>"."
+            </p>
+        }
+    });
     view! {
         <header class="page-header">
             <h1>"Board: " {inc.label()} " " <StateBadge state=inc.state/></h1>
-            <p class="muted">{format!("{} · {} business days", inc.dates(), inc.business_days)}
+            <p class="muted">{format!("{} · {}", inc.dates(), crate::words::count(inc.business_days, "business day", "business days"))}
                 " · " <a href=format!("/p/{slug}/increments/{id}")>"Report and burndown"</a></p>
             <form method="get" class="filters" aria-label="Board filters">
                 <label for="board-increment">"Increment"</label>
@@ -215,10 +229,11 @@ fn BoardView(
                 <button type="submit" class="button small">"Show"</button>
             </form>
         </header>
+        {not_started}
         <p class="form-error" role="alert">{move || message.get()}</p>
         <div class="board-totals" role="group" aria-label="Column totals">
             {totals.into_iter().map(|(state, count, points)| view! {
-                <p data-column=state.as_str()>{format!("{}: {count} item(s), {points} points", column_title(state))}</p>
+                <p data-column=state.as_str()>{format!("{}: {}, {}", column_title(state), crate::words::count(count as u32, "item", "items"), crate::words::count(points, "point", "points"))}</p>
             }).collect_view()}
         </div>
         {lanes.into_iter().map(|(person, lane)| view! { <Lane person lane ctx/> }).collect_view()}
@@ -243,7 +258,7 @@ fn Lane(person: String, lane: Vec<Item>, ctx: StoredValue<CardContext>) -> impl 
             .iter()
             .map(|i| u32::from(i.estimate.unwrap_or(0)))
             .sum();
-        view! { <h2 class="lane-heading">{format!("{person} · {points} points")}</h2> }
+        view! { <h2 class="lane-heading">{format!("{person} · {}", crate::words::count(points, "point", "points"))}</h2> }
     });
     let lane_key = person.clone();
     view! {
@@ -293,20 +308,26 @@ fn Card(item: Item, ctx: StoredValue<CardContext>) -> impl IntoView {
         let other = if which == "left" { "right" } else { "left" };
         let focus_ids = vec![id.clone(), format!("{other}-{n}"), format!("card-{n}")];
         view! {
-            <button type="button" class="button small" id=id
+            <button type="submit" class="button small" id=id name="state" value=to.as_str()
                 aria-label=format!("Move #{n} to {}", column_title(to))
-                on:click=move |_| {
+                on:click=move |ev| {
+                    ev.prevent_default();
                     focus.request(focus_ids.clone());
                     mover.dispatch((n, version, to));
                 }>{arrow}</button>
         }
     };
+    // A plain form, so the arrows work with JavaScript off too (`items/state`).
+    let form_slug = slug.clone();
     let buttons = can_move.then(|| {
         view! {
-            <div class="card-moves">
+            <form class="card-moves" method="post" action="/api/fn/items/state">
+                <input type="hidden" name="slug" value=form_slug/>
+                <input type="hidden" name="number" value=n.to_string()/>
+                <input type="hidden" name="version" value=version.to_string()/>
                 {left.map(|to| button(to, "left", "←"))}
                 {right.map(|to| button(to, "right", "→"))}
-            </div>
+            </form>
         }
     });
     let blocked = item.blocked.then(|| {

@@ -664,11 +664,26 @@ async fn the_pages_show_sprints_board_planning_and_velocity(pool: PgPool) {
         grouped.contains("Olive Owner · 2 points"),
         "a lane per person"
     );
-    assert!(grouped.contains("To Do: 1 item(s), 2 points"));
+    assert!(grouped.contains("To Do: 1 item, 2 points"));
+    // Not started yet: the board shows what is committed, and nothing on it moves (the
+    // default board between increments is this one too).
+    assert!(grouped.contains("has not started"), "{grouped}");
+    assert!(
+        !grouped.contains("Move #"),
+        "no move buttons before the start"
+    );
+    let default_board = owner
+        .get(&format!("/p/{slug}/board"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(default_board.contains("Q2 · 1") && default_board.contains("has not started"));
+    assert!(!default_board.contains("Move #"));
     assert!(grouped.contains("Logo</a>"), "the card is on the board");
     let nobody = board("&assignee=none".into()).await;
     assert!(!nobody.contains("Logo</a>"), "filtered out");
-    assert!(nobody.contains("To Do: 0 item(s), 0 points"));
+    assert!(nobody.contains("To Do: 0 items, 0 points"));
 
     // The settings page offers the export as a download.
     let settings = owner
