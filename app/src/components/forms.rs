@@ -57,3 +57,18 @@ pub fn FormError(message: impl Fn() -> Option<String> + Send + Sync + 'static) -
         <p class="form-error" role="alert">{message}</p>
     }
 }
+
+/// The error a plain form post (JavaScript off) to one of `paths` came back with. Leptos
+/// answers such a post with a redirect back to the page and puts the server function's path
+/// and its error in the URL (`__path`, `__err`); read once, when the page is built.
+pub fn posted_error(paths: &[&str]) -> Option<String> {
+    use leptos::server_fn::error::ServerFnUrlError;
+    let query = leptos_router::hooks::use_query_map();
+    query.with_untracked(|q| {
+        let path = q.get("__path")?;
+        let err = q.get("__err")?;
+        paths
+            .contains(&path.as_str())
+            .then(|| ServerFnUrlError::<AppError>::decode_err(&err).to_string())
+    })
+}

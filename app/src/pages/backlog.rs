@@ -4,14 +4,16 @@
 
 use super::project::{project_resource, use_slug};
 use crate::api::items::{
-    create_item, list_items, move_item, update_item, Item, ItemPage, ItemPatch, ItemQuery, MoveTo,
-    NewItem,
+    create_item, list_items, move_item, update_item, AddItemForm, Item, ItemPage, ItemPatch,
+    ItemQuery, MoveItemForm, MoveTo, NewItem,
 };
 use crate::api::projects::{list_members, Member, ProjectInfo};
 use crate::components::error_view::{first_app_error, ErrorView};
+use crate::components::forms::posted_error;
 use crate::domain::{Action as Can, ItemKind};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
@@ -90,10 +92,10 @@ fn Backlog(ctx: BoardContext) -> impl IntoView {
         move || (query.get(), changed.get()),
         move |(q, _)| list_items(list_slug.clone(), q),
     );
-    let message = RwSignal::new(None::<String>);
+    // A plain form post (JavaScript off) comes back with its error in the URL.
+    let message = RwSignal::new(posted_error(&[AddItemForm::PATH, MoveItemForm::PATH]));
     let refocus = RwSignal::new(None::<Refocus>);
     let ctx = StoredValue::new(ctx);
-    let slug = ctx.with_value(|c| c.slug.clone());
     let filtered = move || {
         query.with(|q| {
             q.epic.is_some()
@@ -111,14 +113,18 @@ fn Backlog(ctx: BoardContext) -> impl IntoView {
                 {move || Suspend::new(async move {
                     page.await.ok().map(|p| view! {
                         <p class="totals" data-testid="backlog-totals">
-                            {format!("{} items · {} points", p.total_count, p.total_points)}
+                            // Epics are rows but not counted; their children are counted but shown inside
+                            // them: so the count names what it counts.
+                            {format!("{} · {}",
+                                crate::words::count(p.total_count, "task or bug", "tasks and bugs"),
+                                crate::words::count(p.total_points, "point", "points"))}
                         </p>
                     })
                 })}
             </Transition>
         </header>
         <Filters ctx/>
-        {move || ctx.with_value(|c| c.can_edit).then(|| view! { <QuickAdd slug=slug.clone() changed message/> })}
+        {move || ctx.with_value(|c| c.can_edit).then(|| view! { <QuickAdd ctx changed message/> })}
         <p class="form-error" role="alert">{move || message.get()}</p>
         <Transition fallback=|| view! { <p class="muted">"Loading items…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
@@ -178,59 +184,78 @@ fn Filters(ctx: StoredValue<BoardContext>) -> impl IntoView {
     }
 }
 
+/// A plain form (it works with JavaScript off, posting to `items/add`); with JavaScript the
+/// item is added in place and the list reloads.
 #[component]
 fn QuickAdd(
-    slug: String,
+    ctx: StoredValue<BoardContext>,
     changed: RwSignal<u32>,
     message: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    let slug = ctx.with_value(|c| c.slug.clone());
     let title = RwSignal::new(String::new());
     let kind = RwSignal::new("task".to_owned());
+    let estimate = RwSignal::new(String::new());
     let query = use_item_query();
     let add = Action::new(move |(slug, item): &(String, NewItem)| {
         let (slug, item) = (slug.clone(), item.clone());
         async move { create_item(slug, item).await }
     });
     Effect::new(move |_| match add.value().get() {
-        Some(Ok(item)) => {
+        Some(Ok(_)) => {
             title.set(String::new());
+            estimate.set(String::new());
             message.set(None);
             changed.update(|n| *n += 1);
-            let _ = item;
         }
         Some(Err(e)) => message.set(Some(e.field("title").unwrap_or_else(|| e.to_string()))),
         None => {}
     });
+    let dispatch_slug = slug.clone();
     let submit = move |top: bool| {
         let epic = query.with_untracked(|q| q.epic);
         add.dispatch((
-            slug.clone(),
+            dispatch_slug.clone(),
             NewItem {
                 kind: Some(kind.get_untracked()),
                 title: title.get_untracked(),
                 parent: epic,
+                estimate: estimate.get_untracked().parse().ok(),
                 position: Some(if top { "top" } else { "bottom" }.to_owned()),
                 ..Default::default()
             },
         ));
     };
     let submit_bottom = submit.clone();
+    let epic = move || query.with(|q| q.epic);
     view! {
-        <form class="quick-add field-row" aria-label="Quick add"
+        <form class="quick-add field-row" aria-label="Quick add" method="post" action="/api/fn/items/add"
             on:submit=move |ev| { ev.prevent_default(); submit_bottom(false); }>
+            <input type="hidden" name="slug" value=slug/>
+            {move || epic().map(|n| view! { <input type="hidden" name="parent" value=n.to_string()/> })}
             <label for="quick-add-title" class="visually-hidden">"New item title"</label>
-            <input id="quick-add-title" type="text" maxlength="200" autocomplete="off"
+            <input id="quick-add-title" name="title" type="text" maxlength="200" autocomplete="off"
                 placeholder="Add an item: type a title, press Enter"
                 prop:value=move || title.get()
                 on:input:target=move |ev| title.set(ev.target().value())/>
             <label for="quick-add-kind" class="visually-hidden">"Kind"</label>
-            <select id="quick-add-kind" on:change:target=move |ev| kind.set(ev.target().value())>
+            <select id="quick-add-kind" name="kind" on:change:target=move |ev| kind.set(ev.target().value())>
                 {ItemKind::ALL.into_iter().map(|k| view! {
                     <option value=k.as_str() selected=k == ItemKind::Task>{k.label()}</option>
                 }).collect_view()}
             </select>
-            <button type="submit" class="button primary" disabled=move || add.pending().get()>"Add to bottom"</button>
-            <button type="button" class="button" on:click=move |_| submit(true)>"Add to top"</button>
+            <label for="quick-add-estimate" class="visually-hidden">"New item estimate"</label>
+            <select id="quick-add-estimate" name="estimate" prop:value=move || estimate.get()
+                on:change:target=move |ev| estimate.set(ev.target().value())>
+                <option value="" selected=true>"Not estimated"</option>
+                {ctx.with_value(|c| c.chart.clone()).into_iter().map(|(p, label)| view! {
+                    <option value=p.to_string()>{format!("{p} · {label}")}</option>
+                }).collect_view()}
+            </select>
+            <button type="submit" name="position" value="bottom" class="button primary"
+                disabled=move || add.pending().get()>"Add to bottom"</button>
+            <button type="submit" name="position" value="top" class="button"
+                on:click=move |ev| { ev.prevent_default(); submit(true); }>"Add to top"</button>
         </form>
     }
 }
@@ -355,9 +380,19 @@ fn refocus_when_mounted(target: Refocus, refocus: RwSignal<Option<Refocus>>, tri
     }
     let Refocus(n, which) = target;
     let doc = document();
-    let target_el = doc.get_element_by_id(&format!("{which}-{n}"));
+    let pressed = doc.get_element_by_id(&format!("{which}-{n}"));
     // Until the reload lands, the pressed button is still the one with this id, and focused.
-    let not_yet = target_el.is_some() && target_el == doc.active_element();
+    let not_yet = pressed.is_some() && pressed == doc.active_element();
+    // At an edge the same button is disabled now (the last item cannot move down): focus
+    // the item's other arrow instead, never another item's button.
+    let other = match which {
+        "up" => "down",
+        "down" => "up",
+        _ => which,
+    };
+    let target_el = pressed
+        .filter(|el| !el.has_attribute("disabled"))
+        .or_else(|| doc.get_element_by_id(&format!("{other}-{n}")));
     match target_el {
         Some(el) if !not_yet => {
             use leptos::wasm_bindgen::JsCast;
@@ -397,9 +432,10 @@ fn ItemRow(
         mover.dispatch((n, to, Some(Refocus(n, which))));
     };
     let title = item.title.clone();
+    // An epic's own size is in its estimate menu; beside it, what its children add up to.
     let rollup = item.rollup.map(|r| {
         format!(
-            "{}/{} pts · {}/{} done",
+            "children: {}/{} pts · {}/{} done",
             r.done_points, r.total_points, r.done_children, r.children
         )
     });
@@ -440,7 +476,8 @@ fn ItemRow(
                 {item.consider_splitting.then(|| view! { <span class="badge warn">"Consider splitting"</span> })}
                 {rollup.map(|r| view! { <span class="muted rollup">{r}</span> })}
                 {is_epic.then(|| view! {
-                    <button type="button" class="button small" aria-expanded=move || expanded.get().to_string()
+                    <a class="button small without-js" href=format!("/p/{slug}/backlog?epic={n}")>"Children"</a>
+                    <button type="button" class="button small needs-js" aria-expanded=move || expanded.get().to_string()
                         on:click=move |_| {
                             if !expanded.get_untracked() && load_children.value().with_untracked(Option::is_none) {
                                 load_children.dispatch(());
@@ -452,25 +489,34 @@ fn ItemRow(
                 })}
             </div>
             <div class="item-side">
-                {(!is_epic).then(|| view! { <EstimateSelect item=item.clone() ctx changed message/> })}
+                <EstimateSelect item=item.clone() ctx changed message/>
                 <AssigneeSelect item=item.clone() ctx changed message/>
                 {can_edit.then(|| {
                     let t = title.clone();
+                    // Each button submits the row's form with its own target, so it works
+                    // with JavaScript off; with it, the move happens in place and focus stays.
                     view! {
-                        <span class="move-buttons" role="group" aria-label=format!("Move {t}")>
-                            <button type="button" class="button small" id=format!("up-{n}") disabled=prev.is_none()
+                        <form class="move-buttons" method="post" action="/api/fn/items/move-form"
+                            role="group" aria-label=format!("Move {t}")>
+                            <input type="hidden" name="slug" value=slug.clone()/>
+                            <input type="hidden" name="number" value=n.to_string()/>
+                            <button type="submit" class="button small" id=format!("up-{n}") disabled=prev.is_none()
+                                name="before" value=prev.map(|p| p.to_string()).unwrap_or_default()
                                 aria-label=format!("Move #{n} up")
-                                on:click=move |_| if let Some(p) = prev { move_to(MoveTo { before: Some(p), ..Default::default() }, "up") }>"↑"</button>
-                            <button type="button" class="button small" id=format!("down-{n}") disabled=next.is_none()
+                                on:click=move |ev| { ev.prevent_default(); if let Some(p) = prev { move_to(MoveTo { before: Some(p), ..Default::default() }, "up") } }>"↑"</button>
+                            <button type="submit" class="button small" id=format!("down-{n}") disabled=next.is_none()
+                                name="after" value=next.map(|x| x.to_string()).unwrap_or_default()
                                 aria-label=format!("Move #{n} down")
-                                on:click=move |_| if let Some(x) = next { move_to(MoveTo { after: Some(x), ..Default::default() }, "down") }>"↓"</button>
-                            <button type="button" class="button small" id=format!("top-{n}")
+                                on:click=move |ev| { ev.prevent_default(); if let Some(x) = next { move_to(MoveTo { after: Some(x), ..Default::default() }, "down") } }>"↓"</button>
+                            <button type="submit" class="button small" id=format!("top-{n}")
+                                name="to" value="top"
                                 aria-label=format!("Move #{n} to the top")
-                                on:click=move |_| move_to(MoveTo { to: Some("top".into()), ..Default::default() }, "top")>"⤒"</button>
-                            <button type="button" class="button small" id=format!("bottom-{n}")
+                                on:click=move |ev| { ev.prevent_default(); move_to(MoveTo { to: Some("top".into()), ..Default::default() }, "top") }>"⤒"</button>
+                            <button type="submit" class="button small" id=format!("bottom-{n}")
+                                name="to" value="bottom"
                                 aria-label=format!("Move #{n} to the bottom")
-                                on:click=move |_| move_to(MoveTo { to: Some("bottom".into()), ..Default::default() }, "bottom")>"⤓"</button>
-                        </span>
+                                on:click=move |ev| { ev.prevent_default(); move_to(MoveTo { to: Some("bottom".into()), ..Default::default() }, "bottom") }>"⤓"</button>
+                        </form>
                     }
                 })}
             </div>
@@ -530,9 +576,16 @@ pub fn EstimateSelect(
         None => {}
     });
     let id = format!("estimate-{n}");
+    let shown = item
+        .estimate_label
+        .clone()
+        .unwrap_or_else(|| "not estimated".into());
+    // The menu saves as it changes, which needs JavaScript; without it the row shows the
+    // estimate as text (the item's page changes it).
     view! {
+        <span class="without-js muted">{shown}</span>
         <label for=id.clone() class="visually-hidden">{format!("Estimate of #{n}")}</label>
-        <select id=id class="estimate" disabled=!can_edit
+        <select id=id class="estimate needs-js" disabled=!can_edit
             on:change:target=move |ev| {
                 let value = ev.target().value();
                 save.dispatch(value.parse::<i64>().ok());
@@ -579,9 +632,14 @@ pub fn AssigneeSelect(
         None => {}
     });
     let id = format!("assignee-{n}");
+    let shown = item
+        .assignee
+        .as_ref()
+        .map_or_else(|| "Unassigned".to_owned(), |a| a.display_name.clone());
     view! {
+        <span class="without-js muted">{shown}</span>
         <label for=id.clone() class="visually-hidden">{format!("Assignee of #{n}")}</label>
-        <select id=id class="assignee" disabled=!can_edit
+        <select id=id class="assignee needs-js" disabled=!can_edit
             on:change:target=move |ev| {
                 let value = ev.target().value();
                 save.dispatch((!value.is_empty()).then_some(value));

@@ -4,14 +4,16 @@
 use super::backlog::BoardContext;
 use super::project::{project_resource, use_slug};
 use crate::api::items::{
-    create_item, delete_item, get_item, restore_item, update_item, ChildrenChoice, Item,
-    ItemDetail, ItemPatch, NewItem,
+    create_item, delete_item, get_item, restore_item, update_item, AddItemForm, ChildrenChoice,
+    Item, ItemDetail, ItemPatch, NewItem,
 };
 use crate::api::projects::list_members;
 use crate::components::error_view::{first_app_error, ErrorView};
+use crate::components::forms::posted_error;
 use crate::domain::{ItemKind, ItemState};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -164,8 +166,11 @@ fn AddChild(epic: i32, ctx: StoredValue<BoardContext>, changed: RwSignal<u32>) -
         )),
         None => {}
     });
+    // A plain form posting to `items/add`, so it works with JavaScript off as well.
+    let form_slug = ctx.with_value(|c| c.slug.clone());
+    let posted = posted_error(&[AddItemForm::PATH]);
     view! {
-        <form class="field-row add-child" aria-label="Add a child item"
+        <form class="field-row add-child" aria-label="Add a child item" method="post" action="/api/fn/items/add"
             on:submit=move |ev| {
                 ev.prevent_default();
                 add.dispatch(NewItem {
@@ -175,11 +180,13 @@ fn AddChild(epic: i32, ctx: StoredValue<BoardContext>, changed: RwSignal<u32>) -
                     ..Default::default()
                 });
             }>
+            <input type="hidden" name="slug" value=form_slug/>
+            <input type="hidden" name="parent" value=epic.to_string()/>
             <label for="child-title" class="visually-hidden">"Child item title"</label>
-            <input id="child-title" type="text" maxlength="200" placeholder="Add a child task" node_ref=input
+            <input id="child-title" name="title" type="text" maxlength="200" placeholder="Add a child task" node_ref=input
                 prop:value=move || title.get() on:input:target=move |ev| title.set(ev.target().value())/>
             <label for="child-estimate" class="visually-hidden">"Child item estimate"</label>
-            <select id="child-estimate" on:change:target=move |ev| estimate.set(ev.target().value())>
+            <select id="child-estimate" name="estimate" on:change:target=move |ev| estimate.set(ev.target().value())>
                 <option value="">"Not estimated"</option>
                 {ctx.with_value(|c| c.chart.clone()).into_iter().map(|(p, l)| view! {
                     <option value=p.to_string()>{format!("{p} · {l}")}</option>
@@ -187,7 +194,7 @@ fn AddChild(epic: i32, ctx: StoredValue<BoardContext>, changed: RwSignal<u32>) -
             </select>
             <button type="submit" class="button primary">"Add child"</button>
         </form>
-        <p class="field-error" role="alert">{move || error.get()}</p>
+        <p class="field-error" role="alert">{move || error.get().or_else(|| posted.clone())}</p>
     }
 }
 
@@ -266,7 +273,9 @@ fn EditForm(item: Item, ctx: StoredValue<BoardContext>, changed: RwSignal<u32>) 
                     <button type="button" class="button" on:click=move |_| changed.update(|c| *c += 1)>"Reload"</button>
                 </div>
             })}
-            <form class="stack-form" on:submit=submit aria-label="Edit item">
+            <p class="without-js muted">"Editing an item needs JavaScript in the browser (or the JSON API: "
+                <code>"PATCH /api/v1/projects/…/items/…"</code>"). Child items can be added below without it."</p>
+            <form class="stack-form needs-js" on:submit=submit aria-label="Edit item">
                 <label for="edit-title">"Title"</label>
                 <input id="edit-title" type="text" maxlength="200" prop:value=move || title.get()
                     on:input:target=move |ev| title.set(ev.target().value())/>
@@ -284,15 +293,15 @@ fn EditForm(item: Item, ctx: StoredValue<BoardContext>, changed: RwSignal<u32>) 
                             <option value=s.as_str() selected=s == item.state>{s.label()}</option>
                         }).collect_view()}
                     </select>
-                    {(!is_epic || item.estimate.is_some()).then(|| view! {
-                        <label for="edit-estimate">"Estimate"</label>
+                    {view! {
+                        <label for="edit-estimate">{if is_epic { "Size of the epic" } else { "Estimate" }}</label>
                         <select id="edit-estimate" on:change:target=move |ev| estimate.set(ev.target().value())>
                             <option value="" selected=item.estimate.is_none()>"Not estimated"</option>
                             {ctx.with_value(|c| c.chart.clone()).into_iter().map(|(p, l)| view! {
                                 <option value=p.to_string() selected=item.estimate == Some(p)>{format!("{p} · {l}")}</option>
                             }).collect_view()}
                         </select>
-                    })}
+                    }}
                     <label for="edit-assignee">"Assignee"</label>
                     <select id="edit-assignee" on:change:target=move |ev| assignee.set(ev.target().value())>
                         <option value="">"Unassigned"</option>
@@ -354,7 +363,7 @@ fn DeleteControl(
         })
     };
     view! {
-        <div class="delete-control">
+        <div class="delete-control needs-js">
             {has_children.then(|| view! {
                 <fieldset class="choice">
                     <legend>"Its child items:"</legend>
@@ -396,7 +405,7 @@ fn Trashed(item: Item, ctx: StoredValue<BoardContext>, changed: RwSignal<u32>) -
         <div class="notice" role="status">
             <p>{format!("#{n} is in the trash.")}</p>
             {can_edit.then(|| view! {
-                <button type="button" class="button" on:click=move |_| { restore.dispatch(()); }>"Undo: restore it"</button>
+                <button type="button" class="button needs-js" on:click=move |_| { restore.dispatch(()); }>"Undo: restore it"</button>
             })}
         </div>
     }

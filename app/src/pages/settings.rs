@@ -10,7 +10,7 @@ use crate::api::projects::{
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
 use crate::domain::project::weekday_short_name;
-use crate::domain::{Action as Can, EffortChart, Preset, StoryPoints};
+use crate::domain::{Action as Can, EffortChart, Preset, StoryPoints, WorkingWeek};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -162,7 +162,28 @@ fn Settings(project: ProjectInfo) -> impl IntoView {
                 "Only owners and scrum masters change settings; you can read them."
             }}</p>
         })}
-        <form class="settings-form" on:submit=submit aria-label="Project settings">
+        // The form below edits in place and needs JavaScript; without it the settings are
+        // listed as text.
+        <section class="card without-js" aria-label="Settings as they are">
+            {can_edit.then(|| view! {
+                <p class="notice">"Changing the settings needs JavaScript in the browser (or the JSON API: "
+                    <code>"PUT /api/v1/projects/…/settings"</code>")."</p>
+            })}
+            <dl class="facts">
+                <dt>"Effort chart"</dt>
+                <dd>{s.effort_chart.iter().map(|v| format!("{} · {}", v.points, v.label)).collect::<Vec<_>>().join(", ")}</dd>
+                <dt>"Working days"</dt>
+                <dd>{WorkingWeek::parse(&s.working_days.iter().map(|&d| i64::from(d)).collect::<Vec<_>>())
+                    .map(|w| w.describe()).unwrap_or_default()}</dd>
+                <dt>"Velocity window"</dt>
+                <dd>{crate::words::last(u32::from(s.velocity_window), "closed increment", "closed increments")}</dd>
+                <dt>"Holidays"</dt>
+                <dd>{if s.holidays.is_empty() { "None".to_owned() } else {
+                    s.holidays.iter().map(|h| format!("{} {}", h.date, h.name)).collect::<Vec<_>>().join("; ")
+                }}</dd>
+            </dl>
+        </section>
+        <form class="settings-form needs-js" on:submit=submit aria-label="Project settings">
             <fieldset class="card" disabled=disabled>
                 <legend>"Effort chart"</legend>
                 <p class="muted">"The story point values on this team's scale, and what you call each."</p>
@@ -288,8 +309,9 @@ fn Settings(project: ProjectInfo) -> impl IntoView {
         </form>
         <section class="card" aria-labelledby="export-heading">
             <h2 id="export-heading">"Export"</h2>
-            <p class="muted">"The whole project as one JSON document: settings, members, items with their history, sprints and increments with their reports, stand-up notes and reflections. Import it as a new project with "
-                <code>"POST /api/v1/projects/import"</code>"."</p>
+            <p class="muted">"The whole project as one JSON document: settings, members, items with their history, sprints and increments with their reports, stand-up notes and reflections. Import it as a new project from "
+                <a href="/projects#import-heading">"Your projects"</a>" (or the JSON API: "
+                <code>"POST /api/v1/projects/import"</code>")."</p>
             <a class="button" href=format!("/api/v1/projects/{}/export", project.slug) download=format!("{}.cadence.json", project.slug)
                 rel="external">"Download as JSON"</a>
         </section>

@@ -227,6 +227,52 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "items/add",
+            needs: Action::Contribute,
+            before: None,
+            request: |c| {
+                Form(
+                    "items/add",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("title", "New".into()),
+                        ("estimate", "".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "items/move-form",
+            needs: Action::Contribute,
+            before: None,
+            request: |c| {
+                Form(
+                    "items/move-form",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("number", c.item.to_string()),
+                        ("to", "top".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "items/state",
+            needs: Action::Contribute,
+            before: None,
+            request: |c| {
+                Form(
+                    "items/state",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("number", c.item.to_string()),
+                        ("version", "1".into()),
+                        ("state", "doing".into()),
+                    ],
+                )
+            },
+        },
+        Case {
             name: "items/delete",
             needs: Action::Contribute,
             before: None,
