@@ -4,4 +4,5 @@ pub mod charts;
 pub mod error_view;
 pub mod focus;
 pub mod forms;
+pub mod import;
 pub mod layout;

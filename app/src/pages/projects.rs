@@ -3,13 +3,18 @@
 use crate::api::projects::{my_projects, CreateProject, ProjectSummary};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
+use crate::components::import::ImportProject;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
     let create = ServerAction::<CreateProject>::new();
-    let projects = Resource::new(move || create.version().get(), |_| my_projects());
+    let imported = RwSignal::new(0u32);
+    let projects = Resource::new(
+        move || (create.version().get(), imported.get()),
+        |_| my_projects(),
+    );
     let name_error = field_error(create.value(), "name");
     let other_error = form_error(create.value(), &["name"]);
     view! {
@@ -37,6 +42,7 @@ pub fn ProjectsPage() -> impl IntoView {
                 <FieldError id="project-name-error" message=name_error/>
             </ActionForm>
         </section>
+        <ImportProject imported/>
     }
 }
 
