@@ -107,3 +107,62 @@ test('the keyboard alone reorders: focus a move button, press Enter, focus stays
   assert.equal((await order(page))[0], last);
   await page.close();
 });
+
+test('moving an item down to the last place keeps focus on that item', async () => {
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/backlog`);
+  for (const t of ['November', 'Oscar']) await quickAdd(page, t);
+  const rows = page.locator('ol.item-list > li');
+  const count = await rows.count();
+  const number = await rows.nth(count - 2).getAttribute('data-number');
+  const title = await rows.nth(count - 2).locator('.item-title').textContent();
+  await page.locator(`#down-${number}`).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((t) => {
+    const titles = [...document.querySelectorAll('ol.item-list > li .item-title')].map((e) => e.textContent);
+    return titles[titles.length - 1] === t;
+  }, title);
+  // Its "down" arrow is disabled at the bottom: focus goes to its own "up" arrow, so the
+  // next Enter moves the same item, never a neighbour.
+  await page.waitForFunction((id) => document.activeElement?.id === id, `up-${number}`, { timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((t) => {
+    const titles = [...document.querySelectorAll('ol.item-list > li .item-title')].map((e) => e.textContent);
+    return titles[titles.length - 2] === t;
+  }, title);
+  await page.close();
+});
+
+test('an epic is sized on its own, and the forecast says which size counts', async () => {
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/backlog`);
+  await page.getByLabel('New item estimate').selectOption('21');
+  await quickAdd(page, 'Online store', 'epic');
+  const row = page.locator('ol.item-list > li', { hasText: 'Online store' });
+  const number = await row.getAttribute('data-number');
+  assert.equal(await row.locator(`#estimate-${number}`).inputValue(), '21');
+  // Resized from the backlog row.
+  await row.locator(`#estimate-${number}`).selectOption('13');
+  await page.waitForFunction((n) => document.querySelector(`#estimate-${n}`)?.value === '13', number);
+  await page.reload();
+  await page.locator('body[data-hydrated="true"]').waitFor();
+  assert.equal(await page.locator(`#estimate-${number}`).inputValue(), '13');
+
+  // Not broken down yet: its own size is what the forecast counts.
+  await openHydrated(page, `/p/${slug}/velocity`);
+  const line = page.locator('table.forecast tr', { hasText: 'Online store' });
+  await line.getByText('Counts its own size, 13 points: no child is estimated yet.').waitFor();
+  assert.match(await line.locator('td').first().textContent(), /^13$/);
+
+  // The item page edits its size, and a first estimated child takes over.
+  await openHydrated(page, `/p/${slug}/items/${number}`);
+  assert.equal(await page.getByLabel('Size of the epic').inputValue(), '13');
+  await page.getByLabel('Child item estimate').selectOption('5');
+  await page.getByLabel('Child item title').fill('Cart page');
+  await page.getByLabel('Child item title').press('Enter');
+  await page.getByRole('table', { name: 'Child items' }).getByRole('link', { name: 'Cart page' }).waitFor();
+  await openHydrated(page, `/p/${slug}/velocity`);
+  await line.getByText("Counts its children's points; its own size is 13 points.").waitFor();
+  assert.match(await line.locator('td').first().textContent(), /^5$/);
+  await page.close();
+});

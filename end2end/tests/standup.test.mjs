@@ -5,6 +5,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, PASSWORD, launch, openHydrated, unique } from './support.mjs';
 
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+// "Monday Nov 30, 2026": a UTC day as the stand-up's heading writes it.
+function dayText(d) {
+  return `${WEEKDAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()}`;
+}
+
 let browser, alice, bob, slug, increment;
 const id = unique();
 const aliceEmail = `alice-${id}@example.com`;
@@ -54,7 +61,9 @@ test("two members' work shows on the next day's stand-up", async () => {
   await call(alice, 'increments/commit', { slug, id: increment, items: [cart, search], commit: true }, true);
   await call(alice, 'increments/start', { slug, id: String(increment) });
   await change(alice, cart, { state: 'done' });
-  await change(bob, search, { state: 'doing' });
+  // Search is blocked: the stand-up shows how long, which once read the clock in the
+  // browser and killed the page.
+  await change(bob, search, { state: 'doing', blocked: true, blocked_reason: 'API down' });
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
   // Bob prepares his note for tomorrow's meeting in the browser.
@@ -76,8 +85,9 @@ test("two members' work shows on the next day's stand-up", async () => {
   await aliceSection.locator('li', { hasText: 'Cart' }).getByText('Done').waitFor();
   assert.match(await bobSection.textContent(), /Search/);
   assert.match(await bobSection.locator('li', { hasText: 'Search' }).first().textContent(), /changed state/);
-  // Search is in progress for Bob today, and his note is there.
+  // Search is in progress for Bob today, blocked, and his note is there.
   await bobSection.getByTestId('note').getByText('Search results page').waitFor();
+  await bobSection.getByText('API down (for under an hour)').first().waitFor();
 
   // The scrum master runs the meeting: 15 minutes shared, one person shown at a time.
   const sections = { 'Alice Adams': aliceSection, 'Bob Builder': bobSection };
@@ -122,4 +132,28 @@ test('a reflection card voted up becomes a backlog item', async () => {
   await page.getByRole('heading', { name: /Automate the deploy/ }).waitFor();
   await page.getByText('Action item from the reflection on Q1 · 1, week 1').waitFor();
   await page.close();
+});
+
+test("the stand-up goes by the server's day whatever the browser's clock says", async () => {
+  // A browser fourteen hours ahead of UTC whose clock is also a day and a half fast: on
+  // the server it is still today.
+  const context = await browser.newContext({ timezoneId: 'Pacific/Kiritimati' });
+  await context.clock.setFixedTime(new Date(Date.now() + 36 * 3_600_000));
+  await context.request.post(`${BASE}/api/fn/log_in`, { form: { email: aliceEmail, password: PASSWORD } });
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/standup`);
+  await page.getByRole('heading', { name: `Stand-up · ${dayText(new Date())}` }).waitFor();
+  // Bob's blocker (from the first test) with its age, counted by the server.
+  const bobSection = page.locator(`section[data-email="${bobEmail}"]`);
+  await bobSection.getByText(/API down \(for (under an hour|\d+ h)\)/).first().waitFor();
+  // The page is alive: run mode starts, and navigating away and back renders it again.
+  await page.getByRole('button', { name: 'Start the 15-minute stand-up' }).click();
+  await page.locator('.timer strong').waitFor();
+  await page.getByRole('button', { name: 'End the stand-up' }).click();
+  await page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'Board' }).click();
+  await page.getByRole('heading', { name: /^Board/ }).waitFor();
+  await page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'Stand-up' }).click();
+  await page.getByRole('heading', { name: `Stand-up · ${dayText(new Date())}` }).waitFor();
+  await bobSection.getByText(/API down/).first().waitFor();
+  await context.close();
 });

@@ -1,11 +1,54 @@
 // Shared set-up for the browser tests: Debian's Chromium; each test user gets its own
 // browser context (its own cookies), like a separate person at a separate browser.
+//
+// Every page of every context is watched: an uncaught error (a wasm panic included), or a
+// console error, fails the test it happened in, even when the test had already read what
+// it wanted from the page.
+import { afterEach } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const BASE = process.env.CADENCE_URL ?? 'http://127.0.0.1:3000';
 export const PASSWORD = 'correct horse battery';
 
+// What went wrong in pages since the last test ended.
+const pageErrors = [];
+
+// A refused request (4xx) is an answer the page shows, not a fault: Chromium still logs it
+// as "Failed to load resource". Server errors (5xx) and everything else count.
+function isFault(message) {
+  return !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text());
+}
+
+export function watch(page) {
+  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: uncaught ${error.stack ?? error}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && isFault(message)) {
+      pageErrors.push(`${page.url()}: console error: ${message.text()}`);
+    }
+  });
+  page.on('crash', () => pageErrors.push(`${page.url()}: the page crashed`));
+}
+
+function watchContext(context) {
+  context.on('page', watch);
+  return context;
+}
+
+afterEach(() => {
+  const errors = pageErrors.splice(0);
+  assert.deepEqual(errors, [], `errors in the page:\n${errors.join('\n')}`);
+});
+
 export async function launch() {
+  const browser = await launchChromium();
+  // Every context a test opens is watched.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => watchContext(await newContext(options));
+  return browser;
+}
+
+async function launchChromium() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
