@@ -11,7 +11,9 @@ PG_RUN="$DATA_DIR/pg-run"
 LOCAL_DB_URL_BASE="postgres://cadence@127.0.0.1:$PG_PORT"
 # CI may run with a bare environment: make sure HOME (rustup, cargo, npm caches) is set.
 export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
-export PATH="$HOME/.cargo/bin:$PATH"
+# sbin too: runuser, useradd (and initdb's helpers) live there, and a bare CI environment
+# may leave it out of PATH.
+export PATH="$HOME/.cargo/bin:$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export SQLX_OFFLINE="${SQLX_OFFLINE:-true}"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
