@@ -3,18 +3,11 @@
 // backlog's and the board's everyday controls are used for real without JavaScript.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, PASSWORD, launch, unique } from './support.mjs';
+import { BASE, PASSWORD, call, launch, unique } from './support.mjs';
 
 let browser, owner, noJs, slug, epic, task, increment;
 const id = unique();
 const ownerEmail = `owner-${id}@example.com`;
-
-async function call(context, endpoint, data, json = false) {
-  const res = await context.request.post(`${BASE}/api/fn/${endpoint}`,
-    json ? { data } : { form: data });
-  assert.ok(res.ok(), `${endpoint}: ${res.status()} ${await res.text()}`);
-  return res.json();
-}
 
 before(async () => {
   browser = await launch();

@@ -3,7 +3,7 @@
 // voted up and turned into a backlog item.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, PASSWORD, launch, openHydrated, unique } from './support.mjs';
+import { BASE, PASSWORD, call, launch, openHydrated, unique } from './support.mjs';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -16,13 +16,6 @@ let browser, alice, bob, slug, increment;
 const id = unique();
 const aliceEmail = `alice-${id}@example.com`;
 const bobEmail = `bob-${id}@example.com`;
-
-async function call(context, endpoint, data, json = false) {
-  const res = await context.request.post(`${BASE}/api/fn/${endpoint}`,
-    json ? { data } : { form: data });
-  assert.ok(res.ok(), `${endpoint}: ${res.status()} ${await res.text()}`);
-  return res.json();
-}
 
 async function item(context, title, assignee) {
   const created = await call(context, 'items/create',

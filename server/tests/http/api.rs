@@ -15,16 +15,10 @@ struct Api {
 impl Api {
     async fn for_new_user(app: &TestApp, email: &str) -> Api {
         let user = app.user(email, "Api User").await;
-        let created: Value = user
-            .call("account/tokens/create", &[("name", "tests")])
-            .await
-            .json()
-            .await
-            .unwrap();
         Api {
             base: app.base.clone(),
             http: reqwest::Client::new(),
-            token: created["token"].as_str().unwrap().to_owned(),
+            token: user.token("tests").await,
         }
     }
 

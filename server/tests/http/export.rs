@@ -661,13 +661,7 @@ async fn export_import_export_gives_the_same_document(pool: PgPool) {
     .await;
 
     // Export with an API token (no cookie).
-    let created: Value = alice
-        .call("account/tokens/create", &[("name", "export")])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let token = created["token"].as_str().unwrap().to_owned();
+    let token = alice.token("export").await;
     let http = reqwest::Client::new();
     let res = http
         .get(format!("{}/api/v1/projects/{slug}/export", app.base))
@@ -980,22 +974,11 @@ async fn the_export_downloads_whole_when_compressed(pool: PgPool) {
     }
     let url = format!("{}/api/v1/projects/{slug}/export", alice.base);
     // A token, so plain clients with their own settings can ask.
-    let created: Value = alice
-        .call("account/tokens/create", &[("name", "export")])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let token = created["token"].as_str().unwrap().to_owned();
+    let token = alice.token("export").await;
     for encoding in ["gzip", "br"] {
         // Left encoded: the answer is compressed and arrives whole (a cut-off chunked body
         // is an error here).
-        let raw = reqwest::Client::builder()
-            .no_gzip()
-            .no_brotli()
-            .build()
-            .unwrap();
-        let res = raw
+        let res = super::support::undecoded()
             .get(&url)
             .bearer_auth(&token)
             .header("accept-encoding", encoding)

@@ -271,13 +271,7 @@ async fn a_plain_form_post_with_an_error_carries_it_back_to_the_page(pool: PgPoo
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn pages_are_compressed_for_clients_that_ask(pool: PgPool) {
     let app = spawn(pool).await;
-    // A client that leaves the body encoded, so the header can be read.
-    let raw = reqwest::Client::builder()
-        .no_gzip()
-        .no_brotli()
-        .build()
-        .unwrap();
-    let res = raw
+    let res = super::support::undecoded()
         .get(format!("{}/login", app.base))
         .header("accept-encoding", "gzip")
         .send()

@@ -117,6 +117,17 @@ impl Client {
             .unwrap()
     }
 
+    /// A new API token of this user (`cad_…`), made through the account page's function.
+    pub async fn token(&self, name: &str) -> String {
+        let created: Value = self
+            .call("account/tokens/create", &[("name", name)])
+            .await
+            .json()
+            .await
+            .unwrap();
+        created["token"].as_str().unwrap().to_owned()
+    }
+
     /// Calls a server function that takes JSON.
     pub async fn call_json(&self, endpoint: &str, body: &Value) -> reqwest::Response {
         self.http
@@ -142,6 +153,16 @@ impl Client {
             res.text().await.unwrap()
         );
     }
+}
+
+/// A client that asks for nothing compressed and leaves a compressed body as it came, so
+/// a test can read `Content-Encoding` (the test clients otherwise decode as browsers do).
+pub fn undecoded() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .unwrap()
 }
 
 /// Calls the JSON API (`path` after `/api/v1`) as this client; the status and the body as
