@@ -182,7 +182,13 @@ start_local_db() {
     chown postgres: "$DATA_DIR"
     # The owner must be able to reach the data directory through every parent.
     local d="$DATA_DIR"
-    while [ "$d" != / ]; do d="$(dirname "$d")"; chmod o+x "$d" 2>/dev/null || true; done
+    while [ "$d" != / ]; do
+      d="$(dirname "$d")"
+      if [ -z "$(find "$d" -maxdepth 0 -perm -o+x)" ]; then
+        say "letting the postgres user through $d (chmod o+x), to reach .data/pg"
+        chmod o+x "$d" 2>/dev/null || true
+      fi
+    done
   fi
   if [ ! -f "$PG_DIR/PG_VERSION" ]; then
     say "creating a local PostgreSQL cluster in .data/pg (port $PG_PORT)"
@@ -273,12 +279,19 @@ browser_tests() {
   local log="$CADENCE_ROOT/target/e2e-server.log"
   (cd "$CADENCE_ROOT" && DATABASE_URL="${DATABASE_URL%/*}/$db" CADENCE_ADDR="127.0.0.1:$port" \
      LEPTOS_SITE_ROOT=target/site CADENCE_LOG=warn exec target/debug/server serve) >"$log" 2>&1 &
-  local pid=$! rc=0 i
+  local pid=$! rc=0 i ready=""
   for i in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && { ready=1; break; }
     kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; return 1; }
     sleep 0.5
   done
+  if [ -z "$ready" ]; then
+    # Running the browser tests against a server that never answered only buries the cause.
+    echo "the test server was not ready after 60 s; its log:" >&2; tail -20 "$log" >&2
+    kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    psql "$admin_url" -qc "drop database if exists $db" >/dev/null || true
+    return 1
+  fi
   (cd "$CADENCE_ROOT/end2end" && CADENCE_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 tests/) || rc=$?
   # Graceful shutdown: on SIGTERM the server finishes and exits 0.
   kill -TERM "$pid" 2>/dev/null
@@ -333,11 +346,15 @@ prepare_sqlx() {
   for f in "$CADENCE_ROOT"/migrations/*.sql; do
     psql "${DATABASE_URL%/*}/$db" -q -v ON_ERROR_STOP=1 -f "$f" >/dev/null || die "migration $f failed"
   done
-  rm -rf "$CADENCE_ROOT/.sqlx"; mkdir -p "$CADENCE_ROOT/.sqlx"
+  # Written beside the old data and swapped in only when complete: a failed build leaves
+  # .sqlx/ as it was.
+  local fresh="$CADENCE_ROOT/target/sqlx-prepare"
+  rm -rf "$fresh"; mkdir -p "$fresh"
   touch "$CADENCE_ROOT/app/src/lib.rs" "$CADENCE_ROOT/server/src/lib.rs"
-  (cd "$CADENCE_ROOT" && SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$CADENCE_ROOT/.sqlx" \
+  (cd "$CADENCE_ROOT" && SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$fresh" \
      DATABASE_URL="${DATABASE_URL%/*}/$db" cargo check -q -p app -p server --features app/ssr --all-targets) \
-    || die "the build failed; .sqlx/ is incomplete"
+    || die "the build failed; .sqlx/ is unchanged"
+  rm -rf "$CADENCE_ROOT/.sqlx" && mv "$fresh" "$CADENCE_ROOT/.sqlx"
   psql "$admin_url" -qc "drop database $db"
   say "wrote $(ls "$CADENCE_ROOT/.sqlx" | wc -l) query files to .sqlx/"
 }
