@@ -85,6 +85,8 @@ test('every visible control on every page works as a form, or is not shown', asy
 test('without JavaScript the backlog adds and moves items and the board moves cards', async () => {
   const page = await noJs.newPage();
   await page.goto(`${BASE}/p/${slug}/backlog`);
+  // What cannot be done here without JavaScript is said, not offered.
+  await page.getByText('changing an estimate or an assignee needs JavaScript').waitFor();
   // Quick add keeps what was typed.
   await page.getByLabel('New item title').fill('Written without script');
   await page.getByLabel('New item estimate').selectOption('3');

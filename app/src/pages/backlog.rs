@@ -124,7 +124,10 @@ fn Backlog(ctx: BoardContext) -> impl IntoView {
             </Transition>
         </header>
         <Filters ctx/>
-        {move || ctx.with_value(|c| c.can_edit).then(|| view! { <QuickAdd ctx changed message/> })}
+        {move || ctx.with_value(|c| c.can_edit).then(|| view! {
+            <QuickAdd ctx changed message/>
+            <p class="without-js muted">"Without JavaScript, items are added and moved here; changing an estimate or an assignee needs JavaScript (or the JSON API)."</p>
+        })}
         <p class="form-error" role="alert">{move || message.get()}</p>
         <Transition fallback=|| view! { <p class="muted">"Loading items…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
