@@ -28,12 +28,12 @@ pub struct ParkingLot {
 pub async fn list_topics(slug: String) -> Result<ParkingLot, AppError> {
     use super::ssr::{caller, finish, pool};
     use crate::db::parking_lot as db;
-    use crate::domain::Action;
+    use crate::domain::Permission;
     use crate::service::access;
     finish(
         async {
             let pool = pool()?;
-            let access = access(&pool, caller().await?.as_ref(), &slug, Action::Read).await?;
+            let access = access(&pool, caller().await?.as_ref(), &slug, Permission::Read).await?;
             let topics = db::recent(&pool, access.project.id, SHOWN_TOPICS).await?;
             let total = db::count(&pool, access.project.id).await?;
             Ok(ParkingLot {
@@ -49,12 +49,18 @@ pub async fn list_topics(slug: String) -> Result<ParkingLot, AppError> {
 pub async fn add_topic(slug: String, title: String) -> Result<Topic, AppError> {
     use super::ssr::{caller, finish, pool};
     use crate::db::parking_lot as db;
-    use crate::domain::{Action, Title};
+    use crate::domain::{Permission, Title};
     use crate::service::access;
     finish(
         async {
             let pool = pool()?;
-            let access = access(&pool, caller().await?.as_ref(), &slug, Action::Contribute).await?;
+            let access = access(
+                &pool,
+                caller().await?.as_ref(),
+                &slug,
+                Permission::Contribute,
+            )
+            .await?;
             let title = Title::parse(&title).map_err(|e| AppError::validation("title", e))?;
             Ok(db::add(&pool, access.project.id, &title).await?.into())
         }

@@ -50,6 +50,6 @@ pub use points::{PointsError, StoryPoints};
 pub use project::{
     Holiday, HolidayName, ProjectName, VelocityWindow, WorkingWeek, WorkingWeekError,
 };
-pub use role::{Action, Role};
+pub use role::{Permission, Role};
 pub use slug::{Slug, SlugError};
 pub use title::{Title, TitleError};

@@ -18,7 +18,7 @@ pub enum Role {
 
 /// Things a caller may want to do inside a project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub enum Permission {
     /// See the project, its items, settings and members.
     Read,
     /// Create, edit, move and estimate items; vote; reflect; raise topics.
@@ -67,12 +67,12 @@ impl Role {
         }
     }
 
-    pub fn allows(self, action: Action) -> bool {
-        match action {
-            Action::Read => true,
-            Action::Contribute => self <= Role::Member,
-            Action::Plan | Action::EditSettings => self <= Role::ScrumMaster,
-            Action::Administer => self == Role::Owner,
+    pub fn allows(self, permission: Permission) -> bool {
+        match permission {
+            Permission::Read => true,
+            Permission::Contribute => self <= Role::Member,
+            Permission::Plan | Permission::EditSettings => self <= Role::ScrumMaster,
+            Permission::Administer => self == Role::Owner,
         }
     }
 }
@@ -98,7 +98,7 @@ mod tests {
 
     #[test]
     fn each_role_may_do_what_the_design_says() {
-        use Action::*;
+        use Permission::*;
         let table = [
             (Role::Owner, [true, true, true, true, true]),
             (Role::ScrumMaster, [true, true, true, true, false]),

@@ -10,7 +10,7 @@ use crate::api::items::{
 use crate::api::projects::{list_members, Member, ProjectInfo};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::posted_error;
-use crate::domain::{Action as Can, ItemKind};
+use crate::domain::{ItemKind, Permission};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -58,7 +58,7 @@ impl BoardContext {
                 .map(|v| (v.points, v.label.clone()))
                 .collect(),
             members,
-            can_edit: project.role.allows(Can::Contribute) && !project.archived,
+            can_edit: project.role.allows(Permission::Contribute) && !project.archived,
         }
     }
 }

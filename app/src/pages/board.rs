@@ -10,7 +10,7 @@ use crate::api::sprints::{get_board, Board, IncrementState};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::focus::FocusAfterReload;
 use crate::components::forms::posted_error;
-use crate::domain::{Action as Can, ItemState};
+use crate::domain::{ItemState, Permission};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -105,7 +105,7 @@ pub fn BoardPage() -> impl IntoView {
                     // Cards move only while the increment runs: a closed one is history, and a
                     // planned one (between increments, or planned ahead) shows what is
                     // committed to it, carried-over work included, until it starts.
-                    let can_move = project.role.allows(Can::Contribute)
+                    let can_move = project.role.allows(Permission::Contribute)
                         && !project.archived
                         && board.increment.as_ref().is_some_and(|i| i.state == IncrementState::Active);
                     Ok::<_, AppError>(view! {

@@ -5,7 +5,7 @@ use super::project::{project_resource, use_slug};
 use crate::api::projects::{list_members, AddMember, Member, RemoveMember, SetMemberRole};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
-use crate::domain::{Action, Role};
+use crate::domain::{Permission, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -36,7 +36,7 @@ pub fn MembersPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let project = project.await?;
                     let list = members.await?;
-                    let is_owner = project.role.allows(Action::Administer);
+                    let is_owner = project.role.allows(Permission::Administer);
                     Ok::<_, crate::error::AppError>(view! {
                         <header class="page-header">
                             <h1>"Members of " <a href=format!("/p/{}", project.slug)>{project.name.clone()}</a></h1>

@@ -9,7 +9,7 @@ use crate::api::items::Item;
 use crate::api::sprints::{commit_items, get_planning, IncrementState, Planning};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::focus::FocusAfterReload;
-use crate::domain::Action as Can;
+use crate::domain::Permission;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -58,7 +58,7 @@ pub fn PlanningPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let project = project.await?;
                     let plan = planning.await?;
-                    let can_plan = project.role.allows(Can::Plan)
+                    let can_plan = project.role.allows(Permission::Plan)
                         && !project.archived
                         && plan.increment.state != IncrementState::Closed;
                     Ok::<_, AppError>(view! {

@@ -4,7 +4,7 @@ use crate::api::parking_lot::{list_topics, AddTopic, ParkingLot};
 use crate::api::projects::{project_detail, ProjectInfo};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
-use crate::domain::{Action, WorkingWeek};
+use crate::domain::{Permission, WorkingWeek};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -53,7 +53,7 @@ fn Overview(project: ProjectInfo) -> impl IntoView {
     let week = WorkingWeek::parse(&days)
         .map(|w| w.describe())
         .unwrap_or_default();
-    let can_contribute = project.role.allows(Action::Contribute) && !project.archived;
+    let can_contribute = project.role.allows(Permission::Contribute) && !project.archived;
     let slug = project.slug.clone();
     view! {
         <Title text=project.name.clone()/>

@@ -10,7 +10,7 @@ use crate::api::projects::{
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
 use crate::domain::project::weekday_short_name;
-use crate::domain::{Action as Can, EffortChart, Preset, StoryPoints, WorkingWeek};
+use crate::domain::{EffortChart, Permission, Preset, StoryPoints, WorkingWeek};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -68,8 +68,8 @@ fn preset_rows(preset: Preset) -> Vec<ChartRow> {
 
 #[component]
 fn Settings(project: ProjectInfo) -> impl IntoView {
-    let can_edit = project.role.allows(Can::EditSettings) && !project.archived;
-    let is_owner = project.role.allows(Can::Administer);
+    let can_edit = project.role.allows(Permission::EditSettings) && !project.archived;
+    let is_owner = project.role.allows(Permission::Administer);
     let slug = project.slug.clone();
     let s = project.settings.clone();
 

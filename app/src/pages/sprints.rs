@@ -12,7 +12,7 @@ use crate::api::sprints::{
 use crate::components::charts::BurndownChart;
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
-use crate::domain::Action as Can;
+use crate::domain::Permission;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -67,7 +67,7 @@ pub fn SprintsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let project = project.await?;
                     let list = sprints.await?;
-                    let can_plan = project.role.allows(Can::Plan) && !project.archived;
+                    let can_plan = project.role.allows(Permission::Plan) && !project.archived;
                     let slug = project.slug.clone();
                     Ok::<_, AppError>(view! {
                         <header class="page-header">
@@ -280,7 +280,7 @@ pub fn IncrementPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let project = project.await?;
                     let found = report.await?;
-                    let can_plan = project.role.allows(Can::Plan) && !project.archived;
+                    let can_plan = project.role.allows(Permission::Plan) && !project.archived;
                     Ok::<_, AppError>(view! { <IncrementView found slug=project.slug.clone() can_plan start close/> })
                 })}
             </ErrorBoundary>

@@ -12,7 +12,7 @@ use crate::db::export::{self as db, CardImport, ItemFull, ItemImport};
 use crate::db::projects as projects_db;
 use crate::domain::item::{parse_blocked, parse_description};
 use crate::domain::reflection::{parse_card, CardKind};
-use crate::domain::{Action, Email, ItemKind, ProjectName, Role, StoryPoints, Title};
+use crate::domain::{Email, ItemKind, Permission, ProjectName, Role, StoryPoints, Title};
 use crate::error::{AppError, FieldErrors};
 use chrono::Utc;
 use futures_util::TryStreamExt;
@@ -118,7 +118,7 @@ pub async fn export(
     slug: &str,
     limit: &Arc<Semaphore>,
 ) -> Result<mpsc::Receiver<Result<String, AppError>>, AppError> {
-    let access = access(pool, caller, slug, Action::Read).await?;
+    let access = access(pool, caller, slug, Permission::Read).await?;
     // Each export holds a connection while it streams: only so many at once, so the rest
     // of the app keeps its connections. The permit goes with the streaming task.
     let permit = limit

@@ -11,7 +11,7 @@ use crate::domain::account::initials_of;
 use crate::domain::item::{parse_blocked, parse_description};
 use crate::domain::rank;
 use crate::domain::{
-    Action, ChildSummary, EffortChart, Email, ItemKind, ItemState, Rollup, StoryPoints, Title,
+    ChildSummary, EffortChart, Email, ItemKind, ItemState, Permission, Rollup, StoryPoints, Title,
 };
 use crate::error::{AppError, FieldErrors};
 use chrono::Utc;
@@ -231,7 +231,7 @@ pub async fn list_filtered(
     q: &ItemQuery,
     backlog: bool,
 ) -> Result<ItemPage, AppError> {
-    let access = access(pool, caller, slug, Action::Read).await?;
+    let access = access(pool, caller, slug, Permission::Read).await?;
     let filter = filter_from(pool, &access, q, backlog).await?;
     let limit = q.limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
     let after = q.cursor.as_deref().map(parse_cursor).transpose()?;
@@ -308,7 +308,7 @@ pub async fn detail(
     slug: &str,
     number: i32,
 ) -> Result<ItemDetail, AppError> {
-    let access = access(pool, caller, slug, Action::Read).await?;
+    let access = access(pool, caller, slug, Permission::Read).await?;
     let chart = chart_of(pool, &access).await?;
     let mut conn = pool.acquire().await?;
     let row = db::by_number(&mut conn, access.project.id, number, false)
@@ -433,7 +433,7 @@ pub async fn create(
     slug: &str,
     input: &NewItem,
 ) -> Result<Item, AppError> {
-    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let access = access(pool, caller, slug, Permission::Contribute).await?;
     let project_id = access.project.id;
     let chart = chart_of(pool, &access).await?;
     let mut errors = FieldErrors::default();
@@ -606,7 +606,7 @@ pub async fn update(
     number: i32,
     patch: &ItemPatch,
 ) -> Result<Item, AppError> {
-    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let access = access(pool, caller, slug, Permission::Contribute).await?;
     let project_id = access.project.id;
     let chart = chart_of(pool, &access).await?;
     let mut tx = pool.begin().await?;
@@ -807,7 +807,7 @@ pub async fn move_to(
     number: i32,
     to: &MoveTo,
 ) -> Result<Item, AppError> {
-    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let access = access(pool, caller, slug, Permission::Contribute).await?;
     let project_id = access.project.id;
     let given = [to.before.is_some(), to.after.is_some(), to.to.is_some()];
     if given.iter().filter(|g| **g).count() != 1 {
@@ -860,7 +860,7 @@ pub async fn delete(
     number: i32,
     children: Option<ChildrenChoice>,
 ) -> Result<(), AppError> {
-    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let access = access(pool, caller, slug, Permission::Contribute).await?;
     let project_id = access.project.id;
     let actor = access.caller.id;
     let mut tx = pool.begin().await?;
@@ -912,7 +912,7 @@ pub async fn restore(
     slug: &str,
     number: i32,
 ) -> Result<Item, AppError> {
-    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let access = access(pool, caller, slug, Permission::Contribute).await?;
     let project_id = access.project.id;
     let actor = access.caller.id;
     let mut tx = pool.begin().await?;

@@ -13,7 +13,7 @@ pub mod standup;
 
 use crate::auth::Caller;
 use crate::db::projects::{self as db, ProjectRow};
-use crate::domain::{Action, Role};
+use crate::domain::{Permission, Role};
 use crate::error::AppError;
 use sqlx::PgPool;
 
@@ -42,7 +42,7 @@ pub async fn access(
     pool: &PgPool,
     caller: Option<&Caller>,
     slug: &str,
-    action: Action,
+    action: Permission,
 ) -> Result<Access, AppError> {
     let caller = signed_in(caller)?;
     let (project, role) = db::membership(pool, slug, caller.id)
@@ -55,7 +55,10 @@ pub async fn access(
     if !role.allows(action) {
         return Err(AppError::Forbidden);
     }
-    if project.archived_at.is_some() && action != Action::Read && action != Action::Administer {
+    if project.archived_at.is_some()
+        && action != Permission::Read
+        && action != Permission::Administer
+    {
         return Err(AppError::Conflict(
             "this project is archived: an owner can unarchive it in its settings".into(),
         ));

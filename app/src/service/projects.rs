@@ -9,7 +9,8 @@ use crate::db::projects::{self as db, ProjectRow};
 use crate::db::users;
 use crate::domain::account::initials_of;
 use crate::domain::{
-    Action, EffortChart, Email, HolidayName, ProjectName, Role, Slug, VelocityWindow, WorkingWeek,
+    EffortChart, Email, HolidayName, Permission, ProjectName, Role, Slug, VelocityWindow,
+    WorkingWeek,
 };
 use crate::error::{AppError, FieldErrors};
 use sqlx::PgPool;
@@ -105,7 +106,7 @@ pub async fn detail(
     caller: Option<&Caller>,
     slug: &str,
 ) -> Result<ProjectInfo, AppError> {
-    let access = access(pool, caller, slug, Action::Read).await?;
+    let access = access(pool, caller, slug, Permission::Read).await?;
     let settings = settings_of(pool, &access.project).await?;
     Ok(ProjectInfo {
         slug: access.project.slug,
@@ -216,12 +217,12 @@ pub async fn update_settings(
     slug: &str,
     input: &ProjectSettings,
 ) -> Result<ProjectSettings, AppError> {
-    let Access { project, .. } = access(pool, caller, slug, Action::EditSettings).await?;
+    let Access { project, .. } = access(pool, caller, slug, Permission::EditSettings).await?;
     let settings = validate_settings(input)?;
     let mut tx = pool.begin().await?;
     write_settings(&mut tx, project.id, &settings).await?;
     tx.commit().await?;
-    let project = access(pool, caller, slug, Action::Read).await?.project;
+    let project = access(pool, caller, slug, Permission::Read).await?.project;
     settings_of(pool, &project).await
 }
 
@@ -231,7 +232,7 @@ pub async fn rename(
     slug: &str,
     name: &str,
 ) -> Result<(), AppError> {
-    let Access { project, .. } = access(pool, caller, slug, Action::Administer).await?;
+    let Access { project, .. } = access(pool, caller, slug, Permission::Administer).await?;
     if project.archived_at.is_some() {
         return Err(AppError::Conflict(
             "this project is archived: unarchive it to rename it".into(),
@@ -248,7 +249,7 @@ pub async fn set_archived(
     slug: &str,
     archived: bool,
 ) -> Result<(), AppError> {
-    let Access { project, .. } = access(pool, caller, slug, Action::Administer).await?;
+    let Access { project, .. } = access(pool, caller, slug, Permission::Administer).await?;
     db::set_archived(pool, project.id, archived).await?;
     Ok(())
 }
@@ -260,7 +261,7 @@ pub async fn delete(
     slug: &str,
     confirm_name: &str,
 ) -> Result<(), AppError> {
-    let Access { project, .. } = access(pool, caller, slug, Action::Administer).await?;
+    let Access { project, .. } = access(pool, caller, slug, Permission::Administer).await?;
     if confirm_name.trim() != project.name {
         return Err(AppError::validation(
             "confirm_name",
@@ -276,7 +277,7 @@ pub async fn members(
     caller: Option<&Caller>,
     slug: &str,
 ) -> Result<Vec<Member>, AppError> {
-    let Access { project, .. } = access(pool, caller, slug, Action::Read).await?;
+    let Access { project, .. } = access(pool, caller, slug, Permission::Read).await?;
     db::members(pool, project.id)
         .await?
         .into_iter()
@@ -304,7 +305,7 @@ pub async fn add_member(
     email: &str,
     role: &str,
 ) -> Result<Member, AppError> {
-    let Access { project, .. } = access(pool, caller, slug, Action::Administer).await?;
+    let Access { project, .. } = access(pool, caller, slug, Permission::Administer).await?;
     let mut errors = FieldErrors::default();
     let email = Email::parse(email).map_err(|e| errors.add("email", e)).ok();
     let role = parse_role(role)
@@ -349,7 +350,7 @@ pub async fn set_member_role(
     email: &str,
     role: &str,
 ) -> Result<(), AppError> {
-    let Access { project, .. } = access(pool, caller, slug, Action::Administer).await?;
+    let Access { project, .. } = access(pool, caller, slug, Permission::Administer).await?;
     let role = parse_role(role)?;
     let (mut tx, user_id, current) = lock_existing_member(pool, project.id, email).await?;
     if current == Role::Owner
@@ -373,7 +374,7 @@ pub async fn remove_member(
     slug: &str,
     email: &str,
 ) -> Result<(), AppError> {
-    let Access { project, .. } = access(pool, caller, slug, Action::Administer).await?;
+    let Access { project, .. } = access(pool, caller, slug, Permission::Administer).await?;
     let (mut tx, user_id, current) = lock_existing_member(pool, project.id, email).await?;
     if current == Role::Owner && db::owner_count(&mut tx, project.id).await? <= 1 {
         return Err(AppError::Conflict(

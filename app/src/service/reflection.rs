@@ -9,7 +9,7 @@ use crate::db::reflection::{self as db, CardRow};
 use crate::domain::reflection::{
     may_vote, parse_card, parse_group, week_of, weeks_in, CardKind, VOTES_PER_PERSON,
 };
-use crate::domain::{Action, Title};
+use crate::domain::{Permission, Title};
 use crate::error::AppError;
 use chrono::Utc;
 use sqlx::PgPool;
@@ -46,7 +46,7 @@ pub async fn board(
     increment: Option<i64>,
     week: Option<u8>,
 ) -> Result<Reflection, AppError> {
-    let access = access(pool, caller, slug, Action::Read).await?;
+    let access = access(pool, caller, slug, Permission::Read).await?;
     let all = super::sprints::increments_with_velocity(pool, &access).await?;
     let started: Vec<_> = all
         .iter()
@@ -110,7 +110,7 @@ pub async fn board(
         votes_left: VOTES_PER_PERSON.saturating_sub(used.clamp(0, i64::from(u32::MAX)) as u32),
         votes_per_person: VOTES_PER_PERSON,
         can_write: writable(&access),
-        can_arrange: access.role.allows(Action::Plan) && access.project.archived_at.is_none(),
+        can_arrange: access.role.allows(Permission::Plan) && access.project.archived_at.is_none(),
         increments: started.into_iter().map(|(i, _)| i.clone()).collect(),
         increment,
         week,
@@ -121,7 +121,7 @@ pub async fn board(
 }
 
 fn writable(access: &Access) -> bool {
-    access.role.allows(Action::Contribute) && access.project.archived_at.is_none()
+    access.role.allows(Permission::Contribute) && access.project.archived_at.is_none()
 }
 
 async fn read_card(pool: &PgPool, access: &Access, id: i64) -> Result<Card, AppError> {
@@ -142,7 +142,7 @@ pub async fn add(
     kind: &str,
     body: &str,
 ) -> Result<Card, AppError> {
-    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let access = access(pool, caller, slug, Permission::Contribute).await?;
     let kind = CardKind::parse(kind).ok_or_else(|| {
         AppError::validation("kind", "a card goes under went_well, went_badly or action")
     })?;
@@ -181,7 +181,7 @@ pub async fn edit(
     id: i64,
     body: &str,
 ) -> Result<Card, AppError> {
-    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let access = access(pool, caller, slug, Permission::Contribute).await?;
     let body = parse_card(body).map_err(|e| AppError::validation("body", e))?;
     let mut tx = pool.begin().await?;
     let card = db::card(&mut tx, access.project.id, id, access.caller.id)
@@ -204,7 +204,7 @@ pub async fn vote(
     id: i64,
     on: bool,
 ) -> Result<Card, AppError> {
-    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let access = access(pool, caller, slug, Permission::Contribute).await?;
     let me = access.caller.id;
     let mut tx = pool.begin().await?;
     let card = db::card(&mut tx, access.project.id, id, me)
@@ -231,7 +231,7 @@ pub async fn arrange(
     group: &str,
     position: i32,
 ) -> Result<Card, AppError> {
-    let access = access(pool, caller, slug, Action::Plan).await?;
+    let access = access(pool, caller, slug, Permission::Plan).await?;
     let group = parse_group(group).map_err(|e| AppError::validation("group_name", e))?;
     let mut tx = pool.begin().await?;
     db::card(&mut tx, access.project.id, id, access.caller.id)
@@ -251,7 +251,7 @@ pub async fn to_item(
     slug: &str,
     id: i64,
 ) -> Result<Card, AppError> {
-    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let access = access(pool, caller, slug, Permission::Contribute).await?;
     let mut tx = pool.begin().await?;
     let card = db::card(&mut tx, access.project.id, id, access.caller.id)
         .await?

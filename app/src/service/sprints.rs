@@ -18,7 +18,7 @@ use crate::domain::calendar::Calendar;
 use crate::domain::sprint::{
     self, tile, SprintName, TeamVelocity, DEFAULT_INCREMENT_WEEKS, MAX_INCREMENT_WEEKS,
 };
-use crate::domain::{Action, EffortChart, EpicPoints, WorkingWeek};
+use crate::domain::{EffortChart, EpicPoints, Permission, WorkingWeek};
 use crate::error::{AppError, FieldErrors};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
@@ -140,7 +140,7 @@ pub async fn list(
     caller: Option<&Caller>,
     slug: &str,
 ) -> Result<Vec<Sprint>, AppError> {
-    let access = access(pool, caller, slug, Action::Read).await?;
+    let access = access(pool, caller, slug, Permission::Read).await?;
     sprints_of(pool, &access).await
 }
 
@@ -180,7 +180,7 @@ pub async fn create(
     slug: &str,
     input: &NewSprint,
 ) -> Result<Sprint, AppError> {
-    let access = access(pool, caller, slug, Action::Plan).await?;
+    let access = access(pool, caller, slug, Permission::Plan).await?;
     let mut errors = FieldErrors::default();
     let name = SprintName::parse(&input.name)
         .map_err(|e| errors.add("name", e))
@@ -247,7 +247,7 @@ pub async fn rename(
     id: i64,
     patch: &SprintPatch,
 ) -> Result<Sprint, AppError> {
-    let access = access(pool, caller, slug, Action::Plan).await?;
+    let access = access(pool, caller, slug, Permission::Plan).await?;
     let name = SprintName::parse(&patch.name).map_err(|e| AppError::validation("name", e))?;
     let mut conn = pool.acquire().await?;
     if !db::rename_sprint(&mut conn, access.project.id, id, name.as_str()).await? {
@@ -289,7 +289,7 @@ pub async fn edit_increment(
     id: i64,
     patch: &IncrementPatch,
 ) -> Result<Increment, AppError> {
-    let access = access(pool, caller, slug, Action::Plan).await?;
+    let access = access(pool, caller, slug, Permission::Plan).await?;
     let project_id = access.project.id;
     let calendar = calendar(pool, &access).await?;
     let mut tx = pool.begin().await?;
@@ -343,7 +343,7 @@ async fn open_increment<'p>(
     id: i64,
     if_closed: &str,
 ) -> Result<(Access, sqlx::Transaction<'p, sqlx::Postgres>, IncrementRow), AppError> {
-    let access = access(pool, caller, slug, Action::Plan).await?;
+    let access = access(pool, caller, slug, Permission::Plan).await?;
     let mut tx = pool.begin().await?;
     // Locks in the same order as start, close and edit: project, then increment.
     db::lock_project(&mut tx, access.project.id).await?;
@@ -488,7 +488,7 @@ pub async fn start(
     slug: &str,
     id: i64,
 ) -> Result<Increment, AppError> {
-    let access = access(pool, caller, slug, Action::Plan).await?;
+    let access = access(pool, caller, slug, Permission::Plan).await?;
     let project_id = access.project.id;
     let calendar = calendar(pool, &access).await?;
     let mut tx = pool.begin().await?;
@@ -657,7 +657,7 @@ pub async fn report(
     slug: &str,
     id: i64,
 ) -> Result<IncrementReport, AppError> {
-    let access = access(pool, caller, slug, Action::Read).await?;
+    let access = access(pool, caller, slug, Permission::Read).await?;
     report_of(pool, &access, id).await
 }
 
@@ -698,7 +698,7 @@ pub async fn close(
     id: i64,
     closing: &Closing,
 ) -> Result<IncrementReport, AppError> {
-    let access = access(pool, caller, slug, Action::Plan).await?;
+    let access = access(pool, caller, slug, Permission::Plan).await?;
     let project_id = access.project.id;
     let calendar = calendar(pool, &access).await?;
     let all = increments_of(pool, &access, &calendar).await?;
@@ -815,7 +815,7 @@ pub async fn velocity(
     caller: Option<&Caller>,
     slug: &str,
 ) -> Result<VelocityReport, AppError> {
-    let access = access(pool, caller, slug, Action::Read).await?;
+    let access = access(pool, caller, slug, Permission::Read).await?;
     velocity_of(pool, &access).await
 }
 
@@ -855,7 +855,7 @@ pub async fn forecast(
     caller: Option<&Caller>,
     slug: &str,
 ) -> Result<ForecastReport, AppError> {
-    let access = access(pool, caller, slug, Action::Read).await?;
+    let access = access(pool, caller, slug, Permission::Read).await?;
     let calendar = calendar(pool, &access).await?;
     let team = velocity_of(pool, &access).await?.team;
     let from = Utc::now().date_naive();
@@ -922,7 +922,7 @@ pub async fn planning(
     increment: Option<i64>,
     typed: Option<&str>,
 ) -> Result<Planning, AppError> {
-    let access = access(pool, caller, slug, Action::Read).await?;
+    let access = access(pool, caller, slug, Permission::Read).await?;
     let typed = parse_velocity(typed)?;
     let calendar = calendar(pool, &access).await?;
     let chart = super::projects::effort_chart(pool, &access.project).await?;
@@ -989,7 +989,7 @@ pub async fn board(
     slug: &str,
     increment: Option<i64>,
 ) -> Result<Board, AppError> {
-    let access = access(pool, caller, slug, Action::Read).await?;
+    let access = access(pool, caller, slug, Permission::Read).await?;
     let calendar = calendar(pool, &access).await?;
     let chart = super::projects::effort_chart(pool, &access.project).await?;
     let all: Vec<Increment> = increments_of(pool, &access, &calendar)

@@ -8,7 +8,7 @@ use crate::db::items::{self as items_db, ItemRow};
 use crate::db::projects as projects_db;
 use crate::db::standup::{self as db, NoteRow, PastChange};
 use crate::domain::account::initials_of;
-use crate::domain::{Action, EffortChart, ItemState, Role, StoryPoints};
+use crate::domain::{EffortChart, ItemState, Permission, Role, StoryPoints};
 use crate::error::{AppError, FieldErrors};
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use serde_json::Value;
@@ -147,7 +147,7 @@ pub async fn standup(
     slug: &str,
     date: Option<&str>,
 ) -> Result<Standup, AppError> {
-    let access = access(pool, caller, slug, Action::Read).await?;
+    let access = access(pool, caller, slug, Permission::Read).await?;
     let day = parse_day(date)?;
     summary(pool, &access, day).await
 }
@@ -297,8 +297,9 @@ async fn summary(pool: &PgPool, access: &Access, day: NaiveDate) -> Result<Stand
             .filter(|r| r.blocked && since.get(&r.id).is_some_and(|at| *at < day_ago))
             .map(&item)
             .collect(),
-        can_note: access.role.allows(Action::Contribute) && access.project.archived_at.is_none(),
-        can_run: access.role.allows(Action::Plan),
+        can_note: access.role.allows(Permission::Contribute)
+            && access.project.archived_at.is_none(),
+        can_run: access.role.allows(Permission::Plan),
     })
 }
 
@@ -311,7 +312,7 @@ pub async fn save_note(
     date: &str,
     input: &NoteInput,
 ) -> Result<Note, AppError> {
-    let access = access(pool, caller, slug, Action::Contribute).await?;
+    let access = access(pool, caller, slug, Permission::Contribute).await?;
     let day = parse_day(Some(date))?;
     let mut errors = FieldErrors::default();
     let mut part = |field: &str, text: &str| {

@@ -6,7 +6,7 @@
 //! `every_server_function_is_in_a_table` fails until it has one.
 
 use super::support::{spawn, Client, TestApp};
-use app::domain::{Action, Role};
+use app::domain::{Permission, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -43,7 +43,7 @@ enum Req {
 
 struct Case {
     name: &'static str,
-    needs: Action,
+    needs: Permission,
     /// What the owner does first, on the fresh project (e.g. start an increment to close).
     before: Option<fn(&Ctx) -> Req>,
     request: fn(&Ctx) -> Req,
@@ -64,25 +64,25 @@ fn cases() -> Vec<Case> {
         // Server functions.
         Case {
             name: "project/detail",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| Form("project/detail", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "project/members",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| Form("project/members", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "parking_lot/list",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| Form("parking_lot/list", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "parking_lot/add",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Form(
@@ -93,7 +93,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "project/settings",
-            needs: Action::EditSettings,
+            needs: Permission::EditSettings,
             before: None,
             request: |c| {
                 Json(
@@ -104,7 +104,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "project/rename",
-            needs: Action::Administer,
+            needs: Permission::Administer,
             before: None,
             request: |c| {
                 Form(
@@ -115,7 +115,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "project/archive",
-            needs: Action::Administer,
+            needs: Permission::Administer,
             before: None,
             request: |c| {
                 Form(
@@ -126,7 +126,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "project/delete",
-            needs: Action::Administer,
+            needs: Permission::Administer,
             before: None,
             request: |c| {
                 Form(
@@ -137,7 +137,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "project/members/add",
-            needs: Action::Administer,
+            needs: Permission::Administer,
             before: None,
             request: |c| {
                 Form(
@@ -152,7 +152,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "project/members/role",
-            needs: Action::Administer,
+            needs: Permission::Administer,
             before: None,
             request: |c| {
                 Form(
@@ -167,7 +167,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "project/members/remove",
-            needs: Action::Administer,
+            needs: Permission::Administer,
             before: None,
             request: |c| {
                 Form(
@@ -178,13 +178,13 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "items/list",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| Json("items/list", json!({"slug": c.slug, "query": {}})),
         },
         Case {
             name: "items/detail",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| {
                 Form(
@@ -195,7 +195,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "items/create",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Json(
@@ -206,7 +206,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "items/update",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Json(
@@ -217,7 +217,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "items/move",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Json(
@@ -228,7 +228,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "items/add",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Form(
@@ -243,7 +243,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "items/move-form",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Form(
@@ -258,7 +258,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "items/state",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Form(
@@ -274,13 +274,13 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "items/delete",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| Json("items/delete", json!({"slug": c.slug, "number": c.item})),
         },
         Case {
             name: "items/restore",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Json(
@@ -292,13 +292,13 @@ fn cases() -> Vec<Case> {
         // Sprints and increments.
         Case {
             name: "sprints/list",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| Form("sprints/list", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "sprints/create",
-            needs: Action::Plan,
+            needs: Permission::Plan,
             before: None,
             request: |c| {
                 Form(
@@ -315,7 +315,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "sprints/rename",
-            needs: Action::Plan,
+            needs: Permission::Plan,
             before: None,
             request: |c| {
                 Form(
@@ -330,7 +330,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "increments/edit",
-            needs: Action::Plan,
+            needs: Permission::Plan,
             before: None,
             request: |c| {
                 Form(
@@ -346,7 +346,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "increments/report",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| {
                 Form(
@@ -357,7 +357,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "increments/commit",
-            needs: Action::Plan,
+            needs: Permission::Plan,
             before: None,
             request: |c| {
                 Json(
@@ -368,7 +368,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "increments/start",
-            needs: Action::Plan,
+            needs: Permission::Plan,
             before: None,
             request: |c| {
                 Form(
@@ -379,7 +379,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "increments/close",
-            needs: Action::Plan,
+            needs: Permission::Plan,
             before: Some(start_first),
             request: |c| {
                 Json(
@@ -390,7 +390,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "planning",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| {
                 Form(
@@ -401,32 +401,32 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "board",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| Form("board", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "reports/velocity",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| Form("reports/velocity", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "reports/forecast",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| Form("reports/forecast", vec![("slug", c.slug.clone())]),
         },
         // Stand-up and reflection.
         Case {
             name: "standup",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| Form("standup", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "standup/note",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Form(
@@ -443,7 +443,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "reflection",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| {
                 Form(
@@ -454,7 +454,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "reflection/add",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Form(
@@ -473,7 +473,7 @@ fn cases() -> Vec<Case> {
             name: "reflection/edit",
             // Only a card's author may edit it, and the card here is the owner's: every
             // other role is refused (members editing their own cards: `export.rs`).
-            needs: Action::Administer,
+            needs: Permission::Administer,
             before: None,
             request: |c| {
                 Form(
@@ -488,7 +488,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "reflection/vote",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Form(
@@ -503,7 +503,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "reflection/arrange",
-            needs: Action::Plan,
+            needs: Permission::Plan,
             before: None,
             request: |c| {
                 Form(
@@ -519,7 +519,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "reflection/to_item",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Form(
@@ -531,13 +531,13 @@ fn cases() -> Vec<Case> {
         // The JSON API.
         Case {
             name: "GET /api/v1/projects/{slug}",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| Rest(Method::GET, format!("/api/v1/projects/{}", c.slug), None),
         },
         Case {
             name: "PUT /api/v1/projects/{slug}/settings",
-            needs: Action::EditSettings,
+            needs: Permission::EditSettings,
             before: None,
             request: |c| {
                 Rest(
@@ -549,7 +549,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "GET /api/v1/projects/{slug}/members",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| {
                 Rest(
@@ -561,7 +561,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "POST /api/v1/projects/{slug}/members",
-            needs: Action::Administer,
+            needs: Permission::Administer,
             before: None,
             request: |c| {
                 Rest(
@@ -573,7 +573,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "PATCH /api/v1/projects/{slug}/members/{email}",
-            needs: Action::Administer,
+            needs: Permission::Administer,
             before: None,
             request: |c| {
                 Rest(
@@ -585,7 +585,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "DELETE /api/v1/projects/{slug}/members/{email}",
-            needs: Action::Administer,
+            needs: Permission::Administer,
             before: None,
             request: |c| {
                 Rest(
@@ -597,7 +597,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "GET /api/v1/projects/{slug}/items",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| {
                 Rest(
@@ -609,7 +609,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "POST /api/v1/projects/{slug}/items",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Rest(
@@ -621,7 +621,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "GET /api/v1/projects/{slug}/items/{number}",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| {
                 Rest(
@@ -633,7 +633,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "PATCH /api/v1/projects/{slug}/items/{number}",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Rest(
@@ -645,7 +645,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "DELETE /api/v1/projects/{slug}/items/{number}",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Rest(
@@ -657,7 +657,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "POST /api/v1/projects/{slug}/items/{number}/move",
-            needs: Action::Contribute,
+            needs: Permission::Contribute,
             before: None,
             request: |c| {
                 Rest(
@@ -669,7 +669,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "GET /api/v1/projects/{slug}/sprints",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| {
                 Rest(
@@ -681,7 +681,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "POST /api/v1/projects/{slug}/sprints",
-            needs: Action::Plan,
+            needs: Permission::Plan,
             before: None,
             request: |c| {
                 Rest(
@@ -693,7 +693,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "PATCH /api/v1/projects/{slug}/sprints/{id}",
-            needs: Action::Plan,
+            needs: Permission::Plan,
             before: None,
             request: |c| {
                 Rest(
@@ -705,7 +705,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "GET /api/v1/projects/{slug}/increments",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| {
                 Rest(
@@ -717,7 +717,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "GET /api/v1/projects/{slug}/increments/{id}",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| {
                 Rest(
@@ -729,7 +729,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "PATCH /api/v1/projects/{slug}/increments/{id}",
-            needs: Action::Plan,
+            needs: Permission::Plan,
             before: None,
             request: |c| {
                 Rest(
@@ -741,7 +741,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "POST /api/v1/projects/{slug}/increments/{id}/items",
-            needs: Action::Plan,
+            needs: Permission::Plan,
             before: None,
             request: |c| {
                 Rest(
@@ -753,7 +753,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "DELETE /api/v1/projects/{slug}/increments/{id}/items/{number}",
-            needs: Action::Plan,
+            needs: Permission::Plan,
             before: None,
             request: |c| {
                 Rest(
@@ -768,7 +768,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "POST /api/v1/projects/{slug}/increments/{id}/start",
-            needs: Action::Plan,
+            needs: Permission::Plan,
             before: None,
             request: |c| {
                 Rest(
@@ -780,7 +780,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "POST /api/v1/projects/{slug}/increments/{id}/close",
-            needs: Action::Plan,
+            needs: Permission::Plan,
             before: Some(start_first),
             request: |c| {
                 Rest(
@@ -792,7 +792,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "GET /api/v1/projects/{slug}/increments/{id}/burndown",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: Some(start_first),
             request: |c| {
                 Rest(
@@ -807,7 +807,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "GET /api/v1/projects/{slug}/reports/velocity",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| {
                 Rest(
@@ -819,7 +819,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "GET /api/v1/projects/{slug}/reports/forecast",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| {
                 Rest(
@@ -831,7 +831,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "GET /api/v1/projects/{slug}/export",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| {
                 Rest(
@@ -843,7 +843,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "GET /api/v1/projects/{slug}/standup",
-            needs: Action::Read,
+            needs: Permission::Read,
             before: None,
             request: |c| {
                 Rest(
