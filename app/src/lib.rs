@@ -2,7 +2,6 @@
 
 #![recursion_limit = "256"]
 
-pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;
 pub mod components;
@@ -12,7 +11,9 @@ pub mod domain;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod markdown;
+pub mod model;
 pub mod pages;
+pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod words;

@@ -105,7 +105,7 @@ async fn require_sign_in(State(state): State<AppState>, req: Request, next: Next
                     .path_and_query()
                     .map(|p| p.as_str())
                     .unwrap_or("/");
-                let to = format!("/login?next={}", app::pages::auth::urlencode(target));
+                let to = format!("/login?next={}", app::words::urlencode(target));
                 return Redirect::to(&to).into_response();
             }
         }

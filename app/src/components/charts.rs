@@ -6,9 +6,9 @@
 //! computed numbers out. Each chart comes with a legend and a data table: the fallback for
 //! screen readers, and where tests read the values.
 
-use crate::api::sprints::{VelocityPoint, VelocityReport};
 use crate::domain::burndown::{BurnDay, Report};
 use crate::domain::sprint::TeamVelocity;
+use crate::model::sprints::{VelocityPoint, VelocityReport};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 

@@ -4,7 +4,7 @@
 //! The upload uses `XMLHttpRequest` for its upload progress events (`fetch` has none). It
 //! needs JavaScript: without it the control is hidden and the page says how else to import.
 
-use crate::api::export::Imported;
+use crate::model::export::Imported;
 use leptos::prelude::*;
 #[cfg(feature = "hydrate")]
 use serde::Deserialize;

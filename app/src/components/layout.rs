@@ -1,4 +1,4 @@
-use crate::api::accounts::{me, LogOut};
+use crate::server_fns::accounts::{me, LogOut};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;

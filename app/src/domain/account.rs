@@ -98,6 +98,15 @@ impl std::fmt::Debug for Password {
     }
 }
 
+/// Where to go after signing in: a path on this site only, so a crafted link cannot send
+/// people elsewhere.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next.map(str::trim) {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/projects".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +136,14 @@ mod tests {
             Password::parse(&"a".repeat(257)),
             Err(PasswordError::TooLong)
         );
+    }
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/p/shop/settings")), "/p/shop/settings");
+        assert_eq!(safe_next(Some("//evil.example/")), "/projects");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/projects");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/projects");
+        assert_eq!(safe_next(None), "/projects");
     }
 }

@@ -52,4 +52,5 @@ pub use project::{
 };
 pub use role::{Permission, Role};
 pub use slug::{Slug, SlugError};
+pub use sprint::{Carry, IncrementState};
 pub use title::{Title, TitleError};

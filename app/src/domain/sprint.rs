@@ -242,6 +242,47 @@ pub fn forecast(
     })
 }
 
+/// Where an increment is in its life: planned, then active (the board moves), then
+/// closed (its report frozen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum IncrementState {
+    Planned,
+    Active,
+    Closed,
+}
+
+impl IncrementState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncrementState::Planned => "planned",
+            IncrementState::Active => "active",
+            IncrementState::Closed => "closed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<IncrementState> {
+        match raw {
+            "planned" => Some(IncrementState::Planned),
+            "active" => Some(IncrementState::Active),
+            "closed" => Some(IncrementState::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// Where unfinished items go when an increment closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum Carry {
+    /// The next planned increment.
+    Next,
+    /// Back to the top of the backlog.
+    Backlog,
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::project::WorkingWeek;

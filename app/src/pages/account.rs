@@ -1,8 +1,9 @@
 //! The signed-in person's account: password and personal API tokens.
 
-use crate::api::accounts::{list_tokens, me, ChangePassword, CreateToken, RevokeToken, TokenInfo};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
+use crate::model::accounts::TokenInfo;
+use crate::server_fns::accounts::{list_tokens, me, ChangePassword, CreateToken, RevokeToken};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

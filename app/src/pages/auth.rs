@@ -1,8 +1,8 @@
 //! Signing in and registering. Both forms work without JavaScript, and both send the person
 //! on to where they were going (`?next=`).
 
-use crate::api::accounts::{LogIn, Register};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
+use crate::server_fns::accounts::{LogIn, Register};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -24,7 +24,7 @@ pub fn LoginPage() -> impl IntoView {
         if n.is_empty() {
             "/register".to_owned()
         } else {
-            format!("/register?next={}", urlencode(&n))
+            format!("/register?next={}", crate::words::urlencode(&n))
         }
     };
     view! {
@@ -87,16 +87,4 @@ pub fn RegisterPage() -> impl IntoView {
             <p class="muted">"Already have an account? " <a href="/login">"Sign in"</a></p>
         </section>
     }
-}
-
-/// Percent-encodes a query value.
-pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

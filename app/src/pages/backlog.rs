@@ -3,15 +3,16 @@
 //! keyboard (move up, down, to top, to bottom).
 
 use super::project::{project_resource, use_slug};
-use crate::api::items::{
-    create_item, list_items, move_item, update_item, AddItemForm, Item, ItemPage, ItemPatch,
-    ItemQuery, MoveItemForm, MoveTo, NewItem,
-};
-use crate::api::projects::{list_members, Member, ProjectInfo};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::posted_error;
 use crate::domain::{ItemKind, Permission};
 use crate::error::AppError;
+use crate::model::items::{Item, ItemPage, ItemPatch, ItemQuery, MoveTo, NewItem};
+use crate::model::projects::{Member, ProjectInfo};
+use crate::server_fns::items::{
+    create_item, list_items, move_item, update_item, AddItemForm, MoveItemForm,
+};
+use crate::server_fns::projects::list_members;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -321,18 +322,18 @@ fn ItemList(
     let next_href = move || {
         next_cursor.clone().map(|c| {
             query.with(|q| {
-                let mut parts = vec![format!("cursor={}", super::auth::urlencode(&c))];
+                let mut parts = vec![format!("cursor={}", crate::words::urlencode(&c))];
                 if let Some(e) = q.epic {
                     parts.push(format!("epic={e}"));
                 }
                 if let Some(k) = &q.kind {
-                    parts.push(format!("kind={}", super::auth::urlencode(k)));
+                    parts.push(format!("kind={}", crate::words::urlencode(k)));
                 }
                 if let Some(a) = &q.assignee {
-                    parts.push(format!("assignee={}", super::auth::urlencode(a)));
+                    parts.push(format!("assignee={}", crate::words::urlencode(a)));
                 }
                 if let Some(t) = &q.q {
-                    parts.push(format!("q={}", super::auth::urlencode(t)));
+                    parts.push(format!("q={}", crate::words::urlencode(t)));
                 }
                 if q.unestimated == Some(true) {
                     parts.push("unestimated=true".into());

@@ -4,14 +4,18 @@
 
 use super::project::{project_resource, use_slug};
 use super::sprints::StateBadge;
-use crate::api::items::{update_item, Item, ItemPatch, SetStateForm};
-use crate::api::projects::{list_members, Member};
-use crate::api::sprints::{get_board, Board, IncrementState};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::focus::FocusAfterReload;
 use crate::components::forms::posted_error;
+use crate::domain::IncrementState;
 use crate::domain::{ItemState, Permission};
 use crate::error::AppError;
+use crate::model::items::{Item, ItemPatch};
+use crate::model::projects::Member;
+use crate::model::sprints::Board;
+use crate::server_fns::items::{update_item, SetStateForm};
+use crate::server_fns::projects::list_members;
+use crate::server_fns::sprints::get_board;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;

@@ -3,15 +3,15 @@
 
 use super::backlog::BoardContext;
 use super::project::{project_resource, use_slug};
-use crate::api::items::{
-    create_item, delete_item, get_item, restore_item, update_item, AddItemForm, ChildrenChoice,
-    Item, ItemDetail, ItemPatch, NewItem,
-};
-use crate::api::projects::list_members;
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::posted_error;
 use crate::domain::{ItemKind, ItemState};
 use crate::error::AppError;
+use crate::model::items::{ChildrenChoice, Item, ItemDetail, ItemPatch, NewItem};
+use crate::server_fns::items::{
+    create_item, delete_item, get_item, restore_item, update_item, AddItemForm,
+};
+use crate::server_fns::projects::list_members;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;

@@ -2,10 +2,11 @@
 //! remove members; everyone else reads the list.
 
 use super::project::{project_resource, use_slug};
-use crate::api::projects::{list_members, AddMember, Member, RemoveMember, SetMemberRole};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
 use crate::domain::{Permission, Role};
+use crate::model::projects::Member;
+use crate::server_fns::projects::{list_members, AddMember, RemoveMember, SetMemberRole};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

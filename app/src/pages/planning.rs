@@ -5,12 +5,14 @@
 
 use super::project::{project_resource, use_slug};
 use super::sprints::{per_day, StateBadge};
-use crate::api::items::Item;
-use crate::api::sprints::{commit_items, get_planning, IncrementState, Planning};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::focus::FocusAfterReload;
+use crate::domain::IncrementState;
 use crate::domain::Permission;
 use crate::error::AppError;
+use crate::model::items::Item;
+use crate::model::sprints::Planning;
+use crate::server_fns::sprints::{commit_items, get_planning};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

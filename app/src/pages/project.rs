@@ -1,10 +1,12 @@
 //! A project's start page: what it is, who you are in it, and its parking lot.
 
-use crate::api::parking_lot::{list_topics, AddTopic, ParkingLot};
-use crate::api::projects::{project_detail, ProjectInfo};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
 use crate::domain::{Permission, WorkingWeek};
+use crate::model::parking_lot::ParkingLot;
+use crate::model::projects::ProjectInfo;
+use crate::server_fns::parking_lot::{list_topics, AddTopic};
+use crate::server_fns::projects::project_detail;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

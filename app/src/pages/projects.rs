@@ -1,9 +1,10 @@
 //! The projects the signed-in person belongs to, and a form to start a new one.
 
-use crate::api::projects::{my_projects, CreateProject, ProjectSummary};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
 use crate::components::import::ImportProject;
+use crate::model::projects::ProjectSummary;
+use crate::server_fns::projects::{my_projects, CreateProject};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

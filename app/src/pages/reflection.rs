@@ -5,13 +5,14 @@
 
 use super::project::use_slug;
 use super::sprints::per_day;
-use crate::api::reflection::{
-    arrange_card, get_reflection, AddCard, Card, CardToItem, EditCard, Reflection, VoteCard,
-};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::form_error;
 use crate::domain::reflection::CardKind;
 use crate::error::AppError;
+use crate::model::reflection::{Card, Reflection};
+use crate::server_fns::reflection::{
+    arrange_card, get_reflection, AddCard, CardToItem, EditCard, VoteCard,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -78,7 +79,7 @@ fn velocity_line(board: &Reflection) -> String {
         "{}: {} points per business day{}",
         board.increment.label(),
         per_day(board.velocity),
-        if board.increment.state == crate::api::sprints::IncrementState::Active {
+        if board.increment.state == crate::domain::IncrementState::Active {
             " so far"
         } else {
             ""

@@ -3,14 +3,12 @@
 //! for owners.
 
 use super::project::project_resource;
-use crate::api::projects::{
-    update_settings, ArchiveProject, ChartValue, DeleteProject, HolidayEntry, ProjectInfo,
-    ProjectSettings, RenameProject,
-};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
 use crate::domain::project::weekday_short_name;
 use crate::domain::{EffortChart, Permission, Preset, StoryPoints, WorkingWeek};
+use crate::model::projects::{ChartValue, HolidayEntry, ProjectInfo, ProjectSettings};
+use crate::server_fns::projects::{update_settings, ArchiveProject, DeleteProject, RenameProject};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -3,17 +3,18 @@
 //! the closing dialog (where unfinished items go).
 
 use super::project::{project_resource, use_slug};
-use crate::api::items::Item;
-use crate::api::sprints::{
-    get_increment_report, list_sprints, Carry, CarryItem, CloseIncrement, Closing, CreateSprint,
-    EditIncrement, Increment, IncrementReport, IncrementState, RenameSprint, Sprint,
-    StartIncrement,
-};
 use crate::components::charts::BurndownChart;
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
 use crate::domain::Permission;
+use crate::domain::{Carry, IncrementState};
 use crate::error::AppError;
+use crate::model::items::Item;
+use crate::model::sprints::{CarryItem, Closing, Increment, IncrementReport, Sprint};
+use crate::server_fns::sprints::{
+    get_increment_report, list_sprints, CloseIncrement, CreateSprint, EditIncrement, RenameSprint,
+    StartIncrement,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

@@ -4,13 +4,15 @@
 //! person that walks the team.
 
 use super::project::use_slug;
-use crate::api::items::Item;
-use crate::api::sprints::{get_board, Board};
-use crate::api::standup::{get_standup, SaveNote, Standup, StandupItem, StandupPerson};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::form_error;
 use crate::domain::ItemState;
 use crate::error::AppError;
+use crate::model::items::Item;
+use crate::model::sprints::Board;
+use crate::model::standup::{Standup, StandupItem, StandupPerson};
+use crate::server_fns::sprints::get_board;
+use crate::server_fns::standup::{get_standup, SaveNote};
 use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -173,7 +175,7 @@ fn PersonSection(
     let email = p.person.email.clone();
     let board_href = format!(
         "/p/{slug}/board?assignee={}",
-        super::auth::urlencode(&email)
+        crate::words::urlencode(&email)
     );
     let yesterday = if p.yesterday.is_empty() {
         view! { <p class="muted">"No changes recorded."</p> }.into_any()

@@ -4,11 +4,12 @@
 
 use super::project::use_slug;
 use super::sprints::per_day;
-use crate::api::sprints::{get_forecast, get_velocity, ForecastLine, ForecastReport};
 use crate::components::charts::VelocityChart;
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::domain::EpicPoints;
 use crate::error::AppError;
+use crate::model::sprints::{ForecastLine, ForecastReport};
+use crate::server_fns::sprints::{get_forecast, get_velocity};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

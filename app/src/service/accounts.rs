@@ -1,11 +1,11 @@
 //! Registering, signing in, passwords and API tokens.
 
-use crate::api::accounts::{Account, NewToken, TokenInfo};
 use crate::auth::{self, Caller};
 use crate::db::users::{self as db, TokenRow, UserRow};
 use crate::domain::account::initials_of;
 use crate::domain::{DisplayName, Email, Password};
 use crate::error::{AppError, FieldErrors};
+use crate::model::accounts::{Account, NewToken, TokenInfo};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -111,6 +111,15 @@ pub async fn log_in(
             Err(AppError::validation("password", WRONG_CREDENTIALS))
         }
     }
+}
+
+/// Ends the caller's session, if they are signed in with one (a token has none).
+#[tracing::instrument(skip(pool, caller), err)]
+pub async fn log_out(pool: &PgPool, caller: Option<&Caller>) -> Result<(), AppError> {
+    if let Some(session) = caller.and_then(|c| c.session.as_ref()) {
+        db::delete_session(pool, session).await?;
+    }
+    Ok(())
 }
 
 /// Changes the caller's password after checking the current one, and signs out every other

@@ -2,18 +2,18 @@
 //! import such a document as a new project, all or nothing.
 
 use super::{access, signed_in};
-use crate::api::export::{
-    ExportCard, ExportDoc, ExportEvent, ExportIncrement, ExportItem, ExportMember, ExportNote,
-    ExportProject, ExportSprint, Imported, SCHEMA, VERSION,
-};
-use crate::api::sprints::IncrementState;
 use crate::auth::Caller;
 use crate::db::export::{self as db, CardImport, ItemFull, ItemImport};
 use crate::db::projects as projects_db;
 use crate::domain::item::{parse_blocked, parse_description};
 use crate::domain::reflection::{parse_card, CardKind};
+use crate::domain::IncrementState;
 use crate::domain::{Email, ItemKind, Permission, ProjectName, Role, StoryPoints, Title};
 use crate::error::{AppError, FieldErrors};
+use crate::model::export::{
+    ExportCard, ExportDoc, ExportEvent, ExportIncrement, ExportItem, ExportMember, ExportNote,
+    ExportProject, ExportSprint, Imported, SCHEMA, VERSION,
+};
 use chrono::Utc;
 use futures_util::TryStreamExt;
 use serde_json::{json, Value};

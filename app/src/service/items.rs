@@ -1,10 +1,6 @@
 //! The backlog's operations, shared by the server functions and the JSON API.
 
 use super::{access, Access};
-use crate::api::items::{
-    ChildrenChoice, Item, ItemDetail, ItemEvent, ItemPage, ItemPatch, ItemQuery, MoveTo, NewItem,
-    Person, MAX_PAGE_SIZE, PAGE_SIZE,
-};
 use crate::auth::Caller;
 use crate::db::items::{self as db, Filter, ItemRow};
 use crate::domain::account::initials_of;
@@ -14,6 +10,10 @@ use crate::domain::{
     ChildSummary, EffortChart, Email, ItemKind, ItemState, Permission, Rollup, StoryPoints, Title,
 };
 use crate::error::{AppError, FieldErrors};
+use crate::model::items::{
+    ChildrenChoice, Item, ItemDetail, ItemEvent, ItemPage, ItemPatch, ItemQuery, MoveTo, NewItem,
+    Person, MAX_PAGE_SIZE, PAGE_SIZE,
+};
 use chrono::Utc;
 use serde_json::{json, Value};
 use sqlx::{PgConnection, PgPool};

@@ -1,9 +1,6 @@
 //! Projects, members and settings.
 
 use super::{access, signed_in, Access};
-use crate::api::projects::{
-    ChartValue, HolidayEntry, Member, ProjectInfo, ProjectSettings, ProjectSummary,
-};
 use crate::auth::Caller;
 use crate::db::projects::{self as db, ProjectRow};
 use crate::db::users;
@@ -13,6 +10,9 @@ use crate::domain::{
     WorkingWeek,
 };
 use crate::error::{AppError, FieldErrors};
+use crate::model::projects::{
+    ChartValue, HolidayEntry, Member, ProjectInfo, ProjectSettings, ProjectSummary,
+};
 use sqlx::PgPool;
 
 /// How many "-2", "-3"… alternatives are tried when a slug is taken.

@@ -2,15 +2,15 @@
 //! backlog items.
 
 use super::{access, Access};
-use crate::api::reflection::{Card, Reflection};
-use crate::api::sprints::IncrementState;
 use crate::auth::Caller;
 use crate::db::reflection::{self as db, CardRow};
 use crate::domain::reflection::{
     may_vote, parse_card, parse_group, week_of, weeks_in, CardKind, VOTES_PER_PERSON,
 };
+use crate::domain::IncrementState;
 use crate::domain::{Permission, Title};
 use crate::error::AppError;
+use crate::model::reflection::{Card, Reflection};
 use chrono::Utc;
 use sqlx::PgPool;
 use uuid::Uuid;

@@ -3,12 +3,6 @@
 
 use super::items::{place_at_top, to_items};
 use super::{access, Access};
-use crate::api::items::Item;
-use crate::api::sprints::{
-    Board, Carry, Closing, Commitment, ForecastLine, ForecastReport, Increment, IncrementPatch,
-    IncrementReport, IncrementState, NewSprint, Planning, Sprint, SprintPatch, VelocityPoint,
-    VelocityReport,
-};
 use crate::auth::Caller;
 use crate::db::items as items_db;
 use crate::db::projects as projects_db;
@@ -18,8 +12,14 @@ use crate::domain::calendar::Calendar;
 use crate::domain::sprint::{
     self, tile, SprintName, TeamVelocity, DEFAULT_INCREMENT_WEEKS, MAX_INCREMENT_WEEKS,
 };
+use crate::domain::{Carry, IncrementState};
 use crate::domain::{EffortChart, EpicPoints, Permission, WorkingWeek};
 use crate::error::{AppError, FieldErrors};
+use crate::model::items::Item;
+use crate::model::sprints::{
+    Board, Closing, Commitment, ForecastLine, ForecastReport, Increment, IncrementPatch,
+    IncrementReport, NewSprint, Planning, Sprint, SprintPatch, VelocityPoint, VelocityReport,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
 use sqlx::{PgConnection, PgPool};

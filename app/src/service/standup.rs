@@ -1,8 +1,6 @@
 //! The daily stand-up, read from the board and the history; members' notes per day.
 
 use super::{access, Access};
-use crate::api::items::Person;
-use crate::api::standup::{Note, NoteInput, Standup, StandupItem, StandupPerson, Worked};
 use crate::auth::Caller;
 use crate::db::items::{self as items_db, ItemRow};
 use crate::db::projects as projects_db;
@@ -10,6 +8,8 @@ use crate::db::standup::{self as db, NoteRow, PastChange};
 use crate::domain::account::initials_of;
 use crate::domain::{EffortChart, ItemState, Permission, Role, StoryPoints};
 use crate::error::{AppError, FieldErrors};
+use crate::model::items::Person;
+use crate::model::standup::{Note, NoteInput, Standup, StandupItem, StandupPerson, Worked};
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use serde_json::Value;
 use sqlx::PgPool;

@@ -3,10 +3,10 @@
 
 use super::{ApiCaller, ApiError, ApiResult, ErrorBody};
 use crate::AppState;
-use app::api::export::{ExportDoc, Imported};
-use app::api::projects::ProjectInfo;
-use app::api::standup::Standup;
 use app::error::AppError;
+use app::model::export::{ExportDoc, Imported};
+use app::model::projects::ProjectInfo;
+use app::model::standup::Standup;
 use app::service::export;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;

@@ -8,17 +8,17 @@ mod export;
 mod sprints;
 
 use crate::AppState;
-use app::api::accounts::Account;
-use app::api::items::{
-    ChildrenChoice, Item, ItemDetail, ItemEvent, ItemPage, ItemPatch, ItemQuery, MoveTo, NewItem,
-    Person,
-};
-use app::api::projects::{
-    ChartValue, HolidayEntry, Member, ProjectInfo, ProjectSettings, ProjectSummary,
-};
 use app::auth::Caller;
 use app::domain::{ItemKind, ItemState, Role, Rollup};
 use app::error::AppError;
+use app::model::accounts::Account;
+use app::model::items::{
+    ChildrenChoice, Item, ItemDetail, ItemEvent, ItemPage, ItemPatch, ItemQuery, MoveTo, NewItem,
+    Person,
+};
+use app::model::projects::{
+    ChartValue, HolidayEntry, Member, ProjectInfo, ProjectSettings, ProjectSummary,
+};
 use app::service::projects;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
@@ -286,42 +286,42 @@ where
         ItemState,
         ChildrenChoice,
         StaleItem,
-        app::api::sprints::Sprint,
-        app::api::sprints::Increment,
-        app::api::sprints::IncrementState,
-        app::api::sprints::NewSprint,
-        app::api::sprints::SprintPatch,
-        app::api::sprints::IncrementPatch,
-        app::api::sprints::Commitment,
-        app::api::sprints::Closing,
-        app::api::sprints::Carry,
-        app::api::sprints::CarryItem,
-        app::api::sprints::IncrementReport,
-        app::api::sprints::VelocityReport,
-        app::api::sprints::VelocityPoint,
-        app::api::sprints::ForecastReport,
-        app::api::sprints::ForecastLine,
+        app::model::sprints::Sprint,
+        app::model::sprints::Increment,
+        app::domain::IncrementState,
+        app::model::sprints::NewSprint,
+        app::model::sprints::SprintPatch,
+        app::model::sprints::IncrementPatch,
+        app::model::sprints::Commitment,
+        app::model::sprints::Closing,
+        app::domain::Carry,
+        app::model::sprints::CarryItem,
+        app::model::sprints::IncrementReport,
+        app::model::sprints::VelocityReport,
+        app::model::sprints::VelocityPoint,
+        app::model::sprints::ForecastReport,
+        app::model::sprints::ForecastLine,
         app::domain::burndown::Report,
         app::domain::burndown::BurnDay,
         app::domain::sprint::TeamVelocity,
         app::domain::sprint::Forecast,
         sprints::Burndown,
-        app::api::export::ExportDoc,
-        app::api::export::ExportProject,
-        app::api::export::ExportMember,
-        app::api::export::ExportSprint,
-        app::api::export::ExportIncrement,
-        app::api::export::ExportItem,
-        app::api::export::ExportEvent,
-        app::api::export::ExportNote,
-        app::api::export::ExportCard,
-        app::api::export::Imported,
+        app::model::export::ExportDoc,
+        app::model::export::ExportProject,
+        app::model::export::ExportMember,
+        app::model::export::ExportSprint,
+        app::model::export::ExportIncrement,
+        app::model::export::ExportItem,
+        app::model::export::ExportEvent,
+        app::model::export::ExportNote,
+        app::model::export::ExportCard,
+        app::model::export::Imported,
         app::domain::reflection::CardKind,
-        app::api::standup::Standup,
-        app::api::standup::StandupPerson,
-        app::api::standup::StandupItem,
-        app::api::standup::Worked,
-        app::api::standup::Note
+        app::model::standup::Standup,
+        app::model::standup::StandupPerson,
+        app::model::standup::StandupItem,
+        app::model::standup::Worked,
+        app::model::standup::Note
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = []))

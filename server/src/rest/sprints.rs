@@ -2,11 +2,11 @@
 
 use super::{ApiCaller, ApiResult, Body, ErrorBody};
 use crate::AppState;
-use app::api::sprints::{
+use app::domain::burndown::Report;
+use app::model::sprints::{
     Closing, Commitment, ForecastReport, Increment, IncrementPatch, IncrementReport, NewSprint,
     Sprint, SprintPatch, VelocityReport,
 };
-use app::domain::burndown::Report;
 use app::service::sprints;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -1,14 +1,8 @@
-//! The daily stand-up: per member, what they did on the previous business day (from the
-//! history), what they are doing, what blocks them, and their note for the day.
-//!
-//! Every function here is project-scoped and listed in the authorization table in
-//! `server/tests/http/authz.rs`; add any new one there too.
+//! Wire types: standup (what the pages, the server functions and the JSON API exchange).
 
 use super::items::Person;
 use crate::domain::{ItemState, Role};
-use crate::error::AppError;
 use chrono::{DateTime, NaiveDate, Utc};
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,41 +89,4 @@ pub struct NoteInput {
     pub today: String,
     #[serde(default)]
     pub blockers: String,
-}
-
-#[server(prefix = "/api/fn", endpoint = "standup")]
-pub async fn get_standup(slug: String, date: Option<String>) -> Result<Standup, AppError> {
-    use super::ssr::{caller, finish, pool};
-    use crate::service::standup;
-    finish(
-        async {
-            let pool = pool()?;
-            standup::standup(&pool, caller().await?.as_ref(), &slug, date.as_deref()).await
-        }
-        .await,
-    )
-}
-
-#[server(prefix = "/api/fn", endpoint = "standup/note")]
-pub async fn save_note(
-    slug: String,
-    date: String,
-    yesterday: String,
-    today: String,
-    blockers: String,
-) -> Result<Note, AppError> {
-    use super::ssr::{caller, finish, pool};
-    use crate::service::standup;
-    finish(
-        async {
-            let pool = pool()?;
-            let note = NoteInput {
-                yesterday,
-                today,
-                blockers,
-            };
-            standup::save_note(&pool, caller().await?.as_ref(), &slug, &date, &note).await
-        }
-        .await,
-    )
 }

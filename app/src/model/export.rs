@@ -1,15 +1,8 @@
-//! The project as one versioned JSON document, for reports, backups and moving a project
-//! between instances. Served by the JSON API only (`/api/v1/projects/{slug}/export`, and
-//! `/api/v1/projects/import`); these are its types.
-//!
-//! References inside the document never use database ids: items are named by number,
-//! people by email, increments by their `key` (their position in the document), so an
-//! export of an imported project is the same document apart from `exported_at` and the
-//! project's `slug`.
+//! Wire types: export (what the pages, the server functions and the JSON API exchange).
 
 use super::projects::ProjectSettings;
-use super::sprints::IncrementState;
 use crate::domain::reflection::CardKind;
+use crate::domain::IncrementState;
 use crate::domain::{ItemKind, ItemState, Role};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -2,44 +2,9 @@
 //! project-scoped; each resolves the caller itself.
 
 use crate::error::AppError;
-use chrono::{DateTime, Utc};
+use crate::model::accounts::*;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct Account {
-    pub email: String,
-    pub display_name: String,
-    pub initials: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenInfo {
-    pub id: Uuid,
-    pub name: String,
-    /// The token's first characters, to tell tokens apart.
-    pub prefix: String,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewToken {
-    /// The secret itself: shown once, never stored.
-    pub token: String,
-    pub info: TokenInfo,
-}
-
-/// Where to go after signing in: a path on this site only, so a crafted link cannot send
-/// people elsewhere.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next.map(str::trim) {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/projects".to_owned(),
-    }
-}
 
 #[server(prefix = "/api/fn", endpoint = "me")]
 pub async fn me() -> Result<Option<Account>, AppError> {
@@ -87,9 +52,7 @@ pub async fn log_out() -> Result<(), AppError> {
     finish(
         async {
             let pool = pool()?;
-            if let Some(session) = caller().await?.and_then(|c| c.session) {
-                crate::db::users::delete_session(&pool, &session).await?;
-            }
+            crate::service::accounts::log_out(&pool, caller().await?.as_ref()).await?;
             let response = expect_context::<leptos_axum::ResponseOptions>();
             response.append_header(
                 http::header::SET_COOKIE,
@@ -108,70 +71,35 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<(), AppError> {
-    use super::ssr::{caller, finish, pool};
+    use super::ssr::serve;
     use crate::service::accounts;
-    finish(
-        async {
-            let pool = pool()?;
-            let caller = caller().await?;
-            accounts::change_password(&pool, caller.as_ref(), &current_password, &new_password)
-                .await
-        }
-        .await,
-    )
+    serve(async |pool, caller| {
+        accounts::change_password(&pool, caller.as_ref(), &current_password, &new_password).await
+    })
+    .await
 }
 
 #[server(prefix = "/api/fn", endpoint = "account/tokens")]
 pub async fn list_tokens() -> Result<Vec<TokenInfo>, AppError> {
-    use super::ssr::{caller, finish, pool};
+    use super::ssr::serve;
     use crate::service::accounts;
-    finish(
-        async {
-            let pool = pool()?;
-            accounts::tokens(&pool, caller().await?.as_ref()).await
-        }
-        .await,
-    )
+    serve(async |pool, caller| accounts::tokens(&pool, caller.as_ref()).await).await
 }
 
 #[server(prefix = "/api/fn", endpoint = "account/tokens/create")]
 pub async fn create_token(name: String) -> Result<NewToken, AppError> {
-    use super::ssr::{caller, finish, pool};
+    use super::ssr::serve;
     use crate::service::{accounts, signed_in};
-    finish(
-        async {
-            let pool = pool()?;
-            let caller = caller().await?;
-            let caller = signed_in(caller.as_ref())?;
-            accounts::create_token(&pool, caller.id, &name).await
-        }
-        .await,
-    )
+    serve(async |pool, caller| {
+        let caller = signed_in(caller.as_ref())?;
+        accounts::create_token(&pool, caller.id, &name).await
+    })
+    .await
 }
 
 #[server(prefix = "/api/fn", endpoint = "account/tokens/revoke")]
 pub async fn revoke_token(id: Uuid) -> Result<(), AppError> {
-    use super::ssr::{caller, finish, pool};
+    use super::ssr::serve;
     use crate::service::accounts;
-    finish(
-        async {
-            let pool = pool()?;
-            accounts::revoke_token(&pool, caller().await?.as_ref(), id).await
-        }
-        .await,
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(safe_next(Some("/p/shop/settings")), "/p/shop/settings");
-        assert_eq!(safe_next(Some("//evil.example/")), "/projects");
-        assert_eq!(safe_next(Some("https://evil.example/")), "/projects");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/projects");
-        assert_eq!(safe_next(None), "/projects");
-    }
+    serve(async |pool, caller| accounts::revoke_token(&pool, caller.as_ref(), id).await).await
 }

@@ -1,9 +1,9 @@
-//! Server functions, grouped by aggregate. Each is a public HTTP endpoint and reads like a
-//! sentence: who is calling, may they, do it, return a DTO. SQL lives in `db`, rules in
-//! `domain`.
+//! Server functions (the browser's endpoints under `/api/fn`), grouped by aggregate. Each is
+//! a public HTTP endpoint and one call into `service`, which checks who is calling and
+//! whether they may; the types they exchange are in `model`. The JSON API (`/api/v1`) is
+//! `server/src/rest`, over the same services.
 
 pub mod accounts;
-pub mod export;
 pub mod items;
 pub mod parking_lot;
 pub mod projects;
@@ -12,7 +12,7 @@ pub mod sprints;
 pub mod standup;
 
 // Every project-scoped server function must also be listed in the authorization table in
-// `server/tests/authz.rs`; that test fails when a registered function is missing from it.
+// `server/tests/http/authz.rs`; that test fails when a registered function is missing from it.
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
@@ -70,8 +70,24 @@ pub(crate) mod ssr {
             http::HeaderValue::from_str(&auth::session_cookie(&secret, &config))
                 .map_err(|_| AppError::Internal)?,
         );
-        leptos_axum::redirect(&super::accounts::safe_next(next));
+        leptos_axum::redirect(&crate::domain::account::safe_next(next));
         Ok(())
+    }
+
+    /// One server function's work, given the request's pool and caller; a failure gets its
+    /// real HTTP status (see [`finish`]). Every server function that needs nothing more from
+    /// the request is this one line around a service call.
+    pub async fn serve<T>(
+        work: impl AsyncFnOnce(PgPool, Option<Caller>) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        finish(
+            async {
+                let pool = pool()?;
+                let caller = caller().await?;
+                work(pool, caller).await
+            }
+            .await,
+        )
     }
 
     /// Gives a failed call its real HTTP status. A plain HTML form post (JavaScript off) is
