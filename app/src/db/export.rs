@@ -1,5 +1,7 @@
 //! Reading a whole project for the export, and writing one back for the import.
 
+use crate::domain::reflection::CardKind;
+use crate::domain::{IncrementState, ItemKind, ItemState, Role};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
@@ -12,7 +14,7 @@ pub struct IncrementFull {
     pub number: i32,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    pub state: String,
+    pub state: IncrementState,
     pub started_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub committed_points: Option<i32>,
@@ -26,7 +28,7 @@ pub async fn increments(
 ) -> Result<Vec<IncrementFull>, sqlx::Error> {
     sqlx::query_as!(
         IncrementFull,
-        r#"select id, sprint_id, number, starts_on, ends_on, state, started_at, closed_at,
+        r#"select id, sprint_id, number, starts_on, ends_on, state as "state: _", started_at, closed_at,
                   committed_points, commitment, report
            from increment where project_id = $1 order by starts_on, id"#,
         project_id
@@ -61,9 +63,9 @@ pub async fn sprints(
 pub async fn members(
     conn: &mut PgConnection,
     project_id: Uuid,
-) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+) -> Result<Vec<(String, String, Role)>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"select u.email, u.display_name, m.role from project_member m
+        r#"select u.email, u.display_name, m.role as "role: Role" from project_member m
            join app_user u on u.id = m.user_id where m.project_id = $1 order by u.email"#,
         project_id
     )
@@ -79,13 +81,13 @@ pub async fn members(
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemFull {
     pub number: i32,
-    pub kind: String,
+    pub kind: ItemKind,
     pub parent_number: Option<i32>,
     pub title: String,
     pub description: String,
     pub estimate: Option<i16>,
     pub assignee_email: Option<String>,
-    pub state: String,
+    pub state: ItemState,
     pub blocked: bool,
     pub blocked_reason: Option<String>,
     pub rank: i64,
@@ -107,8 +109,8 @@ pub fn items<'c>(
 ) -> futures_util::stream::BoxStream<'c, Result<ItemFull, sqlx::Error>> {
     sqlx::query_as!(
         ItemFull,
-        r#"select w.number, w.kind, p.number as "parent_number?", w.title, w.description,
-                  w.estimate, a.email as "assignee_email?", w.state, w.blocked,
+        r#"select w.number, w.kind as "kind: _", p.number as "parent_number?", w.title, w.description,
+                  w.estimate, a.email as "assignee_email?", w.state as "state: _", w.blocked,
                   w.blocked_reason, w.rank, w.version, c.email as "creator_email?",
                   w.created_at, w.updated_at, w.done_at, w.deleted_at, w.increment_id,
                   coalesce((select json_agg(json_build_object(
@@ -156,7 +158,7 @@ pub async fn notes(
 pub struct CardFull {
     pub increment_id: i64,
     pub week: i16,
-    pub kind: String,
+    pub kind: CardKind,
     pub body: String,
     pub author_email: Option<String>,
     pub group_name: Option<String>,
@@ -172,7 +174,7 @@ pub async fn cards(
 ) -> Result<Vec<CardFull>, sqlx::Error> {
     sqlx::query_as!(
         CardFull,
-        r#"select c.increment_id, c.week, c.kind, c.body, u.email as "author_email?",
+        r#"select c.increment_id, c.week, c.kind as "kind: _", c.body, u.email as "author_email?",
                   c.group_name, c.position, w.number as "item_number?", c.created_at,
                   coalesce((select array_agg(vu.email order by vu.email)
                             from reflection_vote v join app_user vu on vu.id = v.user_id

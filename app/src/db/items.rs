@@ -1,5 +1,6 @@
 //! Work items, their ranks and their history.
 
+use crate::domain::{ItemKind, ItemState};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
@@ -9,7 +10,7 @@ use uuid::Uuid;
 pub struct ItemRow {
     pub id: Uuid,
     pub number: i32,
-    pub kind: String,
+    pub kind: ItemKind,
     pub parent_id: Option<Uuid>,
     pub parent_number: Option<i32>,
     pub title: String,
@@ -18,7 +19,7 @@ pub struct ItemRow {
     pub assignee_id: Option<Uuid>,
     pub assignee_name: Option<String>,
     pub assignee_email: Option<String>,
-    pub state: String,
+    pub state: ItemState,
     pub blocked: bool,
     pub blocked_reason: Option<String>,
     pub rank: i64,
@@ -119,10 +120,10 @@ pub async fn by_number(
 pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ItemRow>, sqlx::Error> {
     sqlx::query_as!(
         ItemRow,
-        r#"select w.id, w.number, w.kind, w.parent_id, p.number as "parent_number?",
+        r#"select w.id, w.number, w.kind as "kind: _", w.parent_id, p.number as "parent_number?",
                   w.title, w.description, w.estimate, w.assignee_id,
                   a.display_name as "assignee_name?", a.email as "assignee_email?",
-                  w.state, w.blocked, w.blocked_reason, w.rank, w.version,
+                  w.state as "state: _", w.blocked, w.blocked_reason, w.rank, w.version,
                   c.display_name as "creator_name?", w.created_at, w.updated_at, w.done_at,
                   w.deleted_at, w.increment_id,
                   s.name || ' · ' || i.number as "increment_label?"
@@ -247,9 +248,9 @@ fn escape_like(text: &str) -> String {
 pub async fn children_of(
     pool: &PgPool,
     epic_ids: &[Uuid],
-) -> Result<Vec<(Uuid, Option<i16>, String)>, sqlx::Error> {
+) -> Result<Vec<(Uuid, Option<i16>, ItemState)>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"select parent_id as "parent_id!", estimate, state from work_item
+        r#"select parent_id as "parent_id!", estimate, state as "state: ItemState" from work_item
            where parent_id = any($1) and deleted_at is null"#,
         epic_ids
     )
@@ -283,13 +284,13 @@ pub async fn save(conn: &mut PgConnection, row: &ItemRow) -> Result<(), sqlx::Er
                   version = version + 1
            where id = $1"#,
         row.id,
-        row.kind,
+        row.kind.as_str(),
         row.parent_id,
         row.title,
         row.description,
         row.estimate,
         row.assignee_id,
-        row.state,
+        row.state.as_str(),
         row.blocked,
         row.blocked_reason,
         row.rank,

@@ -8,6 +8,7 @@ pub mod projects;
 pub mod reflection;
 pub mod sprints;
 pub mod standup;
+pub mod types;
 pub mod users;
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Projects, their members and their settings.
 
+use crate::domain::Role;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -41,10 +42,10 @@ pub async fn membership(
     pool: &PgPool,
     slug: &str,
     user_id: Uuid,
-) -> Result<Option<(ProjectRow, String)>, sqlx::Error> {
+) -> Result<Option<(ProjectRow, Role)>, sqlx::Error> {
     let row = sqlx::query!(
         r#"select p.id, p.slug, p.name, p.archived_at, p.working_days, p.velocity_window,
-                  p.created_at, m.role
+                  p.created_at, m.role as "role: Role"
            from project p join project_member m on m.project_id = p.id
            where p.slug = $1 and m.user_id = $2"#,
         slug,
@@ -73,7 +74,7 @@ pub struct MyProjectRow {
     pub slug: String,
     pub name: String,
     pub archived_at: Option<DateTime<Utc>>,
-    pub role: String,
+    pub role: Role,
     pub members: i64,
 }
 
@@ -82,7 +83,7 @@ pub struct MyProjectRow {
 pub async fn for_user(pool: &PgPool, user_id: Uuid) -> Result<Vec<MyProjectRow>, sqlx::Error> {
     sqlx::query_as!(
         MyProjectRow,
-        r#"select p.slug, p.name, p.archived_at, m.role,
+        r#"select p.slug, p.name, p.archived_at, m.role as "role: _",
                   (select count(*) from project_member x where x.project_id = p.id) as "members!"
            from project p join project_member m on m.project_id = p.id
            where m.user_id = $1
@@ -130,14 +131,14 @@ pub struct MemberRow {
     pub user_id: Uuid,
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 #[tracing::instrument(skip(pool), err)]
 pub async fn members(pool: &PgPool, project_id: Uuid) -> Result<Vec<MemberRow>, sqlx::Error> {
     sqlx::query_as!(
         MemberRow,
-        r#"select u.id as user_id, u.email, u.display_name, m.role
+        r#"select u.id as user_id, u.email, u.display_name, m.role as "role: _"
            from project_member m join app_user u on u.id = m.user_id
            where m.project_id = $1
            order by case m.role when 'owner' then 0 when 'scrum_master' then 1
@@ -176,7 +177,7 @@ pub async fn lock_member(
     conn: &mut PgConnection,
     project_id: Uuid,
     user_id: Uuid,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<Role>, sqlx::Error> {
     sqlx::query!(
         "select id from project where id = $1 for update",
         project_id
@@ -184,7 +185,7 @@ pub async fn lock_member(
     .fetch_one(&mut *conn)
     .await?;
     let row = sqlx::query!(
-        "select role from project_member where project_id = $1 and user_id = $2",
+        r#"select role as "role: Role" from project_member where project_id = $1 and user_id = $2"#,
         project_id,
         user_id,
     )

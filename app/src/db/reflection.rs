@@ -1,5 +1,6 @@
 //! Reflection cards and their votes.
 
+use crate::domain::reflection::CardKind;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -9,7 +10,7 @@ pub struct CardRow {
     pub id: i64,
     pub increment_id: i64,
     pub week: i16,
-    pub kind: String,
+    pub kind: CardKind,
     pub body: String,
     pub author_id: Option<Uuid>,
     pub author_name: Option<String>,
@@ -44,7 +45,7 @@ async fn cards_where(
 ) -> Result<Vec<CardRow>, sqlx::Error> {
     sqlx::query_as!(
         CardRow,
-        r#"select c.id, c.increment_id, c.week, c.kind, c.body, c.author_id,
+        r#"select c.id, c.increment_id, c.week, c.kind as "kind: _", c.body, c.author_id,
                   u.display_name as "author_name?", c.group_name, c.position,
                   w.number as "item_number?",
                   (select count(*) from reflection_vote v where v.card_id = c.id) as "votes!",

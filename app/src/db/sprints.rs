@@ -1,5 +1,6 @@
 //! Sprints, their increments, commitments and frozen reports.
 
+use crate::domain::{IncrementState, ItemKind, ItemState};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
@@ -22,7 +23,7 @@ pub struct IncrementRow {
     pub number: i32,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    pub state: String,
+    pub state: IncrementState,
     pub started_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub committed_points: Option<i32>,
@@ -117,7 +118,7 @@ pub async fn increments(
     sqlx::query_as!(
         IncrementRow,
         r#"select i.id, i.sprint_id, s.name as sprint_name, i.number, i.starts_on, i.ends_on,
-                  i.state, i.started_at, i.closed_at, i.committed_points, i.report,
+                  i.state as "state: _", i.started_at, i.closed_at, i.committed_points, i.report,
                   coalesce(t.item_count, 0) as "item_count!",
                   coalesce(t.points, 0) as "points!",
                   coalesce(t.done_points, 0) as "done_points!"
@@ -333,9 +334,9 @@ pub async fn set_increment(
 #[derive(Debug, Clone, PartialEq)]
 pub struct FactsRow {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: ItemKind,
     pub estimate: Option<i16>,
-    pub state: String,
+    pub state: ItemState,
     pub increment_id: Option<i64>,
     pub deleted: bool,
 }
@@ -371,7 +372,7 @@ pub async fn tracks(
     .await?;
     let facts = sqlx::query_as!(
         FactsRow,
-        r#"select id, kind, estimate, state, increment_id, deleted_at is not null as "deleted!"
+        r#"select id, kind as "kind: _", estimate, state as "state: _", increment_id, deleted_at is not null as "deleted!"
            from work_item where id = any($1)"#,
         &ids
     )

@@ -6,7 +6,7 @@ use crate::auth::Caller;
 use crate::db::export::{self as db, CardImport, ItemFull, ItemImport};
 use crate::db::projects as projects_db;
 use crate::domain::item::{parse_blocked, parse_description};
-use crate::domain::reflection::{parse_card, CardKind};
+use crate::domain::reflection::parse_card;
 use crate::domain::IncrementState;
 use crate::domain::{Email, ItemKind, Permission, ProjectName, Role, StoryPoints, Title};
 use crate::error::{AppError, FieldErrors};
@@ -63,13 +63,13 @@ fn export_item(row: ItemFull, keys: &HashMap<i64, u32>) -> Result<ExportItem, Ap
         serde_json::from_value(row.history).map_err(|e| internal(format!("history: {e}")))?;
     Ok(ExportItem {
         number: row.number,
-        kind: ItemKind::parse(&row.kind).map_err(internal)?,
+        kind: row.kind,
         parent: row.parent_number,
         title: row.title,
         description: row.description,
         estimate: row.estimate.map(|e| e.clamp(0, 255) as u8),
         assignee: row.assignee_email,
-        state: crate::domain::ItemState::parse(&row.state).map_err(internal)?,
+        state: row.state,
         blocked: row.blocked,
         blocked_reason: row.blocked_reason,
         rank: row.rank,
@@ -138,7 +138,7 @@ pub async fn export(
             Ok(ExportMember {
                 email,
                 display_name,
-                role: Role::parse(&role).map_err(internal)?,
+                role,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
@@ -156,8 +156,7 @@ pub async fn export(
                 number: inc.number,
                 starts_on: inc.starts_on,
                 ends_on: inc.ends_on,
-                state: IncrementState::parse(&inc.state)
-                    .ok_or_else(|| internal("unknown increment state"))?,
+                state: inc.state,
                 started_at: inc.started_at,
                 closed_at: inc.closed_at,
                 committed_points: inc.committed_points,
@@ -234,7 +233,7 @@ pub async fn export(
                             .copied()
                             .ok_or_else(|| internal("card of an unknown increment"))?,
                         week: c.week.clamp(1, 52) as u8,
-                        kind: CardKind::parse(&c.kind).ok_or_else(|| internal("card kind"))?,
+                        kind: c.kind,
                         body: c.body,
                         author: c.author_email,
                         group_name: c.group_name,

@@ -25,14 +25,6 @@ fn internal(what: &str) -> AppError {
     AppError::Internal
 }
 
-fn kind_of(row: &ItemRow) -> Result<ItemKind, AppError> {
-    ItemKind::parse(&row.kind).map_err(|_| internal("unknown item kind stored"))
-}
-
-fn state_of(row: &ItemRow) -> Result<ItemState, AppError> {
-    ItemState::parse(&row.state).map_err(|_| internal("unknown item state stored"))
-}
-
 fn points_of(estimate: Option<i16>) -> Option<StoryPoints> {
     estimate.and_then(|e| StoryPoints::parse_extended(e).ok())
 }
@@ -49,7 +41,7 @@ fn person(name: Option<&String>, email: Option<&String>) -> Option<Person> {
 }
 
 fn to_item(row: &ItemRow, chart: &EffortChart, rollup: Option<Rollup>) -> Result<Item, AppError> {
-    let kind = kind_of(row)?;
+    let kind = row.kind;
     let points = points_of(row.estimate);
     Ok(Item {
         id: row.id,
@@ -64,7 +56,7 @@ fn to_item(row: &ItemRow, chart: &EffortChart, rollup: Option<Rollup>) -> Result
         consider_splitting: kind != ItemKind::Epic
             && points.is_some_and(|p| p.suggests_splitting()),
         assignee: person(row.assignee_name.as_ref(), row.assignee_email.as_ref()),
-        state: state_of(row)?,
+        state: row.state,
         blocked: row.blocked,
         blocked_reason: row.blocked_reason.clone(),
         version: row.version,
@@ -87,13 +79,12 @@ pub(crate) async fn to_items(
 ) -> Result<Vec<Item>, AppError> {
     let epics: Vec<Uuid> = rows
         .iter()
-        .filter(|r| r.kind == ItemKind::Epic.as_str())
+        .filter(|r| r.kind == ItemKind::Epic)
         .map(|r| r.id)
         .collect();
     let mut children: HashMap<Uuid, Vec<ChildSummary>> = HashMap::new();
     if !epics.is_empty() {
         for (parent, estimate, state) in db::children_of(pool, &epics).await? {
-            let state = ItemState::parse(&state).map_err(|_| internal("unknown state"))?;
             children.entry(parent).or_default().push(ChildSummary {
                 estimate: points_of(estimate),
                 state,
@@ -147,7 +138,7 @@ async fn live_item(
 /// The epic with this number, or a message for the field.
 async fn epic(conn: &mut PgConnection, project_id: Uuid, number: i32) -> Result<ItemRow, String> {
     match db::by_number(conn, project_id, number, false).await {
-        Ok(Some(row)) if row.deleted_at.is_none() && row.kind == "epic" => Ok(row),
+        Ok(Some(row)) if row.deleted_at.is_none() && row.kind == ItemKind::Epic => Ok(row),
         Ok(Some(row)) if row.deleted_at.is_none() => Err(format!("#{number} is not an epic")),
         Ok(_) => Err(format!("there is no item #{number} in this project")),
         Err(_) => Err("could not look up the epic".into()),
@@ -314,7 +305,7 @@ pub async fn detail(
     let row = db::by_number(&mut conn, access.project.id, number, false)
         .await?
         .ok_or(AppError::NotFound)?;
-    let children = if row.kind == "epic" {
+    let children = if row.kind == ItemKind::Epic {
         let ids = db::child_ids(&mut conn, row.id).await?;
         db::by_ids(&mut conn, &ids).await?
     } else {
@@ -633,7 +624,7 @@ pub async fn update(
     }
     if let Some(kind) = &patch.kind {
         match ItemKind::parse(kind) {
-            Ok(k) => new.kind = k.as_str().to_owned(),
+            Ok(k) => new.kind = k,
             Err(e) => errors.add("kind", e),
         }
     }
@@ -666,7 +657,7 @@ pub async fn update(
     if let Some(state) = &patch.state {
         match ItemState::parse(state) {
             Ok(s) => {
-                new.state = s.as_str().to_owned();
+                new.state = s;
                 new.done_at = match s {
                     ItemState::Done => old.done_at.or(Some(Utc::now())),
                     _ => None,
@@ -699,10 +690,12 @@ pub async fn update(
             },
         }
     }
-    if new.kind == "epic" && new.parent_id.is_some() {
+    if new.kind == ItemKind::Epic && new.parent_id.is_some() {
         errors.add("parent", "an epic cannot have a parent");
     }
-    if old.kind == "epic" && new.kind != "epic" && !db::child_ids(&mut tx, old.id).await?.is_empty()
+    if old.kind == ItemKind::Epic
+        && new.kind != ItemKind::Epic
+        && !db::child_ids(&mut tx, old.id).await?.is_empty()
     {
         errors.add(
             "kind",

@@ -49,10 +49,6 @@ pub async fn access(
     let (project, role) = db::membership(pool, slug, caller.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let role = Role::parse(&role).map_err(|e| {
-        tracing::error!(error = %e, "unknown role stored");
-        AppError::Internal
-    })?;
     if !role.allows(action) {
         return Err(AppError::Forbidden);
     }

@@ -18,13 +18,6 @@ use sqlx::PgPool;
 /// How many "-2", "-3"… alternatives are tried when a slug is taken.
 const SLUG_ATTEMPTS: u32 = 100;
 
-fn role_of(stored: &str) -> Result<Role, AppError> {
-    Role::parse(stored).map_err(|e| {
-        tracing::error!(error = %e, "unknown role stored");
-        AppError::Internal
-    })
-}
-
 /// Creates a project with a unique slug derived from its name; the caller is its owner and
 /// it starts with the T-shirt effort chart.
 #[tracing::instrument(skip(pool, caller), err(level = "info"))]
@@ -91,7 +84,7 @@ pub async fn mine(pool: &PgPool, caller: Option<&Caller>) -> Result<Vec<ProjectS
         .into_iter()
         .map(|r| {
             Ok(ProjectSummary {
-                role: role_of(&r.role)?,
+                role: r.role,
                 slug: r.slug,
                 name: r.name,
                 archived: r.archived_at.is_some(),
@@ -284,7 +277,7 @@ pub async fn members(
         .map(|m| {
             Ok(Member {
                 initials: initials_of(&m.display_name),
-                role: role_of(&m.role)?,
+                role: m.role,
                 email: m.email,
                 display_name: m.display_name,
             })
@@ -400,7 +393,7 @@ async fn lock_existing_member(
     let role = db::lock_member(&mut tx, project_id, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((tx, user.id, role_of(&role)?))
+    Ok((tx, user.id, role))
 }
 
 #[cfg(test)]

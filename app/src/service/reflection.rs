@@ -24,7 +24,7 @@ fn to_card(row: &CardRow, me: Uuid) -> Result<Card, AppError> {
     Ok(Card {
         id: row.id,
         week: row.week.clamp(1, 52) as u8,
-        kind: CardKind::parse(&row.kind).ok_or_else(|| internal("unknown card kind stored"))?,
+        kind: row.kind,
         body: row.body.clone(),
         author: row.author_name.clone(),
         mine: row.author_id == Some(me),
@@ -256,7 +256,7 @@ pub async fn to_item(
     let card = db::card(&mut tx, access.project.id, id, access.caller.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if card.kind != CardKind::Action.as_str() {
+    if card.kind != CardKind::Action {
         return Err(AppError::Conflict(
             "only action items become backlog items".into(),
         ));

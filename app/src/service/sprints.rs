@@ -12,7 +12,7 @@ use crate::domain::calendar::Calendar;
 use crate::domain::sprint::{
     self, tile, SprintName, TeamVelocity, DEFAULT_INCREMENT_WEEKS, MAX_INCREMENT_WEEKS,
 };
-use crate::domain::{Carry, IncrementState};
+use crate::domain::{Carry, IncrementState, ItemKind, ItemState};
 use crate::domain::{EffortChart, EpicPoints, Permission, WorkingWeek};
 use crate::error::{AppError, FieldErrors};
 use crate::model::items::Item;
@@ -58,8 +58,7 @@ fn to_increment(row: &IncrementRow, calendar: &Calendar) -> Result<Increment, Ap
         starts_on: row.starts_on,
         ends_on: row.ends_on,
         business_days: calendar.count_business_days(row.starts_on, row.ends_on),
-        state: IncrementState::parse(&row.state)
-            .ok_or_else(|| internal("unknown increment state stored"))?,
+        state: row.state,
         started_at: row.started_at,
         closed_at: row.closed_at,
         committed_points: row.committed_points.map(|p| p.max(0) as u32),
@@ -295,7 +294,7 @@ pub async fn edit_increment(
     let mut tx = pool.begin().await?;
     db::lock_project(&mut tx, project_id).await?;
     let row = locked_increment(&mut tx, project_id, id).await?;
-    if row.state == "closed" {
+    if row.state == IncrementState::Closed {
         return Err(AppError::Conflict(format!(
             "{} is closed: its dates and report stay as they were",
             label(&row)
@@ -348,7 +347,7 @@ async fn open_increment<'p>(
     // Locks in the same order as start, close and edit: project, then increment.
     db::lock_project(&mut tx, access.project.id).await?;
     let target = locked_increment(&mut tx, access.project.id, id).await?;
-    if target.state == "closed" {
+    if target.state == IncrementState::Closed {
         return Err(AppError::Conflict(format!(
             "{} is closed: {if_closed}",
             label(&target)
@@ -410,11 +409,11 @@ pub async fn commit(
             errors.push(format!("there is no item #{number} in this project"));
             continue;
         };
-        if item.kind == "epic" {
+        if item.kind == ItemKind::Epic {
             errors.push(format!(
                 "#{number} is an epic: commit its child tasks instead"
             ));
-        } else if item.state == "done" {
+        } else if item.state == ItemState::Done {
             errors.push(format!("#{number} is already done"));
         } else if item.increment_id == Some(id) {
             // Already there: nothing to do.
@@ -494,7 +493,7 @@ pub async fn start(
     let mut tx = pool.begin().await?;
     db::lock_project(&mut tx, project_id).await?;
     let row = locked_increment(&mut tx, project_id, id).await?;
-    if row.state != "planned" {
+    if row.state != IncrementState::Planned {
         return Err(AppError::Conflict(format!(
             "{} has already been started",
             label(&row)
@@ -503,7 +502,7 @@ pub async fn start(
     let active = db::increments(&mut tx, project_id, None)
         .await?
         .into_iter()
-        .find(|r| r.state == "active");
+        .find(|r| r.state == IncrementState::Active);
     if let Some(active) = active {
         return Err(AppError::Conflict(format!(
             "{} is still running: close it before starting {}",
@@ -513,7 +512,7 @@ pub async fn start(
     }
     let ids = db::item_ids(&mut tx, id).await?;
     let items = items_db::by_ids(&mut tx, &ids).await?;
-    let counted: Vec<_> = items.iter().filter(|i| i.kind != "epic").collect();
+    let counted: Vec<_> = items.iter().filter(|i| i.kind != ItemKind::Epic).collect();
     let points: i32 = counted
         .iter()
         .map(|i| i32::from(i.estimate.unwrap_or(0)))
@@ -582,9 +581,9 @@ fn build_tracks(increment: i64, facts: &[FactsRow], changes: &[ChangeRow]) -> Ve
         .map(|f| {
             let mut raw = Raw {
                 exists: true,
-                epic: f.kind == "epic",
+                epic: f.kind == ItemKind::Epic,
                 points: f.estimate.unwrap_or(0).max(0) as u32,
-                done: f.state == "done",
+                done: f.state == ItemState::Done,
                 increment: f.increment_id,
                 deleted: f.deleted,
             };
@@ -644,7 +643,9 @@ fn next_after<'a>(
     row: &IncrementRow,
 ) -> Option<&'a Increment> {
     all.iter()
-        .filter(|(r, _)| r.state == "planned" && r.id != row.id && r.starts_on > row.starts_on)
+        .filter(|(r, _)| {
+            r.state == IncrementState::Planned && r.id != row.id && r.starts_on > row.starts_on
+        })
         .map(|(_, i)| i)
         .next()
 }
@@ -680,7 +681,7 @@ async fn report_of(pool: &PgPool, access: &Access, id: i64) -> Result<IncrementR
     };
     Ok(IncrementReport {
         business_days: calendar.business_days(row.starts_on, row.ends_on),
-        frozen: row.state == "closed",
+        frozen: row.state == IncrementState::Closed,
         next: next_after(&all, &row).cloned(),
         items: items_in(pool, &chart, id).await?,
         increment,
@@ -733,7 +734,7 @@ pub async fn close(
     let unfinished: Vec<_> = items_db::by_ids(&mut tx, &ids)
         .await?
         .into_iter()
-        .filter(|i| i.state != "done")
+        .filter(|i| i.state != ItemState::Done)
         .collect();
     let mut errors = Vec::new();
     for exception in &closing.items {
@@ -824,7 +825,7 @@ async fn velocity_of(pool: &PgPool, access: &Access) -> Result<VelocityReport, A
     let rows = db::increments(&mut conn, access.project.id, None).await?;
     drop(conn);
     let mut points = Vec::new();
-    for row in rows.iter().filter(|r| r.state == "closed") {
+    for row in rows.iter().filter(|r| r.state == IncrementState::Closed) {
         let Some(report) = frozen(row)? else { continue };
         points.push(VelocityPoint {
             increment_id: row.id,
@@ -929,7 +930,7 @@ pub async fn planning(
     let all = increments_of(pool, &access, &calendar).await?;
     let plannable: Vec<Increment> = all
         .iter()
-        .filter(|(r, _)| r.state != "closed")
+        .filter(|(r, _)| r.state != IncrementState::Closed)
         .map(|(_, i)| i.clone())
         .collect();
     let chosen = match increment {
@@ -1045,9 +1046,9 @@ mod tests {
         // Now: 8 points, done, back in no increment (carried out at the close).
         let now = FactsRow {
             id,
-            kind: "task".into(),
+            kind: ItemKind::Task,
             estimate: Some(8),
-            state: "done".into(),
+            state: ItemState::Done,
             increment_id: None,
             deleted: false,
         };
@@ -1089,9 +1090,9 @@ mod tests {
         let id = Uuid::nil();
         let now = FactsRow {
             id,
-            kind: "epic".into(),
+            kind: ItemKind::Epic,
             estimate: Some(13),
-            state: "todo".into(),
+            state: ItemState::Todo,
             increment_id: Some(3),
             deleted: true,
         };

@@ -6,7 +6,7 @@ use crate::db::items::{self as items_db, ItemRow};
 use crate::db::projects as projects_db;
 use crate::db::standup::{self as db, NoteRow, PastChange};
 use crate::domain::account::initials_of;
-use crate::domain::{EffortChart, ItemState, Permission, Role, StoryPoints};
+use crate::domain::{EffortChart, ItemKind, ItemState, Permission, StoryPoints};
 use crate::error::{AppError, FieldErrors};
 use crate::model::items::Person;
 use crate::model::standup::{Note, NoteInput, Standup, StandupItem, StandupPerson, Worked};
@@ -18,11 +18,6 @@ use uuid::Uuid;
 
 /// How long a note's part may be.
 const NOTE_MAX_CHARS: usize = 1000;
-
-fn internal(what: &str) -> AppError {
-    tracing::error!("{what}");
-    AppError::Internal
-}
 
 /// `YYYY-MM-DD`, or today when absent.
 fn parse_day(raw: Option<&str>) -> Result<NaiveDate, AppError> {
@@ -64,7 +59,7 @@ fn to_item(
             .estimate
             .and_then(|e| StoryPoints::parse_extended(e).ok())
             .map(|p| chart.display(p)),
-        state: ItemState::parse(&row.state).unwrap_or(ItemState::Todo),
+        state: row.state,
         assignee: match (&row.assignee_name, &row.assignee_email) {
             (Some(n), Some(e)) => Some(person(n, e)),
             _ => None,
@@ -77,7 +72,9 @@ fn to_item(
 
 /// In progress or blocked, and not finished: what the stand-up walks through.
 fn on_the_board(row: &ItemRow) -> bool {
-    row.kind != "epic" && row.state != "done" && (row.state == "doing" || row.blocked)
+    row.kind != ItemKind::Epic
+        && row.state != ItemState::Done
+        && (row.state == ItemState::Doing || row.blocked)
 }
 
 /// What an item was at a moment, from what it is now and its changes since then (newest
@@ -100,14 +97,25 @@ fn as_it_was(
             "created" => existed = false,
             "deleted" => row.deleted_at = None,
             "restored" => row.deleted_at = Some(change.at),
-            "state" | "kind" | "title" => {
+            "state" => {
+                if let Some(state) = old
+                    .and_then(Value::as_str)
+                    .and_then(|v| ItemState::parse(v).ok())
+                {
+                    row.state = state;
+                }
+            }
+            "kind" => {
+                if let Some(kind) = old
+                    .and_then(Value::as_str)
+                    .and_then(|v| ItemKind::parse(v).ok())
+                {
+                    row.kind = kind;
+                }
+            }
+            "title" => {
                 if let Some(value) = old.and_then(Value::as_str) {
-                    let field = match change.field.as_str() {
-                        "state" => &mut row.state,
-                        "kind" => &mut row.kind,
-                        _ => &mut row.title,
-                    };
-                    value.clone_into(field);
+                    value.clone_into(&mut row.title);
                 }
             }
             "estimate" => {
@@ -241,7 +249,7 @@ async fn summary(pool: &PgPool, access: &Access, day: NaiveDate) -> Result<Stand
     let people = members
         .iter()
         .map(|m| {
-            let role = Role::parse(&m.role).map_err(|_| internal("unknown role stored"))?;
+            let role = m.role;
             let yesterday = worked
                 .get(&m.user_id)
                 .map(|items| {
@@ -266,7 +274,7 @@ async fn summary(pool: &PgPool, access: &Access, day: NaiveDate) -> Result<Stand
                 today: active
                     .iter()
                     .filter(mine)
-                    .filter(|r| r.state == "doing")
+                    .filter(|r| r.state == ItemState::Doing)
                     .map(&item)
                     .collect(),
                 blockers: active
@@ -289,7 +297,7 @@ async fn summary(pool: &PgPool, access: &Access, day: NaiveDate) -> Result<Stand
         people,
         unassigned_doing: active
             .iter()
-            .filter(|r| r.state == "doing" && r.assignee_id.is_none())
+            .filter(|r| r.state == ItemState::Doing && r.assignee_id.is_none())
             .map(&item)
             .collect(),
         long_blocked: active
@@ -357,7 +365,7 @@ mod tests {
         ItemRow {
             id: Uuid::from_u128(1),
             number: 7,
-            kind: "task".into(),
+            kind: ItemKind::Task,
             parent_id: None,
             parent_number: None,
             title: "Checkout".into(),
@@ -366,7 +374,7 @@ mod tests {
             assignee_id: Some(Uuid::from_u128(20)),
             assignee_name: Some("Alice Archer".into()),
             assignee_email: Some("alice@example.com".into()),
-            state: "done".into(),
+            state: ItemState::Done,
             blocked: false,
             blocked_reason: None,
             rank: 1,
@@ -420,7 +428,7 @@ mod tests {
         ];
         let refs: Vec<&PastChange> = changes.iter().collect();
         let then = as_it_was(row(), &refs, &members()).unwrap();
-        assert_eq!(then.state, "todo");
+        assert_eq!(then.state, ItemState::Todo);
         assert!(then.blocked);
         assert_eq!(then.blocked_reason.as_deref(), Some("API down"));
         assert_eq!(then.title, "Check out");
@@ -485,11 +493,11 @@ mod tests {
     #[test]
     fn epics_and_finished_or_idle_items_are_not_walked() {
         let mut item = row();
-        item.state = "todo".into();
+        item.state = ItemState::Todo;
         assert!(!on_the_board(&item));
         item.blocked = true;
         assert!(on_the_board(&item));
-        item.kind = "epic".into();
+        item.kind = ItemKind::Epic;
         assert!(!on_the_board(&item));
     }
 }
