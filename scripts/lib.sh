@@ -213,6 +213,33 @@ stop_local_db() {
   fi
 }
 
+# --- Cleaning up, however ./x ends ---------------------------------------------------------
+
+# trap_cleanup FUNCTION: runs FUNCTION when this shell (or subshell) ends: normally, on an
+# error, on Ctrl-C (INT) or on SIGTERM. FUNCTION must be idempotent (it may be reached
+# twice) and quiet when there is nothing to clean. It keeps the exit status: after a signal
+# it cleans, then raises the signal again, so the caller sees 130 (Ctrl-C) or 143 (TERM).
+# Bash runs a signal trap once the foreground command has finished; Ctrl-C reaches that
+# command as well, so in practice the cleaning starts at once.
+trap_cleanup() {
+  local fn="$1" sig
+  # shellcheck disable=SC2064  # expanded now, on purpose: $fn and $sig are fixed here
+  trap "$fn" EXIT
+  for sig in INT TERM; do
+    # shellcheck disable=SC2064
+    trap "$fn; trap - $sig EXIT; kill -$sig \$BASHPID" "$sig"
+  done
+}
+
+# The main shell's cleanup: stops the local PostgreSQL only if this run started it (one the
+# user started stays up), as a normal exit always has.
+on_exit() {
+  if [ -n "$STARTED_DB" ]; then
+    STARTED_DB=""
+    stop_local_db || true
+  fi
+}
+
 # --- The whole bootstrap -----------------------------------------------------------------
 
 bootstrap() {
@@ -233,7 +260,8 @@ use_or_start_db() {
     say "using DATABASE_URL from the environment (no local PostgreSQL started)"
   else
     start_local_db
-    if [ -n "$STARTED_DB" ]; then trap stop_local_db EXIT; fi
+    # on_exit does nothing unless this run started the cluster.
+    if [ -n "$STARTED_DB" ]; then trap on_exit EXIT; fi
   fi
 }
 
@@ -271,15 +299,41 @@ free_port() {
     || echo $((20000 + RANDOM % 20000))
 }
 
+# What browser_tests has started and created, for cleanup_e2e (set only in its subshell).
+E2E_PID="" E2E_DB="" E2E_ADMIN_URL=""
+
+# Stops the browser-test server and drops its database, if they are still there. Silent:
+# after Ctrl-C the tee its output went through is gone.
+cleanup_e2e() {
+  local pid="$E2E_PID" db="$E2E_DB" dog
+  E2E_PID="" E2E_DB=""
+  if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
+    # The server shuts down gracefully on SIGTERM; one that hangs gets SIGKILL after 10 s.
+    ( sleep 10; kill -KILL "$pid" ) >/dev/null 2>&1 &
+    dog=$!
+    wait "$pid" >/dev/null 2>&1 || true
+    kill "$dog" >/dev/null 2>&1 || true
+  fi
+  if [ -n "$db" ]; then
+    psql "$E2E_ADMIN_URL" -qc "drop database if exists $db" >/dev/null 2>&1 || true
+  fi
+}
+
 # The real server binary, on its own port and fresh database, driven by Chromium.
-browser_tests() {
-  local db="cadence_e2e_$$" port; port="$(free_port)"
-  local admin_url="${DATABASE_URL%/*}/postgres"
+# A subshell (parentheses, not braces), so its cleanup trap is its own: whether the tests
+# end, fail or are interrupted, the server is stopped and the database dropped.
+browser_tests() (
+  E2E_DB="cadence_e2e_$$" E2E_ADMIN_URL="${DATABASE_URL%/*}/postgres"
+  trap_cleanup cleanup_e2e
+  local db="$E2E_DB" admin_url="$E2E_ADMIN_URL" port; port="$(free_port)"
   psql "$admin_url" -qc "drop database if exists $db" && psql "$admin_url" -qc "create database $db" || return 1
   local log="$CADENCE_ROOT/target/e2e-server.log"
   (cd "$CADENCE_ROOT" && DATABASE_URL="${DATABASE_URL%/*}/$db" CADENCE_ADDR="127.0.0.1:$port" \
      LEPTOS_SITE_ROOT=target/site CADENCE_LOG=warn exec target/debug/server serve) >"$log" 2>&1 &
-  local pid=$! rc=0 i ready=""
+  # The server itself (the subshell execs it); it shares ./x's process group, so it is
+  # stopped by its PID alone.
+  E2E_PID=$!
+  local pid=$E2E_PID rc=0 i ready=""
   for i in $(seq 1 120); do
     curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && { ready=1; break; }
     kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; return 1; }
@@ -288,8 +342,7 @@ browser_tests() {
   if [ -z "$ready" ]; then
     # Running the browser tests against a server that never answered only buries the cause.
     echo "the test server was not ready after 60 s; its log:" >&2; tail -20 "$log" >&2
-    kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-    psql "$admin_url" -qc "drop database if exists $db" >/dev/null || true
+    cleanup_e2e   # stops the server, drops the database
     return 1
   fi
   (cd "$CADENCE_ROOT/end2end" && CADENCE_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 tests/) || rc=$?
@@ -298,9 +351,11 @@ browser_tests() {
   if ! wait "$pid"; then
     echo "the server did not exit cleanly on SIGTERM; its log:" >&2; tail -20 "$log" >&2; rc=1
   fi
+  E2E_PID=""
   psql "$admin_url" -qc "drop database if exists $db" >/dev/null || true
+  E2E_DB=""
   return $rc
-}
+)
 
 # ./x runs with pipefail, so a failing runner fails its step through the tee.
 cargo_tests() { # $1 = log file the summary is read from
@@ -313,6 +368,10 @@ browser_tests_logged() {
 
 run_tests() {
   local t0=$SECONDS
+  # Ctrl-C or SIGTERM stops the whole run (a step that catches Ctrl-C and fails does not
+  # just lead to the next one), and then, as on a normal exit, the local PostgreSQL stops
+  # if this run started it. browser_tests cleans up its own server and database first.
+  trap_cleanup on_exit
   use_or_start_db
   bootstrap_node_deps
   cd "$CADENCE_ROOT"
@@ -367,6 +426,7 @@ lint() {
   if grep -rnE 'SystemTime::now|Instant::now|js_sys::Date' app/src/pages app/src/components app/src/domain app/src/words.rs; then
     die "a clock is read in code that runs in the browser: take the time from the server"
   fi
+  "$CADENCE_ROOT/scripts/check-layers"
   cargo fmt --all --check
   cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
   cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
