@@ -83,14 +83,8 @@ pub async fn hash_password(password: &Password) -> Result<String, AppError> {
             .map(|h| h.to_string())
     })
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "password hashing task failed");
-        AppError::Internal
-    })?
-    .map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::Internal
-    })
+    .map_err(|e| AppError::internal("password hashing task failed", e))?
+    .map_err(|e| AppError::internal("password hashing failed", e))
 }
 
 /// Checks a password against a stored hash. With no stored hash (unknown email) it checks

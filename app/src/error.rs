@@ -70,6 +70,19 @@ impl AppError {
         AppError::Validation(FieldErrors::one(field, message))
     }
 
+    /// Our own fault: logs what went wrong with its cause, and answers the opaque 500 (the
+    /// cause may describe internals, so it never leaves the server).
+    pub fn internal(what: &str, cause: impl fmt::Display) -> Self {
+        tracing::error!(cause = %cause, "{what}");
+        AppError::Internal
+    }
+
+    /// Our own fault with no underlying error: an invariant that did not hold.
+    pub fn broken(what: &str) -> Self {
+        tracing::error!("{what}");
+        AppError::Internal
+    }
+
     /// The message for one form field, when this is a validation error about it.
     pub fn field(&self, field: &str) -> Option<String> {
         match self {
@@ -118,6 +131,17 @@ impl From<sqlx::Error> for AppError {
                 AppError::Internal
             }
         }
+    }
+}
+
+/// A unique or check constraint the user's input broke, as a message for the field it is
+/// about: `(constraint, field, message)`. Any other failure is ours (logged, a 500).
+#[cfg(feature = "ssr")]
+pub fn from_constraint(err: sqlx::Error, known: &[(&str, &str, &str)]) -> AppError {
+    let broken = err.as_database_error().and_then(|d| d.constraint());
+    match known.iter().find(|(name, _, _)| Some(*name) == broken) {
+        Some((_, field, message)) => AppError::validation(field, message),
+        None => err.into(),
     }
 }
 

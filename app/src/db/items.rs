@@ -1,5 +1,6 @@
 //! Work items, their ranks and their history.
 
+use crate::domain::history::Change;
 use crate::domain::{ItemKind, ItemState};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -387,16 +388,24 @@ pub async fn spread(conn: &mut PgConnection, project_id: Uuid) -> Result<u64, sq
 
 // --- history --------------------------------------------------------------------------
 
-#[tracing::instrument(skip(conn, old, new), err)]
+/// A history row read back as its change. A row none of our writers produced (an imported
+/// document may hold any JSON) is logged and left out, so one bad row cannot hide the rest.
+pub fn decode(field: &str, old: Option<&Value>, new: Option<&Value>) -> Option<Change> {
+    Change::from_stored(field, old, new)
+        .map_err(|err| tracing::warn!(error = %err, "unreadable history row left out"))
+        .ok()
+}
+
+/// Records one change of an item in its history.
+#[tracing::instrument(skip(conn, change), fields(field = change.field()), err)]
 pub async fn record(
     conn: &mut PgConnection,
     project_id: Uuid,
     item_id: Uuid,
     actor_id: Uuid,
-    field: &str,
-    old: Option<Value>,
-    new: Option<Value>,
+    change: &Change,
 ) -> Result<(), sqlx::Error> {
+    let (field, old, new) = change.to_stored();
     sqlx::query!(
         r#"insert into item_event (project_id, item_id, actor_id, field, old_value, new_value)
            values ($1, $2, $3, $4, $5, $6)"#,
@@ -410,6 +419,33 @@ pub async fn record(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The children of an epic that went to the trash with it (at the same moment).
+#[tracing::instrument(skip(conn), err)]
+pub async fn trashed_with(
+    conn: &mut PgConnection,
+    epic_id: Uuid,
+    deleted_at: DateTime<Utc>,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select id from work_item where parent_id = $1 and deleted_at = $2",
+        epic_id,
+        deleted_at
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// An account's display name, for the record of who an item was assigned to.
+#[tracing::instrument(skip(conn), err)]
+pub async fn display_name(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("select display_name from app_user where id = $1", user_id)
+        .fetch_optional(conn)
+        .await
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -514,18 +550,13 @@ mod tests {
             .execute(&mut *tx)
             .await
             .unwrap();
-        let (old, new) = (serde_json::json!("todo"), serde_json::json!("doing"));
-        record(
-            &mut tx,
-            project_id,
-            item,
-            user,
-            "state",
-            Some(old),
-            Some(new),
-        )
-        .await
-        .unwrap();
+        let change = Change::State {
+            old: ItemState::Todo,
+            new: ItemState::Doing,
+        };
+        record(&mut tx, project_id, item, user, &change)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let at: DateTime<Utc> = sqlx::query_scalar("select at from item_event where item_id = $1")
             .bind(item)

@@ -1,5 +1,6 @@
 //! Sprints, their increments, commitments and frozen reports.
 
+use crate::domain::history::Change;
 use crate::domain::{IncrementState, ItemKind, ItemState};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
@@ -347,6 +348,17 @@ pub struct ChangeRow {
     pub at: DateTime<Utc>,
     pub field: String,
     pub old_value: Option<Value>,
+    pub new_value: Option<Value>,
+}
+
+impl ChangeRow {
+    pub fn change(&self) -> Option<Change> {
+        super::items::decode(
+            &self.field,
+            self.old_value.as_ref(),
+            self.new_value.as_ref(),
+        )
+    }
 }
 
 /// Every item that is or ever was in the increment, with the history that matters to its
@@ -380,7 +392,7 @@ pub async fn tracks(
     .await?;
     let changes = sqlx::query_as!(
         ChangeRow,
-        r#"select item_id, at, field, old_value from item_event
+        r#"select item_id, at, field, old_value, new_value from item_event
            where item_id = any($1)
              and field in ('created', 'kind', 'estimate', 'state', 'increment', 'deleted',
                            'restored')

@@ -1,5 +1,6 @@
 //! Stand-up notes and the history the stand-up reads.
 
+use crate::domain::history::Change;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use sqlx::PgPool;
@@ -67,7 +68,18 @@ pub struct WorkRow {
     pub actor_id: Uuid,
     pub item_id: Uuid,
     pub field: String,
+    pub old_value: Option<Value>,
     pub new_value: Option<Value>,
+}
+
+impl WorkRow {
+    pub fn change(&self) -> Option<Change> {
+        super::items::decode(
+            &self.field,
+            self.old_value.as_ref(),
+            self.new_value.as_ref(),
+        )
+    }
 }
 
 #[tracing::instrument(skip(pool), err)]
@@ -79,7 +91,7 @@ pub async fn work(
 ) -> Result<Vec<WorkRow>, sqlx::Error> {
     sqlx::query_as!(
         WorkRow,
-        r#"select e.actor_id as "actor_id!", e.item_id, e.field, e.new_value
+        r#"select e.actor_id as "actor_id!", e.item_id, e.field, e.old_value, e.new_value
            from item_event e join work_item w on w.id = e.item_id
            where e.project_id = $1 and e.at >= $2 and e.at < $3 and e.actor_id is not null
              and w.deleted_at is null
@@ -113,6 +125,17 @@ pub struct PastChange {
     pub at: DateTime<Utc>,
     pub field: String,
     pub old_value: Option<Value>,
+    pub new_value: Option<Value>,
+}
+
+impl PastChange {
+    pub fn change(&self) -> Option<Change> {
+        super::items::decode(
+            &self.field,
+            self.old_value.as_ref(),
+            self.new_value.as_ref(),
+        )
+    }
 }
 
 /// The changes since a moment to what the stand-up shows of an item, newest first per item.
@@ -125,7 +148,7 @@ pub async fn changes_since(
 ) -> Result<Vec<PastChange>, sqlx::Error> {
     sqlx::query_as!(
         PastChange,
-        r#"select item_id, at, field, old_value from item_event
+        r#"select item_id, at, field, old_value, new_value from item_event
            where project_id = $1 and at >= $2
              and field in ('created', 'deleted', 'restored', 'state', 'kind', 'title',
                            'estimate', 'assignee', 'blocked')

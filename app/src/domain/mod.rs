@@ -32,6 +32,7 @@ pub mod burndown;
 pub mod calendar;
 pub mod effort_chart;
 pub mod email;
+pub mod history;
 pub mod item;
 pub mod points;
 pub mod project;
@@ -45,6 +46,7 @@ pub mod title;
 pub use account::{DisplayName, DisplayNameError, Password, PasswordError};
 pub use effort_chart::{ChartEntry, EffortChart, EffortChartError, NotOnChart, Preset};
 pub use email::{Email, EmailError};
+pub use history::{Change, HistoryError};
 pub use item::{ChildSummary, EpicPoints, ItemKind, ItemState, Rollup};
 pub use points::{PointsError, StoryPoints};
 pub use project::{

@@ -57,7 +57,7 @@ pub async fn log_out() -> Result<(), AppError> {
             response.append_header(
                 http::header::SET_COOKIE,
                 http::HeaderValue::from_str(&auth::clear_session_cookie(&auth_config()))
-                    .map_err(|_| AppError::Internal)?,
+                    .map_err(|e| AppError::internal("session cookie not a header value", e))?,
             );
             leptos_axum::redirect("/login");
             Ok(())

@@ -24,19 +24,15 @@ pub(crate) mod ssr {
 
     /// The pool provided by the server for every request (`leptos_routes_with_context`).
     pub fn pool() -> Result<PgPool, AppError> {
-        use_context::<PgPool>().ok_or_else(|| {
-            tracing::error!("no database pool in the request context");
-            AppError::Internal
-        })
+        use_context::<PgPool>()
+            .ok_or_else(|| AppError::broken("no database pool in the request context"))
     }
 
     /// Who is calling (session cookie or API token), resolved from the request.
     pub async fn caller() -> Result<Option<Caller>, AppError> {
         let pool = pool()?;
-        let parts = use_context::<http::request::Parts>().ok_or_else(|| {
-            tracing::error!("no request in the server function's context");
-            AppError::Internal
-        })?;
+        let parts = use_context::<http::request::Parts>()
+            .ok_or_else(|| AppError::broken("no request in the server function's context"))?;
         auth::resolve(&pool, &parts.headers).await
     }
 
@@ -68,7 +64,7 @@ pub(crate) mod ssr {
         response.append_header(
             http::header::SET_COOKIE,
             http::HeaderValue::from_str(&auth::session_cookie(&secret, &config))
-                .map_err(|_| AppError::Internal)?,
+                .map_err(|e| AppError::internal("session cookie not a header value", e))?,
         );
         leptos_axum::redirect(&crate::domain::account::safe_next(next));
         Ok(())

@@ -4,7 +4,7 @@ use crate::auth::{self, Caller};
 use crate::db::users::{self as db, TokenRow, UserRow};
 use crate::domain::account::initials_of;
 use crate::domain::{DisplayName, Email, Password};
-use crate::error::{AppError, FieldErrors};
+use crate::error::{from_constraint, AppError, FieldErrors};
 use crate::model::accounts::{Account, NewToken, TokenInfo};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -66,14 +66,16 @@ pub async fn register(
         &hash,
     )
     .await
-    .map_err(
-        |e| match e.as_database_error().and_then(|d| d.constraint()) {
-            Some("app_user_email_key") => {
-                AppError::validation("email", "an account with this email already exists")
-            }
-            _ => e.into(),
-        },
-    )
+    .map_err(|e| {
+        from_constraint(
+            e,
+            &[(
+                "app_user_email_key",
+                "email",
+                "an account with this email already exists",
+            )],
+        )
+    })
 }
 
 /// Checks an email and password, throttling failures per account and per client address.
@@ -185,14 +187,16 @@ pub async fn create_token(pool: &PgPool, user_id: Uuid, name: &str) -> Result<Ne
     let prefix: String = token.chars().take(12).collect();
     let row = db::create_token(pool, user_id, name.as_str(), &auth::digest(&token), &prefix)
         .await
-        .map_err(
-            |e| match e.as_database_error().and_then(|d| d.constraint()) {
-                Some("api_token_user_name_key") => {
-                    AppError::validation("name", "you already have a token with this name")
-                }
-                _ => e.into(),
-            },
-        )?;
+        .map_err(|e| {
+            from_constraint(
+                e,
+                &[(
+                    "api_token_user_name_key",
+                    "name",
+                    "you already have a token with this name",
+                )],
+            )
+        })?;
     Ok(NewToken {
         token,
         info: row.into(),

@@ -29,13 +29,8 @@ const BUFFERED_CHUNKS: usize = 16;
 /// Items written per statement on import (with their history in one more).
 const IMPORT_BATCH: usize = 1000;
 
-fn internal(what: impl std::fmt::Display) -> AppError {
-    tracing::error!("{what}");
-    AppError::Internal
-}
-
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
-    serde_json::to_string(value).map_err(internal)
+    serde_json::to_string(value).map_err(|e| AppError::internal("export", e))
 }
 
 /// History values carry database ids; the document names increments by key and people by
@@ -60,7 +55,7 @@ fn export_value(field: &str, value: Option<Value>, keys: &HashMap<i64, u32>) -> 
 
 fn export_item(row: ItemFull, keys: &HashMap<i64, u32>) -> Result<ExportItem, AppError> {
     let history: Vec<ExportEvent> =
-        serde_json::from_value(row.history).map_err(|e| internal(format!("history: {e}")))?;
+        serde_json::from_value(row.history).map_err(|e| AppError::internal("history", e))?;
     Ok(ExportItem {
         number: row.number,
         kind: row.kind,
@@ -166,7 +161,7 @@ pub async fn export(
                     .clone()
                     .map(serde_json::from_value)
                     .transpose()
-                    .map_err(|e| internal(format!("stored report unreadable: {e}")))?,
+                    .map_err(|e| AppError::internal("stored report unreadable", e))?,
             });
         }
         export_sprints.push(ExportSprint {
@@ -231,7 +226,7 @@ pub async fn export(
                         increment: keys
                             .get(&c.increment_id)
                             .copied()
-                            .ok_or_else(|| internal("card of an unknown increment"))?,
+                            .ok_or_else(|| AppError::broken("card of an unknown increment"))?,
                         week: c.week.clamp(1, 52) as u8,
                         kind: c.kind,
                         body: c.body,
@@ -614,7 +609,7 @@ pub async fn import(
                     .as_ref()
                     .map(serde_json::to_value)
                     .transpose()
-                    .map_err(internal)?,
+                    .map_err(|e| AppError::internal("export", e))?,
             )
             .await
             .map_err(broke)?;
@@ -702,7 +697,7 @@ pub async fn import(
                 increment_id: increments
                     .get(&card.increment)
                     .copied()
-                    .ok_or_else(|| internal("checked increment key missing"))?,
+                    .ok_or_else(|| AppError::broken("checked increment key missing"))?,
                 week: i16::from(card.week),
                 kind: card.kind.as_str(),
                 body: card.body.trim(),

@@ -4,6 +4,7 @@ use super::{access, Access};
 use crate::auth::Caller;
 use crate::db::items::{self as db, Filter, ItemRow};
 use crate::domain::account::initials_of;
+use crate::domain::history::{self, AssigneeRef, Blocking, Change, Recorded, Snapshot};
 use crate::domain::item::{parse_blocked, parse_description};
 use crate::domain::rank;
 use crate::domain::{
@@ -15,15 +16,9 @@ use crate::model::items::{
     Person, MAX_PAGE_SIZE, PAGE_SIZE,
 };
 use chrono::Utc;
-use serde_json::{json, Value};
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
 use uuid::Uuid;
-
-fn internal(what: &str) -> AppError {
-    tracing::error!("{what}");
-    AppError::Internal
-}
 
 fn points_of(estimate: Option<i16>) -> Option<StoryPoints> {
     estimate.and_then(|e| StoryPoints::parse_extended(e).ok())
@@ -116,11 +111,20 @@ fn parse_cursor(raw: &str) -> Result<(i64, Uuid), AppError> {
     ))
 }
 
-async fn member(pool: &PgPool, project_id: Uuid, email: &str) -> Result<Option<Uuid>, String> {
-    let email = Email::parse(email).map_err(|e| e.to_string())?;
-    db::member_id(pool, project_id, &email.normalized())
-        .await
-        .map_err(|_| "could not look up members".to_owned())
+/// The member with this email, or a message for the field. A failure to look is ours
+/// (the outer error), never a message about the input.
+async fn member(
+    pool: &PgPool,
+    project_id: Uuid,
+    email: &str,
+) -> Result<Result<Option<Uuid>, String>, AppError> {
+    let email = match Email::parse(email) {
+        Ok(email) => email,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    Ok(Ok(
+        db::member_id(pool, project_id, &email.normalized()).await?
+    ))
 }
 
 async fn live_item(
@@ -135,14 +139,20 @@ async fn live_item(
         .ok_or(AppError::NotFound)
 }
 
-/// The epic with this number, or a message for the field.
-async fn epic(conn: &mut PgConnection, project_id: Uuid, number: i32) -> Result<ItemRow, String> {
-    match db::by_number(conn, project_id, number, false).await {
-        Ok(Some(row)) if row.deleted_at.is_none() && row.kind == ItemKind::Epic => Ok(row),
-        Ok(Some(row)) if row.deleted_at.is_none() => Err(format!("#{number} is not an epic")),
-        Ok(_) => Err(format!("there is no item #{number} in this project")),
-        Err(_) => Err("could not look up the epic".into()),
-    }
+/// The epic with this number, or a message for the field. A failure to look is ours (the
+/// outer error).
+async fn epic(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    number: i32,
+) -> Result<Result<ItemRow, String>, AppError> {
+    Ok(
+        match db::by_number(conn, project_id, number, false).await? {
+            Some(row) if row.deleted_at.is_none() && row.kind == ItemKind::Epic => Ok(row),
+            Some(row) if row.deleted_at.is_none() => Err(format!("#{number} is not an epic")),
+            _ => Err(format!("there is no item #{number} in this project")),
+        },
+    )
 }
 
 async fn filter_from(
@@ -156,7 +166,7 @@ async fn filter_from(
     let project_id = access.project.id;
     if let Some(n) = q.epic {
         let mut conn = pool.acquire().await?;
-        match epic(&mut conn, project_id, n).await {
+        match epic(&mut conn, project_id, n).await? {
             Ok(row) => filter.epic_id = Some(row.id),
             Err(e) => errors.add("epic", e),
         }
@@ -181,7 +191,7 @@ async fn filter_from(
     {
         None => {}
         Some("none") => filter.assignee_id = Some(None),
-        Some(email) => match member(pool, project_id, email).await {
+        Some(email) => match member(pool, project_id, email).await? {
             Ok(Some(id)) => filter.assignee_id = Some(Some(id)),
             Ok(None) => errors.add(
                 "assignee",
@@ -253,45 +263,6 @@ pub async fn list(
     list_filtered(pool, caller, slug, q, true).await
 }
 
-fn summary(field: &str, old: &Option<Value>, new: &Option<Value>) -> String {
-    fn show(v: &Option<Value>) -> String {
-        match v {
-            None | Some(Value::Null) => "none".into(),
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Object(o)) => o
-                .get("name")
-                .or_else(|| o.get("title"))
-                .or_else(|| o.get("reason"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .unwrap_or_else(|| {
-                    if o.get("blocked") == Some(&Value::Bool(false)) {
-                        "not blocked".into()
-                    } else {
-                        Value::Object(o.clone()).to_string()
-                    }
-                }),
-            Some(v) => v.to_string(),
-        }
-    }
-    match field {
-        "created" => "created".into(),
-        "deleted" => "moved to the trash".into(),
-        "restored" => "restored from the trash".into(),
-        "description" => "description edited".into(),
-        "parent" => format!(
-            "epic: {} → {}",
-            old.as_ref()
-                .filter(|v| !v.is_null())
-                .map_or("none".into(), |v| format!("#{v}")),
-            new.as_ref()
-                .filter(|v| !v.is_null())
-                .map_or("none".into(), |v| format!("#{v}"))
-        ),
-        _ => format!("{field}: {} → {}", show(old), show(new)),
-    }
-}
-
 #[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn detail(
     pool: &PgPool,
@@ -315,12 +286,13 @@ pub async fn detail(
     let item = to_items(pool, std::slice::from_ref(&row), &chart)
         .await?
         .pop()
-        .ok_or_else(|| internal("item vanished"))?;
+        .ok_or_else(|| AppError::broken("item vanished"))?;
     let history = db::history(pool, row.id)
         .await?
         .into_iter()
         .map(|e| ItemEvent {
-            summary: summary(&e.field, &e.old_value, &e.new_value),
+            summary: db::decode(&e.field, e.old_value.as_ref(), e.new_value.as_ref())
+                .map_or_else(|| format!("{} changed", e.field), |change| change.summary()),
             actor: e.actor_name,
             at: e.at,
             field: e.field,
@@ -345,12 +317,12 @@ async fn commit_and_read(
     let row = db::by_ids(&mut tx, &[id])
         .await?
         .pop()
-        .ok_or_else(|| internal("changed item vanished"))?;
+        .ok_or_else(|| AppError::broken("changed item vanished"))?;
     tx.commit().await?;
     to_items(pool, &[row], chart)
         .await?
         .pop()
-        .ok_or_else(|| internal("no item"))
+        .ok_or_else(|| AppError::broken("no item"))
 }
 
 /// A rank for a new position, spreading the project's ranks first when there is no room.
@@ -392,7 +364,7 @@ async fn place(
         let moved = db::spread(conn, project_id).await?;
         tracing::info!(moved, "ranks spread out");
     }
-    Err(internal("no rank found even after spreading"))
+    Err(AppError::broken("no rank found even after spreading"))
 }
 
 /// A rank above every other live item of the project (for items going back to the
@@ -412,9 +384,36 @@ enum Target {
     After(Uuid),
 }
 
-fn snapshot(kind: ItemKind, title: &str, estimate: Option<i16>, parent: Option<i32>) -> Value {
-    json!({ "kind": kind.as_str(), "title": title, "estimate": estimate, "state": "todo",
-            "parent": parent })
+/// The history's record of a new item: every item starts in To do.
+fn created(kind: ItemKind, title: &Title, estimate: Option<i16>, parent: Option<i32>) -> Change {
+    Change::Created(Snapshot {
+        kind,
+        title: title.as_str().to_owned(),
+        estimate: points_of(estimate),
+        state: ItemState::Todo,
+        parent,
+    })
+}
+
+/// An item row as its history records it.
+fn recorded(row: &ItemRow) -> Recorded {
+    Recorded {
+        title: row.title.clone(),
+        description: row.description.clone(),
+        kind: row.kind,
+        estimate: points_of(row.estimate),
+        state: row.state,
+        assignee: row.assignee_id.map(|id| AssigneeRef {
+            id: Some(id),
+            name: row.assignee_name.clone(),
+            email: row.assignee_email.clone(),
+        }),
+        parent: row.parent_number,
+        blocked: Blocking {
+            blocked: row.blocked,
+            reason: row.blocked_reason.clone(),
+        },
+    }
 }
 
 #[tracing::instrument(skip(pool, caller, input), err(level = "info"))]
@@ -453,7 +452,7 @@ pub async fn create(
         .filter(|a| !a.is_empty())
     {
         None => Some(None),
-        Some(email) => match member(pool, project_id, email).await {
+        Some(email) => match member(pool, project_id, email).await? {
             Ok(Some(id)) => Some(Some(id)),
             Ok(None) => {
                 errors.add(
@@ -484,7 +483,7 @@ pub async fn create(
             None
         }
         Some(n) => epic(&mut tx, project_id, n)
-            .await
+            .await?
             .map(|row| Some(row.id))
             .map_err(|e| errors.add("parent", e))
             .ok(),
@@ -516,16 +515,8 @@ pub async fn create(
         },
     )
     .await?;
-    db::record(
-        &mut tx,
-        project_id,
-        id,
-        access.caller.id,
-        "created",
-        None,
-        Some(snapshot(kind, title.as_str(), estimate, input.parent)),
-    )
-    .await?;
+    let change = created(kind, &title, estimate, input.parent);
+    db::record(&mut tx, project_id, id, access.caller.id, &change).await?;
     commit_and_read(pool, tx, id, &chart).await
 }
 
@@ -556,16 +547,8 @@ pub(crate) async fn insert_task_at_top(
         },
     )
     .await?;
-    db::record(
-        tx,
-        project_id,
-        id,
-        actor,
-        "created",
-        None,
-        Some(snapshot(ItemKind::Task, title.as_str(), None, None)),
-    )
-    .await?;
+    let change = created(ItemKind::Task, title, None, None);
+    db::record(tx, project_id, id, actor, &change).await?;
     Ok((id, number))
 }
 
@@ -608,7 +591,6 @@ pub async fn update(
     }
     let mut new = old.clone();
     let mut errors = FieldErrors::default();
-    let mut events: Vec<(&str, Option<Value>, Option<Value>)> = Vec::new();
 
     if let Some(title) = &patch.title {
         match Title::parse(title) {
@@ -641,7 +623,7 @@ pub async fn update(
     if let Some(assignee) = &patch.assignee {
         match assignee.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
             None => new.assignee_id = None,
-            Some(email) => match member(pool, project_id, email).await {
+            Some(email) => match member(pool, project_id, email).await? {
                 Ok(Some(id)) => {
                     new.assignee_id = Some(id);
                     new_assignee = Some(email.to_owned());
@@ -684,7 +666,7 @@ pub async fn update(
         match parent {
             None => new.parent_id = None,
             Some(n) if n == old.number => errors.add("parent", "an item cannot be its own epic"),
-            Some(n) => match epic(&mut tx, project_id, n).await {
+            Some(n) => match epic(&mut tx, project_id, n).await? {
                 Ok(row) => new.parent_id = Some(row.id),
                 Err(e) => errors.add("parent", e),
             },
@@ -706,87 +688,25 @@ pub async fn update(
         return Err(AppError::Validation(errors));
     }
 
-    if new.title != old.title {
-        events.push(("title", Some(json!(old.title)), Some(json!(new.title))));
-    }
-    if new.description != old.description {
-        events.push((
-            "description",
-            Some(json!(old.description)),
-            Some(json!(new.description)),
-        ));
-    }
-    if new.kind != old.kind {
-        events.push(("kind", Some(json!(old.kind)), Some(json!(new.kind))));
-    }
-    if new.estimate != old.estimate {
-        events.push((
-            "estimate",
-            Some(json!(old.estimate)),
-            Some(json!(new.estimate)),
-        ));
-    }
-    if new.state != old.state {
-        events.push(("state", Some(json!(old.state)), Some(json!(new.state))));
-    }
+    let mut after = recorded(&new);
     if new.assignee_id != old.assignee_id {
-        let who = |id: Option<Uuid>, name: Option<&String>, email: Option<&String>| {
-            id.map(|id| json!({"id": id, "name": name, "email": email}))
-                .unwrap_or(Value::Null)
-        };
-        let new_name = match new.assignee_id {
-            Some(id) => {
-                sqlx::query_scalar!("select display_name from app_user where id = $1", id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-            }
+        after.assignee = match new.assignee_id {
+            Some(id) => Some(AssigneeRef {
+                id: Some(id),
+                name: db::display_name(&mut tx, id).await?,
+                email: new_assignee,
+            }),
             None => None,
         };
-        events.push((
-            "assignee",
-            Some(who(
-                old.assignee_id,
-                old.assignee_name.as_ref(),
-                old.assignee_email.as_ref(),
-            )),
-            Some(who(
-                new.assignee_id,
-                new_name.as_ref(),
-                new_assignee.as_ref(),
-            )),
-        ));
     }
     if new.parent_id != old.parent_id {
-        let new_number = match new.parent_id {
-            Some(_) => patch.parent.flatten(),
-            None => None,
-        };
-        events.push((
-            "parent",
-            Some(json!(old.parent_number)),
-            Some(json!(new_number)),
-        ));
+        after.parent = new.parent_id.and(patch.parent.flatten());
     }
-    if new.blocked != old.blocked || new.blocked_reason != old.blocked_reason {
-        events.push((
-            "blocked",
-            Some(json!({"blocked": old.blocked, "reason": old.blocked_reason})),
-            Some(json!({"blocked": new.blocked, "reason": new.blocked_reason})),
-        ));
-    }
-    if !events.is_empty() {
+    let changes = history::changes(&recorded(&old), &after);
+    if !changes.is_empty() {
         db::save(&mut tx, &new).await?;
-        for (field, before, after) in events {
-            db::record(
-                &mut tx,
-                project_id,
-                old.id,
-                access.caller.id,
-                field,
-                before,
-                after,
-            )
-            .await?;
+        for change in &changes {
+            db::record(&mut tx, project_id, old.id, access.caller.id, change).await?;
         }
     }
     commit_and_read(pool, tx, old.id, &chart).await
@@ -877,14 +797,21 @@ pub async fn delete(
                 for mut child in rows {
                     child.deleted_at = Some(now);
                     db::save(&mut tx, &child).await?;
-                    db::record(&mut tx, project_id, child.id, actor, "deleted", None, Some(json!({"with_epic": number}))).await?;
+                    let change = Change::Deleted {
+                        with_epic: Some(number),
+                    };
+                    db::record(&mut tx, project_id, child.id, actor, &change).await?;
                 }
             }
             Some(ChildrenChoice::Detach) => {
                 for mut child in rows {
                     child.parent_id = None;
                     db::save(&mut tx, &child).await?;
-                    db::record(&mut tx, project_id, child.id, actor, "parent", Some(json!(number)), Some(Value::Null)).await?;
+                    let change = Change::Parent {
+                        old: Some(number),
+                        new: None,
+                    };
+                    db::record(&mut tx, project_id, child.id, actor, &change).await?;
                 }
             }
         }
@@ -892,7 +819,14 @@ pub async fn delete(
     let mut item = item;
     item.deleted_at = Some(now);
     db::save(&mut tx, &item).await?;
-    db::record(&mut tx, project_id, item.id, actor, "deleted", None, None).await?;
+    db::record(
+        &mut tx,
+        project_id,
+        item.id,
+        actor,
+        &Change::Deleted { with_epic: None },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -919,32 +853,21 @@ pub async fn restore(
         if live_item(&mut tx, project_id, parent, false).await.is_err() {
             // Its epic is gone: it comes back on its own, and the history says so.
             item.parent_id = None;
-            db::record(
-                &mut tx,
-                project_id,
-                item.id,
-                actor,
-                "parent",
-                Some(json!(parent)),
-                Some(Value::Null),
-            )
-            .await?;
+            let change = Change::Parent {
+                old: Some(parent),
+                new: None,
+            };
+            db::record(&mut tx, project_id, item.id, actor, &change).await?;
         }
     }
     item.deleted_at = None;
     db::save(&mut tx, &item).await?;
-    db::record(&mut tx, project_id, item.id, actor, "restored", None, None).await?;
-    let together: Vec<Uuid> = sqlx::query_scalar!(
-        "select id from work_item where parent_id = $1 and deleted_at = $2",
-        item.id,
-        deleted_at
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    db::record(&mut tx, project_id, item.id, actor, &Change::Restored).await?;
+    let together = db::trashed_with(&mut tx, item.id, deleted_at).await?;
     for mut child in db::by_ids(&mut tx, &together).await? {
         child.deleted_at = None;
         db::save(&mut tx, &child).await?;
-        db::record(&mut tx, project_id, child.id, actor, "restored", None, None).await?;
+        db::record(&mut tx, project_id, child.id, actor, &Change::Restored).await?;
     }
     let chart = chart_of(pool, &access).await?;
     commit_and_read(pool, tx, item.id, &chart).await

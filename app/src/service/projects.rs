@@ -140,10 +140,7 @@ pub(crate) async fn settings_of(
 pub async fn effort_chart(pool: &PgPool, project: &ProjectRow) -> Result<EffortChart, AppError> {
     let rows = db::chart(pool, project.id).await?;
     let pairs: Vec<(i64, String)> = rows.into_iter().map(|(p, l)| (i64::from(p), l)).collect();
-    EffortChart::parse(&pairs).map_err(|e| {
-        tracing::error!(error = %e, "stored effort chart is invalid");
-        AppError::Internal
-    })
+    EffortChart::parse(&pairs).map_err(|e| AppError::internal("stored effort chart is invalid", e))
 }
 
 fn chart_rows(chart: &EffortChart) -> Vec<(i16, String)> {

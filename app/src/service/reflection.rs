@@ -15,11 +15,6 @@ use chrono::Utc;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-fn internal(what: &str) -> AppError {
-    tracing::error!("{what}");
-    AppError::Internal
-}
-
 fn to_card(row: &CardRow, me: Uuid) -> Result<Card, AppError> {
     Ok(Card {
         id: row.id,
@@ -269,7 +264,7 @@ pub async fn to_item(
     let increment =
         crate::db::sprints::increment(&mut tx, access.project.id, card.increment_id, false)
             .await?
-            .ok_or_else(|| internal("card without its increment"))?;
+            .ok_or_else(|| AppError::broken("card without its increment"))?;
     let title: String = card
         .body
         .chars()

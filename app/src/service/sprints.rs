@@ -7,13 +7,14 @@ use crate::auth::Caller;
 use crate::db::items as items_db;
 use crate::db::projects as projects_db;
 use crate::db::sprints::{self as db, ChangeRow, FactsRow, IncrementRow};
-use crate::domain::burndown::{self, Facts, Report, Track};
+use crate::domain::burndown::{self, Report, Track};
 use crate::domain::calendar::Calendar;
+use crate::domain::history::{BurnFacts, Change, IncrementRef};
 use crate::domain::sprint::{
     self, tile, SprintName, TeamVelocity, DEFAULT_INCREMENT_WEEKS, MAX_INCREMENT_WEEKS,
 };
 use crate::domain::{Carry, IncrementState, ItemKind, ItemState};
-use crate::domain::{EffortChart, EpicPoints, Permission, WorkingWeek};
+use crate::domain::{EffortChart, EpicPoints, Permission, StoryPoints, WorkingWeek};
 use crate::error::{AppError, FieldErrors};
 use crate::model::items::Item;
 use crate::model::sprints::{
@@ -21,7 +22,7 @@ use crate::model::sprints::{
     IncrementReport, NewSprint, Planning, Sprint, SprintPatch, VelocityPoint, VelocityReport,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -31,11 +32,6 @@ const CANDIDATES: i64 = 100;
 /// How many epics the forecast lists.
 const FORECAST_EPICS: i64 = 50;
 
-fn internal(what: &str) -> AppError {
-    tracing::error!("{what}");
-    AppError::Internal
-}
-
 /// The project's working calendar: its working weekdays and holidays.
 pub(crate) async fn calendar(pool: &PgPool, access: &Access) -> Result<Calendar, AppError> {
     let days: Vec<i64> = access
@@ -44,7 +40,8 @@ pub(crate) async fn calendar(pool: &PgPool, access: &Access) -> Result<Calendar,
         .iter()
         .map(|&d| i64::from(d))
         .collect();
-    let week = WorkingWeek::parse(&days).map_err(|_| internal("stored working week invalid"))?;
+    let week = WorkingWeek::parse(&days)
+        .map_err(|e| AppError::internal("stored working week invalid", e))?;
     let holidays = projects_db::holidays(pool, access.project.id).await?;
     Ok(Calendar::new(week, holidays.into_iter().map(|h| h.day)))
 }
@@ -330,8 +327,11 @@ pub async fn edit_increment(
     read_increment(pool, &access, &calendar, id).await
 }
 
-fn increment_value(row: &IncrementRow) -> Value {
-    json!({ "id": row.id, "name": label(row) })
+fn increment_value(row: &IncrementRow) -> IncrementRef {
+    IncrementRef {
+        id: Some(row.id),
+        name: label(row),
+    }
 }
 
 /// For planning changes: the caller may plan, and the increment (locked) is not closed.
@@ -362,20 +362,12 @@ async fn move_item(
     access: &Access,
     item_id: Uuid,
     to: Option<i64>,
-    old: Value,
-    new: Value,
+    old: Option<IncrementRef>,
+    new: Option<IncrementRef>,
 ) -> Result<(), AppError> {
     db::set_increment(tx, item_id, to).await?;
-    items_db::record(
-        tx,
-        access.project.id,
-        item_id,
-        access.caller.id,
-        "increment",
-        Some(old),
-        Some(new),
-    )
-    .await?;
+    let change = Change::Increment { old, new };
+    items_db::record(tx, access.project.id, item_id, access.caller.id, &change).await?;
     Ok(())
 }
 
@@ -431,15 +423,7 @@ pub async fn commit(
     }
     let new = increment_value(&target);
     for (item_id, old) in changes {
-        move_item(
-            &mut tx,
-            &access,
-            item_id,
-            Some(id),
-            old.unwrap_or(Value::Null),
-            new.clone(),
-        )
-        .await?;
+        move_item(&mut tx, &access, item_id, Some(id), old, Some(new.clone())).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -473,7 +457,7 @@ pub async fn uncommit(
     }
     let old = increment_value(&target);
     for item_id in ids {
-        move_item(&mut tx, &access, item_id, None, old.clone(), Value::Null).await?;
+        move_item(&mut tx, &access, item_id, None, Some(old.clone()), None).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -528,75 +512,30 @@ pub async fn start(
 
 // --- reports ---------------------------------------------------------------------------
 
-/// An item's facts that matter to one increment's burndown, at some moment.
-#[derive(Debug, Clone, Copy)]
-struct Raw {
-    exists: bool,
-    epic: bool,
-    points: u32,
-    done: bool,
-    increment: Option<i64>,
-    deleted: bool,
-}
-
-impl Raw {
-    fn facts(&self, increment: i64) -> Facts {
-        Facts {
-            counts: self.exists && !self.deleted && !self.epic && self.increment == Some(increment),
-            points: self.points,
-            done: self.done,
-        }
-    }
-
-    /// The facts just before a change, given the facts just after it.
-    fn before(mut self, change: &ChangeRow) -> Raw {
-        let old = change.old_value.as_ref();
-        match change.field.as_str() {
-            "created" => self.exists = false,
-            "kind" => self.epic = old.and_then(Value::as_str) == Some("epic"),
-            "estimate" => {
-                self.points = old.and_then(Value::as_u64).unwrap_or(0) as u32;
-            }
-            "state" => self.done = old.and_then(Value::as_str) == Some("done"),
-            "increment" => {
-                self.increment = old.and_then(|v| v.get("id")).and_then(Value::as_i64);
-            }
-            "deleted" => self.deleted = false,
-            "restored" => self.deleted = true,
-            _ => {}
-        }
-        self
-    }
-}
-
 /// Rebuilds each item's track through the increment by walking its history backwards
 /// from what it is now.
 fn build_tracks(increment: i64, facts: &[FactsRow], changes: &[ChangeRow]) -> Vec<Track> {
-    let mut by_item: HashMap<Uuid, Vec<&ChangeRow>> = HashMap::new();
-    for c in changes {
-        by_item.entry(c.item_id).or_default().push(c);
+    let mut by_item: HashMap<Uuid, Vec<(DateTime<Utc>, Change)>> = HashMap::new();
+    for row in changes {
+        if let Some(change) = row.change() {
+            by_item
+                .entry(row.item_id)
+                .or_default()
+                .push((row.at, change));
+        }
     }
     facts
         .iter()
         .map(|f| {
-            let mut raw = Raw {
+            let now = BurnFacts {
                 exists: true,
-                epic: f.kind == ItemKind::Epic,
-                points: f.estimate.unwrap_or(0).max(0) as u32,
-                done: f.state == ItemState::Done,
-                increment: f.increment_id,
+                kind: f.kind,
+                estimate: f.estimate.and_then(|e| StoryPoints::parse_extended(e).ok()),
+                state: f.state,
+                increment_id: f.increment_id,
                 deleted: f.deleted,
             };
-            let mut steps: Vec<(DateTime<Utc>, Facts)> = Vec::new();
-            for change in by_item.get(&f.id).into_iter().flatten().rev() {
-                steps.push((change.at, raw.facts(increment)));
-                raw = raw.before(change);
-            }
-            steps.reverse();
-            Track {
-                initial: raw.facts(increment),
-                changes: steps,
-            }
+            now.track(increment, by_item.get(&f.id).map_or(&[], Vec::as_slice))
         })
         .collect()
 }
@@ -622,7 +561,7 @@ fn frozen(row: &IncrementRow) -> Result<Option<Report>, AppError> {
         .clone()
         .map(serde_json::from_value)
         .transpose()
-        .map_err(|_| internal("stored increment report unreadable"))
+        .map_err(|e| AppError::internal("stored increment report unreadable", e))
 }
 
 async fn items_in(
@@ -727,8 +666,9 @@ pub async fn close(
     let now = db::now(&mut tx).await?;
     let report = compute_report(&mut tx, project_id, &row, &calendar, now)
         .await?
-        .ok_or_else(|| internal("active increment without a start"))?;
-    let frozen = serde_json::to_value(&report).map_err(|_| internal("report not serialisable"))?;
+        .ok_or_else(|| AppError::broken("active increment without a start"))?;
+    let frozen = serde_json::to_value(&report)
+        .map_err(|e| AppError::internal("report not serialisable", e))?;
     db::mark_closed(&mut tx, id, now, frozen).await?;
 
     let unfinished: Vec<_> = items_db::by_ids(&mut tx, &ids)
@@ -761,7 +701,10 @@ pub async fn close(
         let (to, new) = match (carry, next) {
             (Carry::Next, Some(next)) => (
                 Some(next.id),
-                json!({"id": next.id, "name": next.label()}),
+                Some(IncrementRef {
+                    id: Some(next.id),
+                    name: next.label(),
+                }),
             ),
             (Carry::Next, None) => {
                 return Err(AppError::validation(
@@ -775,10 +718,10 @@ pub async fn close(
             (Carry::Backlog, _) => {
                 let rank = place_at_top(&mut tx, project_id, item.id).await?;
                 items_db::set_rank(&mut tx, item.id, rank).await?;
-                (None, Value::Null)
+                (None, None)
             }
         };
-        move_item(&mut tx, &access, item.id, to, old.clone(), new).await?;
+        move_item(&mut tx, &access, item.id, to, Some(old.clone()), new).await?;
     }
     tx.commit().await?;
     report_of(pool, &access, id).await
@@ -1025,86 +968,6 @@ pub async fn board(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-
-    fn at(day: u32, hour: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 1, day, hour, 0, 0).unwrap()
-    }
-
-    fn change(item: Uuid, when: DateTime<Utc>, field: &str, old: Value) -> ChangeRow {
-        ChangeRow {
-            item_id: item,
-            at: when,
-            field: field.into(),
-            old_value: Some(old),
-        }
-    }
-
-    #[test]
-    fn an_items_track_is_rebuilt_backwards_from_what_it_is_now() {
-        let id = Uuid::nil();
-        // Now: 8 points, done, back in no increment (carried out at the close).
-        let now = FactsRow {
-            id,
-            kind: ItemKind::Task,
-            estimate: Some(8),
-            state: ItemState::Done,
-            increment_id: None,
-            deleted: false,
-        };
-        let changes = vec![
-            change(id, at(5, 9), "created", Value::Null),
-            change(id, at(6, 9), "increment", Value::Null),
-            change(id, at(7, 9), "estimate", json!(5)),
-            change(id, at(8, 9), "state", json!("todo")),
-            change(
-                id,
-                at(9, 9),
-                "increment",
-                json!({"id": 7, "name": "Q1 · 1"}),
-            ),
-        ];
-        let tracks = build_tracks(7, &[now], &changes);
-        let track = &tracks[0];
-        let facts = |t| track.at(t);
-        // Before it existed, it did not count.
-        assert!(!track.initial.counts);
-        assert!(!facts(at(5, 10)).counts);
-        // Committed on the 6th with 5 points, re-estimated to 8 on the 7th, done on the 8th.
-        assert_eq!(
-            facts(at(6, 10)),
-            Facts {
-                counts: true,
-                points: 5,
-                done: false
-            }
-        );
-        assert_eq!(facts(at(7, 10)).points, 8);
-        assert!(facts(at(8, 10)).done && facts(at(8, 10)).counts);
-        // Moved out on the 9th.
-        assert!(!facts(at(9, 10)).counts);
-    }
-
-    #[test]
-    fn deleted_items_and_epics_never_count() {
-        let id = Uuid::nil();
-        let now = FactsRow {
-            id,
-            kind: ItemKind::Epic,
-            estimate: Some(13),
-            state: ItemState::Todo,
-            increment_id: Some(3),
-            deleted: true,
-        };
-        let changes = vec![
-            change(id, at(6, 9), "kind", json!("task")),
-            change(id, at(7, 9), "deleted", Value::Null),
-        ];
-        let track = &build_tracks(3, &[now], &changes)[0];
-        assert!(track.initial.counts, "a task in the increment counts");
-        assert!(!track.at(at(6, 10)).counts, "an epic does not");
-        assert!(!track.at(at(8, 10)).counts);
-    }
 
     #[test]
     fn a_typed_velocity_must_be_a_positive_number() {

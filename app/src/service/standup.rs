@@ -6,12 +6,12 @@ use crate::db::items::{self as items_db, ItemRow};
 use crate::db::projects as projects_db;
 use crate::db::standup::{self as db, NoteRow, PastChange};
 use crate::domain::account::initials_of;
-use crate::domain::{EffortChart, ItemKind, ItemState, Permission, StoryPoints};
+use crate::domain::history::{AssigneeRef, Blocking, Change, StandupCard};
+use crate::domain::{EffortChart, ItemState, Permission, StoryPoints};
 use crate::error::{AppError, FieldErrors};
 use crate::model::items::Person;
 use crate::model::standup::{Note, NoteInput, Standup, StandupItem, StandupPerson, Worked};
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
-use serde_json::Value;
 use sqlx::PgPool;
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
@@ -72,9 +72,28 @@ fn to_item(
 
 /// In progress or blocked, and not finished: what the stand-up walks through.
 fn on_the_board(row: &ItemRow) -> bool {
-    row.kind != ItemKind::Epic
-        && row.state != ItemState::Done
-        && (row.state == ItemState::Doing || row.blocked)
+    card_of(row).on_the_board()
+}
+
+fn card_of(row: &ItemRow) -> StandupCard {
+    StandupCard {
+        kind: row.kind,
+        title: row.title.clone(),
+        estimate: row
+            .estimate
+            .and_then(|e| StoryPoints::parse_extended(e).ok()),
+        state: row.state,
+        assignee: row.assignee_id.map(|id| AssigneeRef {
+            id: Some(id),
+            name: row.assignee_name.clone(),
+            email: row.assignee_email.clone(),
+        }),
+        blocked: Blocking {
+            blocked: row.blocked,
+            reason: row.blocked_reason.clone(),
+        },
+        deleted: row.deleted_at.is_some(),
+    }
 }
 
 /// What an item was at a moment, from what it is now and its changes since then (newest
@@ -85,65 +104,24 @@ fn as_it_was(
     changes: &[&PastChange],
     members: &HashMap<Uuid, (&str, &str)>,
 ) -> Option<ItemRow> {
-    let mut existed = true;
-    for change in changes {
-        let old = change.old_value.as_ref();
-        let text = |key: &str| {
-            old.and_then(|v| v.get(key))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        match change.field.as_str() {
-            "created" => existed = false,
-            "deleted" => row.deleted_at = None,
-            "restored" => row.deleted_at = Some(change.at),
-            "state" => {
-                if let Some(state) = old
-                    .and_then(Value::as_str)
-                    .and_then(|v| ItemState::parse(v).ok())
-                {
-                    row.state = state;
-                }
-            }
-            "kind" => {
-                if let Some(kind) = old
-                    .and_then(Value::as_str)
-                    .and_then(|v| ItemKind::parse(v).ok())
-                {
-                    row.kind = kind;
-                }
-            }
-            "title" => {
-                if let Some(value) = old.and_then(Value::as_str) {
-                    value.clone_into(&mut row.title);
-                }
-            }
-            "estimate" => {
-                row.estimate = old
-                    .and_then(Value::as_i64)
-                    .and_then(|e| i16::try_from(e).ok());
-            }
-            "assignee" => {
-                row.assignee_id = text("id").and_then(|id| Uuid::parse_str(&id).ok());
-                (row.assignee_name, row.assignee_email) = match row
-                    .assignee_id
-                    .and_then(|id| members.get(&id))
-                {
-                    Some((name, email)) => (Some((*name).to_owned()), Some((*email).to_owned())),
-                    None => (text("name"), text("email")),
-                };
-            }
-            "blocked" => {
-                row.blocked = old
-                    .and_then(|v| v.get("blocked"))
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                row.blocked_reason = text("reason");
-            }
-            _ => {}
-        }
+    let changes: Vec<Change> = changes.iter().filter_map(|c| c.change()).collect();
+    let card = card_of(&row).walked_back(&changes)?;
+    row.kind = card.kind;
+    row.title = card.title;
+    row.estimate = card.estimate.map(|p| i16::from(p.value()));
+    row.state = card.state;
+    row.blocked = card.blocked.blocked;
+    row.blocked_reason = card.blocked.reason;
+    row.deleted_at = None;
+    if changes.iter().any(|c| matches!(c, Change::Assignee { .. })) {
+        row.assignee_id = card.assignee.as_ref().and_then(|a| a.id);
+        (row.assignee_name, row.assignee_email) =
+            match row.assignee_id.and_then(|id| members.get(&id)) {
+                Some((name, email)) => (Some((*name).to_owned()), Some((*email).to_owned())),
+                None => card.assignee.map_or((None, None), |a| (a.name, a.email)),
+            };
     }
-    (existed && row.deleted_at.is_none()).then_some(row)
+    Some(row)
 }
 
 /// The stand-up for a day (default today): each member's previous business day from the
@@ -177,9 +155,7 @@ async fn summary(pool: &PgPool, access: &Access, day: NaiveDate) -> Result<Stand
                 .or_default()
                 .entry(change.item_id)
                 .or_default();
-            if change.field == "state"
-                && change.new_value.as_ref().and_then(|v| v.as_str()) == Some("done")
-            {
+            if change.change().is_some_and(|c| c.finishes()) {
                 entry.0 = true;
             }
             if !entry.1.contains(&change.field) {
@@ -354,8 +330,9 @@ pub async fn save_note(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ItemKind;
     use chrono::{DateTime, TimeZone};
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn at(day: u32, hour: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap()
@@ -394,6 +371,12 @@ mod tests {
             item_id: Uuid::from_u128(1),
             at: at(day, 10),
             field: field.into(),
+            // The walk reads old values; a new one makes the row whole, as written.
+            new_value: match field {
+                "created" => Some(json!({"kind": "task", "title": "Cart", "estimate": null,
+                                         "state": "todo", "parent": null})),
+                _ => (!old.is_null()).then_some(old.clone()),
+            },
             old_value: (!old.is_null()).then_some(old),
         }
     }

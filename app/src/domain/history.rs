@@ -1,0 +1,1060 @@
+//! An item's history, typed: what an `item_event` row holds, written and read in one place,
+//! and the walks back through it that the burndown and the stand-up make.
+//!
+//! A row stores one [`Change`] as a field name with an old and a new JSON value, kept
+//! exactly as they have always been written: the item page and the export show them as
+//! they are, and SQL reads `increment.id` and `blocked.blocked` in them. Old → new, where
+//! "—" is SQL NULL:
+//!
+//! - `created`: — → `{kind, title, estimate, state: "todo", parent}`
+//! - `title`, `description`, `kind`, `state`: string → string
+//! - `estimate`: story points or null → the same
+//! - `assignee`: `{id, name, email}` or null → the same
+//! - `parent`: the epic's number or null → the same
+//! - `increment`: `{id, name}` (its database id and label) or null → the same
+//! - `blocked`: `{blocked, reason}` → `{blocked, reason}`
+//! - `deleted`: — → —, or `{with_epic}` with the epic's number when it went with its epic
+//! - `restored`: — → —
+//!
+//! Nothing reads the same absent or JSON `null`: an export and import turns one into the
+//! other. An import also leaves `id: null` in an `assignee` whose email matched no account,
+//! and in an `increment` whose key the document did not define.
+
+use super::burndown::{Facts, Track};
+use super::{ItemKind, ItemState, StoryPoints};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::fmt;
+use uuid::Uuid;
+
+/// The fields the history records (the `item_event.field` check constraint).
+pub const FIELDS: [&str; 12] = [
+    "created",
+    "title",
+    "description",
+    "kind",
+    "estimate",
+    "state",
+    "assignee",
+    "parent",
+    "increment",
+    "blocked",
+    "deleted",
+    "restored",
+];
+
+/// An item as it was created (the `created` row's new value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub kind: ItemKind,
+    pub title: String,
+    pub estimate: Option<StoryPoints>,
+    /// `todo` for every item created so far.
+    pub state: ItemState,
+    /// The parent epic's number.
+    pub parent: Option<i32>,
+}
+
+/// A person as the history names them: the account (`None` when an import matched no
+/// account) with the name and email they had then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssigneeRef {
+    pub id: Option<Uuid>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// An increment as the history names it: its id (`None` when an import could not place it)
+/// and its label then ("Q1 · 2").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncrementRef {
+    pub id: Option<i64>,
+    pub name: String,
+}
+
+/// The blocked flag with its reason. The default is not blocked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blocking {
+    pub blocked: bool,
+    pub reason: Option<String>,
+}
+
+/// One change to an item, as a history row records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Created(Snapshot),
+    Title {
+        old: String,
+        new: String,
+    },
+    Description {
+        old: String,
+        new: String,
+    },
+    Kind {
+        old: ItemKind,
+        new: ItemKind,
+    },
+    Estimate {
+        old: Option<StoryPoints>,
+        new: Option<StoryPoints>,
+    },
+    State {
+        old: ItemState,
+        new: ItemState,
+    },
+    Assignee {
+        old: Option<AssigneeRef>,
+        new: Option<AssigneeRef>,
+    },
+    /// The parent epic's number.
+    Parent {
+        old: Option<i32>,
+        new: Option<i32>,
+    },
+    /// `None` is the backlog.
+    Increment {
+        old: Option<IncrementRef>,
+        new: Option<IncrementRef>,
+    },
+    Blocked {
+        old: Blocking,
+        new: Blocking,
+    },
+    /// Moved to the trash; `with_epic` is the number of the epic it went with.
+    Deleted {
+        with_epic: Option<i32>,
+    },
+    Restored,
+}
+
+/// Which of a row's two values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Old,
+    New,
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Side::Old => "old",
+            Side::New => "new",
+        })
+    }
+}
+
+/// A history row that does not hold a change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HistoryError {
+    #[error("{0:?} is not a field the history records")]
+    UnknownField(String),
+    #[error("the {side} value of a {field} change {problem}")]
+    BadValue {
+        field: &'static str,
+        side: Side,
+        problem: String,
+    },
+}
+
+/// The new value of a `deleted` row that went with its epic.
+#[derive(Deserialize)]
+struct WithEpic {
+    with_epic: i32,
+}
+
+/// A row's two values, read for one field.
+struct Stored<'a> {
+    field: &'static str,
+    old: Option<&'a Value>,
+    new: Option<&'a Value>,
+}
+
+impl Stored<'_> {
+    fn bad(&self, side: Side, problem: String) -> HistoryError {
+        HistoryError::BadValue {
+            field: self.field,
+            side,
+            problem,
+        }
+    }
+
+    /// One value; absent and `null` are both nothing.
+    fn maybe<T: DeserializeOwned>(&self, side: Side) -> Result<Option<T>, HistoryError> {
+        let value = match side {
+            Side::Old => self.old,
+            Side::New => self.new,
+        };
+        match value.filter(|v| !v.is_null()) {
+            None => Ok(None),
+            Some(v) => serde_json::from_value(v.clone())
+                .map(Some)
+                .map_err(|e| self.bad(side, format!("is not valid: {e}"))),
+        }
+    }
+
+    fn must<T: DeserializeOwned>(&self, side: Side) -> Result<T, HistoryError> {
+        self.maybe(side)?
+            .ok_or_else(|| self.bad(side, "is missing".into()))
+    }
+
+    fn empty(&self, side: Side) -> Result<(), HistoryError> {
+        match self.maybe::<Value>(side)? {
+            None => Ok(()),
+            Some(v) => Err(self.bad(side, format!("should be empty, not {v}"))),
+        }
+    }
+
+    /// A change whose two values are always there.
+    fn pair<T: DeserializeOwned>(
+        &self,
+        make: impl FnOnce(T, T) -> Change,
+    ) -> Result<Change, HistoryError> {
+        Ok(make(self.must(Side::Old)?, self.must(Side::New)?))
+    }
+
+    /// A change whose two values may each be nothing.
+    fn maybe_pair<T: DeserializeOwned>(
+        &self,
+        make: impl FnOnce(Option<T>, Option<T>) -> Change,
+    ) -> Result<Change, HistoryError> {
+        Ok(make(self.maybe(Side::Old)?, self.maybe(Side::New)?))
+    }
+}
+
+fn both<T: Serialize>(old: &T, new: &T) -> (Option<Value>, Option<Value>) {
+    (Some(json!(old)), Some(json!(new)))
+}
+
+impl Change {
+    /// The field name stored with the change.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Change::Created(_) => "created",
+            Change::Title { .. } => "title",
+            Change::Description { .. } => "description",
+            Change::Kind { .. } => "kind",
+            Change::Estimate { .. } => "estimate",
+            Change::State { .. } => "state",
+            Change::Assignee { .. } => "assignee",
+            Change::Parent { .. } => "parent",
+            Change::Increment { .. } => "increment",
+            Change::Blocked { .. } => "blocked",
+            Change::Deleted { .. } => "deleted",
+            Change::Restored => "restored",
+        }
+    }
+
+    /// The row to insert: field, old value, new value (`None` is SQL NULL).
+    pub fn to_stored(&self) -> (&'static str, Option<Value>, Option<Value>) {
+        let (old, new) = match self {
+            Change::Created(snapshot) => (None, Some(json!(snapshot))),
+            Change::Title { old, new } | Change::Description { old, new } => both(old, new),
+            Change::Kind { old, new } => both(old, new),
+            Change::Estimate { old, new } => both(old, new),
+            Change::State { old, new } => both(old, new),
+            Change::Assignee { old, new } => both(old, new),
+            Change::Parent { old, new } => both(old, new),
+            Change::Increment { old, new } => both(old, new),
+            Change::Blocked { old, new } => both(old, new),
+            Change::Deleted { with_epic } => (None, with_epic.map(|n| json!({ "with_epic": n }))),
+            Change::Restored => (None, None),
+        };
+        (self.field(), old, new)
+    }
+
+    /// Reads a stored row. Keys an object does not need are ignored.
+    pub fn from_stored(
+        field: &str,
+        old: Option<&Value>,
+        new: Option<&Value>,
+    ) -> Result<Change, HistoryError> {
+        let known = FIELDS
+            .into_iter()
+            .find(|f| *f == field)
+            .ok_or_else(|| HistoryError::UnknownField(field.to_owned()))?;
+        let s = Stored {
+            field: known,
+            old,
+            new,
+        };
+        Ok(match known {
+            "created" => {
+                s.empty(Side::Old)?;
+                Change::Created(s.must(Side::New)?)
+            }
+            "title" => s.pair(|old, new| Change::Title { old, new })?,
+            "description" => s.pair(|old, new| Change::Description { old, new })?,
+            "kind" => s.pair(|old, new| Change::Kind { old, new })?,
+            "estimate" => s.maybe_pair(|old, new| Change::Estimate { old, new })?,
+            "state" => s.pair(|old, new| Change::State { old, new })?,
+            "assignee" => s.maybe_pair(|old, new| Change::Assignee { old, new })?,
+            "parent" => s.maybe_pair(|old, new| Change::Parent { old, new })?,
+            "increment" => s.maybe_pair(|old, new| Change::Increment { old, new })?,
+            "blocked" => s.pair(|old, new| Change::Blocked { old, new })?,
+            "deleted" => {
+                s.empty(Side::Old)?;
+                let with_epic = s.maybe::<WithEpic>(Side::New)?.map(|w| w.with_epic);
+                Change::Deleted { with_epic }
+            }
+            "restored" => {
+                s.empty(Side::Old)?;
+                s.empty(Side::New)?;
+                Change::Restored
+            }
+            _ => return Err(HistoryError::UnknownField(field.to_owned())),
+        })
+    }
+
+    /// Whether this change finished the item (moved it to done).
+    pub fn finishes(&self) -> bool {
+        matches!(
+            self,
+            Change::State {
+                new: ItemState::Done,
+                ..
+            }
+        )
+    }
+
+    /// One line for people: "estimate: 3 → 5", "epic: #4 → none", "created".
+    pub fn summary(&self) -> String {
+        fn points(p: &Option<StoryPoints>) -> String {
+            p.map_or_else(|| "none".into(), |p| p.to_string())
+        }
+        fn epic(n: &Option<i32>) -> String {
+            n.map_or_else(|| "none".into(), |n| format!("#{n}"))
+        }
+        // Someone the history has no name for shows as the stored value, as always.
+        fn person(a: &Option<AssigneeRef>) -> String {
+            a.as_ref().map_or_else(
+                || "none".into(),
+                |a| a.name.clone().unwrap_or_else(|| json!(a).to_string()),
+            )
+        }
+        fn increment(i: &Option<IncrementRef>) -> String {
+            i.as_ref().map_or_else(|| "none".into(), |i| i.name.clone())
+        }
+        fn blocking(b: &Blocking) -> String {
+            match (&b.reason, b.blocked) {
+                (Some(reason), _) => reason.clone(),
+                (None, false) => "not blocked".into(),
+                (None, true) => json!(b).to_string(),
+            }
+        }
+        let (old, new) = match self {
+            Change::Created(_) => return "created".into(),
+            Change::Deleted { .. } => return "moved to the trash".into(),
+            Change::Restored => return "restored from the trash".into(),
+            Change::Description { .. } => return "description edited".into(),
+            Change::Parent { old, new } => return format!("epic: {} → {}", epic(old), epic(new)),
+            Change::Title { old, new } => (old.clone(), new.clone()),
+            Change::Kind { old, new } => (old.as_str().to_owned(), new.as_str().to_owned()),
+            Change::State { old, new } => (old.as_str().to_owned(), new.as_str().to_owned()),
+            Change::Estimate { old, new } => (points(old), points(new)),
+            Change::Assignee { old, new } => (person(old), person(new)),
+            Change::Increment { old, new } => (increment(old), increment(new)),
+            Change::Blocked { old, new } => (blocking(old), blocking(new)),
+        };
+        format!("{}: {old} → {new}", self.field())
+    }
+}
+
+// --- walking back ----------------------------------------------------------------------
+
+/// What an increment's burndown needs of an item, at some moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BurnFacts {
+    /// False before it was created; true for an item as it is now.
+    pub exists: bool,
+    pub kind: ItemKind,
+    pub estimate: Option<StoryPoints>,
+    pub state: ItemState,
+    pub increment_id: Option<i64>,
+    /// In the trash.
+    pub deleted: bool,
+}
+
+impl BurnFacts {
+    /// What the item contributes to the burndown of `increment`.
+    pub fn facts(&self, increment: i64) -> Facts {
+        Facts {
+            counts: self.exists
+                && !self.deleted
+                && self.kind != ItemKind::Epic
+                && self.increment_id == Some(increment),
+            points: self.estimate.map_or(0, |p| u32::from(p.value())),
+            done: self.state == ItemState::Done,
+        }
+    }
+
+    /// The facts just before a change, given the facts just after it.
+    pub fn before(mut self, change: &Change) -> BurnFacts {
+        match change {
+            Change::Created(_) => self.exists = false,
+            Change::Kind { old, .. } => self.kind = *old,
+            Change::Estimate { old, .. } => self.estimate = *old,
+            Change::State { old, .. } => self.state = *old,
+            Change::Increment { old, .. } => self.increment_id = old.as_ref().and_then(|i| i.id),
+            Change::Deleted { .. } => self.deleted = false,
+            Change::Restored => self.deleted = true,
+            _ => {}
+        }
+        self
+    }
+
+    /// The facts at a moment, from these (now) and the changes since, newest first.
+    pub fn walked_back<'a>(self, later_changes: impl IntoIterator<Item = &'a Change>) -> BurnFacts {
+        later_changes.into_iter().fold(self, BurnFacts::before)
+    }
+
+    /// The item's track through `increment`, walked back from these facts (now) through
+    /// all of its changes, oldest first.
+    pub fn track(self, increment: i64, changes: &[(DateTime<Utc>, Change)]) -> Track {
+        let mut facts = self;
+        let mut steps = Vec::with_capacity(changes.len());
+        for (at, change) in changes.iter().rev() {
+            steps.push((*at, facts.facts(increment)));
+            facts = facts.before(change);
+        }
+        steps.reverse();
+        Track {
+            initial: facts.facts(increment),
+            changes: steps,
+        }
+    }
+}
+
+/// What the stand-up shows of an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StandupCard {
+    pub kind: ItemKind,
+    pub title: String,
+    pub estimate: Option<StoryPoints>,
+    pub state: ItemState,
+    /// Walked back, this is the person as the history named them: the stand-up names
+    /// current members as the team knows them now.
+    pub assignee: Option<AssigneeRef>,
+    pub blocked: Blocking,
+    /// In the trash.
+    pub deleted: bool,
+}
+
+impl StandupCard {
+    /// In progress or blocked, and not finished: what the stand-up walks through.
+    pub fn on_the_board(&self) -> bool {
+        self.kind != ItemKind::Epic
+            && self.state != ItemState::Done
+            && (self.state == ItemState::Doing || self.blocked.blocked)
+    }
+
+    /// The card at a moment, from this one (now) and the changes since, newest first.
+    /// `None` when the item did not exist yet or was in the trash.
+    pub fn walked_back<'a>(
+        mut self,
+        later_changes: impl IntoIterator<Item = &'a Change>,
+    ) -> Option<StandupCard> {
+        let mut existed = true;
+        for change in later_changes {
+            match change {
+                Change::Created(_) => existed = false,
+                Change::Deleted { .. } => self.deleted = false,
+                Change::Restored => self.deleted = true,
+                Change::State { old, .. } => self.state = *old,
+                Change::Kind { old, .. } => self.kind = *old,
+                Change::Title { old, .. } => self.title.clone_from(old),
+                Change::Estimate { old, .. } => self.estimate = *old,
+                Change::Assignee { old, .. } => self.assignee.clone_from(old),
+                Change::Blocked { old, .. } => self.blocked.clone_from(old),
+                Change::Description { .. } | Change::Parent { .. } | Change::Increment { .. } => {}
+            }
+        }
+        (existed && !self.deleted).then_some(self)
+    }
+}
+
+/// An item's fields as its history records them: what an edit is compared on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub title: String,
+    pub description: String,
+    pub kind: ItemKind,
+    pub estimate: Option<StoryPoints>,
+    pub state: ItemState,
+    /// Compared by account: the name and email only go into the record.
+    pub assignee: Option<AssigneeRef>,
+    /// The parent epic's number.
+    pub parent: Option<i32>,
+    pub blocked: Blocking,
+}
+
+/// What an edit changed, one [`Change`] per field, in the order the item page lists them.
+pub fn changes(old: &Recorded, new: &Recorded) -> Vec<Change> {
+    let mut changes = Vec::new();
+    if new.title != old.title {
+        changes.push(Change::Title {
+            old: old.title.clone(),
+            new: new.title.clone(),
+        });
+    }
+    if new.description != old.description {
+        changes.push(Change::Description {
+            old: old.description.clone(),
+            new: new.description.clone(),
+        });
+    }
+    if new.kind != old.kind {
+        changes.push(Change::Kind {
+            old: old.kind,
+            new: new.kind,
+        });
+    }
+    if new.estimate != old.estimate {
+        changes.push(Change::Estimate {
+            old: old.estimate,
+            new: new.estimate,
+        });
+    }
+    if new.state != old.state {
+        changes.push(Change::State {
+            old: old.state,
+            new: new.state,
+        });
+    }
+    let account = |a: &Option<AssigneeRef>| a.as_ref().and_then(|a| a.id);
+    if account(&new.assignee) != account(&old.assignee) {
+        changes.push(Change::Assignee {
+            old: old.assignee.clone(),
+            new: new.assignee.clone(),
+        });
+    }
+    if new.parent != old.parent {
+        changes.push(Change::Parent {
+            old: old.parent,
+            new: new.parent,
+        });
+    }
+    if new.blocked != old.blocked {
+        changes.push(Change::Blocked {
+            old: old.blocked.clone(),
+            new: new.blocked.clone(),
+        });
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recorded() -> Recorded {
+        Recorded {
+            title: "Cart".into(),
+            description: String::new(),
+            kind: ItemKind::Task,
+            estimate: None,
+            state: ItemState::Todo,
+            assignee: None,
+            parent: None,
+            blocked: Blocking::default(),
+        }
+    }
+
+    #[test]
+    fn an_edit_lists_each_changed_field_once_in_page_order() {
+        let old = recorded();
+        assert!(changes(&old, &old).is_empty());
+        let ada = Uuid::from_u128(7);
+        let mut new = old.clone();
+        new.blocked = Blocking {
+            blocked: true,
+            reason: Some("API down".into()),
+        };
+        new.state = ItemState::Doing;
+        new.title = "Checkout".into();
+        new.assignee = Some(AssigneeRef {
+            id: Some(ada),
+            name: Some("Ada".into()),
+            email: Some("ada@example.com".into()),
+        });
+        let fields: Vec<_> = changes(&old, &new).iter().map(Change::field).collect();
+        assert_eq!(fields, ["title", "state", "assignee", "blocked"]);
+        assert_eq!(
+            changes(&old, &new)[1],
+            Change::State {
+                old: ItemState::Todo,
+                new: ItemState::Doing
+            }
+        );
+
+        // The same person typed with another email is no change of assignee.
+        let mut again = new.clone();
+        again.assignee = Some(AssigneeRef {
+            id: Some(ada),
+            name: Some("Ada".into()),
+            email: Some("ADA@example.com".into()),
+        });
+        assert!(changes(&new, &again).is_empty());
+    }
+    use chrono::TimeZone;
+
+    /// Rows exactly as service::items, service::sprints and the import write them: field,
+    /// old and new value as JSON ("" for SQL NULL), and the item page's summary.
+    const ROWS: [(&str, &str, &str, &str); 18] = [
+        (
+            "created",
+            "",
+            r#"{"kind":"task","title":"Cart","estimate":5,"state":"todo","parent":3}"#,
+            "created",
+        ),
+        (
+            "created",
+            "",
+            r#"{"kind":"epic","title":"Pay","estimate":null,"state":"todo","parent":null}"#,
+            "created",
+        ),
+        ("title", r#""Cart""#, r#""Basket""#, "title: Cart → Basket"),
+        ("description", r#""""#, r#""*Fast*""#, "description edited"),
+        ("kind", r#""task""#, r#""bug""#, "kind: task → bug"),
+        ("estimate", "null", "3", "estimate: none → 3"),
+        ("estimate", "89", "0", "estimate: 89 → 0"),
+        ("state", r#""todo""#, r#""doing""#, "state: todo → doing"),
+        ("assignee", "null", OLIVE, "assignee: none → Olive"),
+        // An import leaves no id where the email matched no account.
+        (
+            "assignee",
+            OLIVE,
+            r#"{"id":null,"name":"Carol","email":"c@x.org"}"#,
+            "assignee: Olive → Carol",
+        ),
+        ("parent", "1", "null", "epic: #1 → none"),
+        ("parent", "null", "4", "epic: none → #4"),
+        (
+            "increment",
+            "null",
+            r#"{"id":7,"name":"Now · 1"}"#,
+            "increment: none → Now · 1",
+        ),
+        // An import leaves no id where the document named no increment.
+        (
+            "increment",
+            r#"{"id":7,"name":"Now · 1"}"#,
+            r#"{"id":null,"name":"Now · 2"}"#,
+            "increment: Now · 1 → Now · 2",
+        ),
+        (
+            "blocked",
+            r#"{"blocked":false,"reason":null}"#,
+            r#"{"blocked":true,"reason":"API down"}"#,
+            "blocked: not blocked → API down",
+        ),
+        ("deleted", "", "", "moved to the trash"),
+        ("deleted", "", r#"{"with_epic":4}"#, "moved to the trash"),
+        ("restored", "", "", "restored from the trash"),
+    ];
+    const OLIVE: &str =
+        r#"{"id":"00000000-0000-0000-0000-000000000007","name":"Olive","email":"o@x.org"}"#;
+
+    fn stored(text: &str) -> Option<Value> {
+        (!text.is_empty()).then(|| serde_json::from_str(text).unwrap())
+    }
+
+    fn rows() -> Vec<(&'static str, Option<Value>, Option<Value>, &'static str)> {
+        ROWS.iter()
+            .map(|&(f, old, new, text)| (f, stored(old), stored(new), text))
+            .collect()
+    }
+
+    fn read(field: &str, old: Option<Value>, new: Option<Value>) -> Result<Change, HistoryError> {
+        Change::from_stored(field, old.as_ref(), new.as_ref())
+    }
+
+    fn at(day: u32, hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, day, hour, 0, 0).unwrap()
+    }
+
+    fn pts(v: u8) -> Option<StoryPoints> {
+        Some(StoryPoints::parse_extended(v).unwrap())
+    }
+
+    fn inc(id: i64, name: &str) -> Option<IncrementRef> {
+        Some(IncrementRef {
+            id: Some(id),
+            name: name.into(),
+        })
+    }
+
+    fn blocked(reason: &str) -> Blocking {
+        Blocking {
+            blocked: true,
+            reason: Some(reason.into()),
+        }
+    }
+
+    fn state(old: ItemState, new: ItemState) -> Change {
+        Change::State { old, new }
+    }
+
+    fn created() -> Change {
+        Change::Created(Snapshot {
+            kind: ItemKind::Task,
+            title: "Cart".into(),
+            estimate: pts(5),
+            state: ItemState::Todo,
+            parent: Some(3),
+        })
+    }
+
+    #[test]
+    fn rows_as_written_today_read_and_write_back_unchanged() {
+        // Read, then written again to the very same values: every change round-trips.
+        for (field, old, new, summary) in rows() {
+            let change = read(field, old.clone(), new.clone()).unwrap();
+            assert_eq!(change.field(), field);
+            assert_eq!(change.to_stored(), (field, old, new));
+            assert_eq!(change.summary(), summary);
+        }
+        let mut fields: Vec<&str> = ROWS.iter().map(|row| row.0).collect();
+        fields.dedup();
+        assert_eq!(fields, FIELDS, "every field, in the constraint's order");
+    }
+
+    #[test]
+    fn nothing_reads_the_same_absent_or_null() {
+        // An export and import turns SQL NULL into JSON null and back.
+        let null = |v: &Option<Value>| v.clone().or(Some(Value::Null));
+        let absent = |v: &Option<Value>| v.clone().filter(|v| !v.is_null());
+        for (field, old, new, _) in rows() {
+            let as_written = read(field, old.clone(), new.clone());
+            assert_eq!(read(field, null(&old), null(&new)), as_written, "{field}");
+            assert_eq!(
+                read(field, absent(&old), absent(&new)),
+                as_written,
+                "{field}"
+            );
+        }
+    }
+
+    #[test]
+    fn values_are_read_into_the_domain_types() {
+        let typed: Vec<Change> = rows()
+            .into_iter()
+            .map(|(field, old, new, _)| read(field, old, new).unwrap())
+            .collect();
+        assert_eq!(typed[0], created());
+        assert_eq!(
+            typed[6],
+            Change::Estimate {
+                old: pts(89),
+                new: pts(0)
+            }
+        );
+        assert_eq!(typed[7], state(ItemState::Todo, ItemState::Doing));
+        let Change::Assignee {
+            old: Some(olive),
+            new: Some(carol),
+        } = &typed[9]
+        else {
+            panic!("not an assignee change");
+        };
+        assert_eq!((olive.id, carol.id), (Some(Uuid::from_u128(7)), None));
+        assert_eq!(carol.email.as_deref(), Some("c@x.org"));
+        let no_id = Some(IncrementRef {
+            id: None,
+            name: "Now · 2".into(),
+        });
+        assert_eq!(
+            typed[13],
+            Change::Increment {
+                old: inc(7, "Now · 1"),
+                new: no_id
+            }
+        );
+        let unblocked = Change::Blocked {
+            old: Blocking::default(),
+            new: blocked("API down"),
+        };
+        assert_eq!(typed[14], unblocked);
+        assert_eq!(typed[16], Change::Deleted { with_epic: Some(4) });
+        assert!(!typed[7].finishes() && state(ItemState::Doing, ItemState::Done).finishes());
+    }
+
+    #[test]
+    fn malformed_rows_are_refused_naming_the_field_and_the_value() {
+        let unknown = read("rank", None, None).unwrap_err();
+        assert_eq!(
+            unknown.to_string(),
+            "\"rank\" is not a field the history records"
+        );
+        let bad = read("state", stored(r#""todo""#), stored(r#""finished""#)).unwrap_err();
+        assert!(matches!(
+            bad,
+            HistoryError::BadValue {
+                field: "state",
+                side: Side::New,
+                ..
+            }
+        ));
+        assert!(bad
+            .to_string()
+            .starts_with("the new value of a state change is not valid"));
+        let missing = read("title", stored(r#""Cart""#), None).unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            "the new value of a title change is missing"
+        );
+        let extra = read("restored", stored("true"), None).unwrap_err();
+        assert_eq!(
+            extra.to_string(),
+            "the old value of a restored change should be empty, not true"
+        );
+        for (field, old, new) in [
+            ("estimate", "4", ""),
+            ("estimate", r#""5""#, ""),
+            ("kind", "1", r#""task""#),
+            ("state", r#"" todo""#, r#""doing""#),
+            (
+                "assignee",
+                r#"{"id":"someone","name":"A","email":"a@x.org"}"#,
+                "",
+            ),
+            ("increment", r#"{"id":7}"#, ""),
+            ("increment", r#"{"id":"7","name":"Q1 · 1"}"#, ""),
+            ("blocked", r#"{"reason":"x"}"#, r#"{"blocked":false}"#),
+            ("blocked", "", r#"{"blocked":false}"#),
+            ("parent", "\"#1\"", ""),
+            (
+                "created",
+                r#""x""#,
+                r#"{"kind":"task","title":"A","state":"todo"}"#,
+            ),
+            ("created", "", r#"{"title":"Cart"}"#),
+            ("deleted", "", "4"),
+            ("deleted", "4", ""),
+        ] {
+            assert!(
+                read(field, stored(old), stored(new)).is_err(),
+                "{field} {old} {new}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_nameless_person_or_reasonless_block_shows_as_stored() {
+        let nameless = AssigneeRef {
+            id: None,
+            name: None,
+            email: Some("c@x.org".into()),
+        };
+        let change = Change::Assignee {
+            old: Some(nameless),
+            new: None,
+        };
+        let shown = json!({"id": null, "name": null, "email": "c@x.org"});
+        assert_eq!(change.summary(), format!("assignee: {shown} → none"));
+        let bare = Blocking {
+            blocked: true,
+            reason: None,
+        };
+        let change = Change::Blocked {
+            old: bare,
+            new: Blocking::default(),
+        };
+        let shown = json!({"blocked": true, "reason": null});
+        assert_eq!(change.summary(), format!("blocked: {shown} → not blocked"));
+    }
+
+    #[test]
+    fn an_items_track_is_rebuilt_backwards_from_what_it_is_now() {
+        // Now: 8 points, done, back in no increment (carried out at the close).
+        let now = BurnFacts {
+            exists: true,
+            kind: ItemKind::Task,
+            estimate: pts(8),
+            state: ItemState::Done,
+            increment_id: None,
+            deleted: false,
+        };
+        let changes = [
+            (at(5, 9), created()),
+            (
+                at(6, 9),
+                Change::Increment {
+                    old: None,
+                    new: inc(7, "Q1 · 1"),
+                },
+            ),
+            (
+                at(7, 9),
+                Change::Estimate {
+                    old: pts(5),
+                    new: pts(8),
+                },
+            ),
+            (at(8, 9), state(ItemState::Todo, ItemState::Done)),
+            (
+                at(9, 9),
+                Change::Increment {
+                    old: inc(7, "Q1 · 1"),
+                    new: None,
+                },
+            ),
+        ];
+        let track = now.track(7, &changes);
+        assert!(!track.initial.counts, "before it existed, it did not count");
+        assert!(!track.at(at(5, 10)).counts);
+        assert_eq!(
+            track.at(at(6, 10)),
+            Facts {
+                counts: true,
+                points: 5,
+                done: false
+            }
+        );
+        assert_eq!(track.at(at(7, 10)).points, 8);
+        assert!(track.at(at(8, 10)).done && track.at(at(8, 10)).counts);
+        assert!(!track.at(at(9, 10)).counts, "moved out on the 9th");
+        // From the changes after a moment only, newest first: as it was on the 7th.
+        let then = now.walked_back(changes[3..].iter().rev().map(|(_, c)| c));
+        let facts = (then.state, then.estimate, then.increment_id);
+        assert_eq!(facts, (ItemState::Todo, pts(8), Some(7)));
+        assert_eq!(then.facts(7), track.at(at(7, 10)));
+        assert!(!now.walked_back(changes.iter().rev().map(|(_, c)| c)).exists);
+    }
+
+    #[test]
+    fn deleted_items_and_epics_never_count() {
+        let now = BurnFacts {
+            exists: true,
+            kind: ItemKind::Epic,
+            estimate: pts(13),
+            state: ItemState::Todo,
+            increment_id: Some(3),
+            deleted: true,
+        };
+        let changes = [
+            (
+                at(6, 9),
+                Change::Kind {
+                    old: ItemKind::Task,
+                    new: ItemKind::Epic,
+                },
+            ),
+            (at(7, 9), Change::Deleted { with_epic: None }),
+        ];
+        let track = now.track(3, &changes);
+        assert!(track.initial.counts, "a task in the increment counts");
+        assert!(!track.at(at(6, 10)).counts, "an epic does not");
+        assert!(!track.at(at(8, 10)).counts);
+        assert!(!now.track(3, &[]).initial.counts);
+        let live = BurnFacts {
+            kind: ItemKind::Task,
+            deleted: false,
+            ..now
+        };
+        assert!(
+            !live.before(&Change::Restored).facts(3).counts,
+            "in the trash before"
+        );
+    }
+
+    fn card() -> StandupCard {
+        let alice = AssigneeRef {
+            id: Some(Uuid::from_u128(20)),
+            name: Some("Alice Archer".into()),
+            email: Some("alice@example.com".into()),
+        };
+        StandupCard {
+            kind: ItemKind::Task,
+            title: "Checkout".into(),
+            estimate: pts(8),
+            state: ItemState::Done,
+            assignee: Some(alice),
+            blocked: Blocking::default(),
+            deleted: false,
+        }
+    }
+
+    #[test]
+    fn later_changes_are_undone_newest_first() {
+        assert_eq!(card().walked_back([]), Some(card()));
+        // Since the moment: Bob handed it to Alice, it was re-estimated and renamed,
+        // unblocked, and finished.
+        let (id, name) = (Some(Uuid::from_u128(21)), Some("Bobby".into()));
+        let bob = Some(AssigneeRef {
+            id,
+            name,
+            email: None,
+        });
+        let changes = [
+            state(ItemState::Doing, ItemState::Done),
+            Change::Blocked {
+                old: blocked("API down"),
+                new: Blocking::default(),
+            },
+            Change::Title {
+                old: "Check out".into(),
+                new: "Checkout".into(),
+            },
+            Change::Estimate {
+                old: pts(5),
+                new: pts(8),
+            },
+            Change::Assignee {
+                old: bob.clone(),
+                new: card().assignee,
+            },
+            Change::Description {
+                old: "x".into(),
+                new: "y".into(),
+            },
+            state(ItemState::Todo, ItemState::Doing),
+        ];
+        let then = card().walked_back(changes.iter()).unwrap();
+        assert_eq!((then.state, then.estimate), (ItemState::Todo, pts(5)));
+        assert_eq!(
+            (then.title.as_str(), &then.blocked),
+            ("Check out", &blocked("API down"))
+        );
+        assert_eq!(then.assignee, bob, "as the history named them");
+        assert!(then.on_the_board(), "blocked");
+        let then = card().walked_back(changes[..1].iter()).unwrap();
+        assert_eq!(
+            (then.state, then.blocked.blocked),
+            (ItemState::Doing, false)
+        );
+        assert!(then.on_the_board() && !card().on_the_board());
+        let nobody = [Change::Assignee {
+            old: None,
+            new: card().assignee,
+        }];
+        assert_eq!(card().walked_back(nobody.iter()).unwrap().assignee, None);
+    }
+
+    #[test]
+    fn items_created_later_or_in_the_trash_then_are_not_there() {
+        let later = [state(ItemState::Todo, ItemState::Done), created()];
+        assert_eq!(card().walked_back(later.iter()), None);
+        // In the trash now, but deleted after the moment: it was there.
+        let trashed = StandupCard {
+            deleted: true,
+            ..card()
+        };
+        let deleted = [Change::Deleted { with_epic: None }];
+        assert!(trashed.clone().walked_back(deleted.iter()).is_some());
+        assert_eq!(trashed.walked_back([]), None);
+        // Restored since: it was in the trash then.
+        assert_eq!(card().walked_back([Change::Restored].iter()), None);
+        let mut idle = StandupCard {
+            state: ItemState::Todo,
+            ..card()
+        };
+        assert!(!idle.on_the_board());
+        idle.blocked = blocked("waiting");
+        assert!(idle.on_the_board());
+        idle.kind = ItemKind::Epic;
+        assert!(!idle.on_the_board(), "epics are not walked");
+    }
+}
