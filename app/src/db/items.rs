@@ -160,7 +160,11 @@ pub struct Filter {
     pub text: Option<String>,
 }
 
-/// One page of matching items in rank order, after the `(rank, id)` cursor.
+/// One page of what the filter matches (in rank order, after the cursor), with the count
+/// and points of everything it matches: one definition of the filter for both. Epics are
+/// listed but their own estimates are left out of the totals (their children carry the
+/// points), and the top-level view lists only items without an epic while its totals
+/// still count the children.
 #[tracing::instrument(skip(pool), err)]
 pub async fn page(
     pool: &PgPool,
@@ -168,22 +172,30 @@ pub async fn page(
     filter: &Filter,
     after: Option<(i64, Uuid)>,
     limit: i64,
-) -> Result<Vec<ItemRow>, sqlx::Error> {
+) -> Result<(Vec<ItemRow>, i64, i64), sqlx::Error> {
     let (after_rank, after_id) = after.unzip();
-    let ids = sqlx::query_scalar!(
-        r#"select w.id from work_item w
-           where w.project_id = $1 and w.deleted_at is null
-             and ($2::uuid is null or w.parent_id = $2)
-             and ($3::text is null or w.kind = $3)
-             and (not $4 or w.assignee_id is not distinct from $5)
-             and ($6::text is null or w.state = $6)
-             and (not $7 or w.state <> 'done')
-             and (not $8 or w.parent_id is null)
-             and (not $9 or (w.estimate is null and w.kind <> 'epic'))
-             and ($10::text is null or w.title ilike '%' || $10 || '%')
-             and ($11::bigint is null or (w.rank, w.id) > ($11, $12::uuid))
-           order by w.rank, w.id
-           limit $13"#,
+    let row = sqlx::query!(
+        r#"with matching as (
+             select w.id, w.rank, w.kind, w.parent_id, w.estimate from work_item w
+             where w.project_id = $1 and w.deleted_at is null
+               and ($2::uuid is null or w.parent_id = $2)
+               and ($3::text is null or w.kind = $3)
+               and (not $4 or w.assignee_id is not distinct from $5)
+               and ($6::text is null or w.state = $6)
+               and (not $7 or w.state <> 'done')
+               and (not $9 or (w.estimate is null and w.kind <> 'epic'))
+               and ($10::text is null or w.title ilike '%' || $10 || '%')
+           ), shown as (
+             select id, rank from matching
+             where (not $8 or parent_id is null)
+               and ($11::bigint is null or (rank, id) > ($11, $12::uuid))
+             order by rank, id
+             limit $13
+           )
+           select (select coalesce(array_agg(id order by rank, id), '{}') from shown) as "ids!",
+                  (select count(*) from matching where kind <> 'epic') as "count!",
+                  (select coalesce(sum(estimate), 0)::bigint from matching
+                   where kind <> 'epic') as "points!""#,
         project_id,
         filter.epic_id,
         filter.kind,
@@ -198,44 +210,10 @@ pub async fn page(
         after_id,
         limit,
     )
-    .fetch_all(pool)
-    .await?;
-    let mut conn = pool.acquire().await?;
-    by_ids(&mut conn, &ids).await
-}
-
-/// Count and points of everything the filter matches (not only one page). Epics' own
-/// estimates are left out: their children carry the points.
-#[tracing::instrument(skip(pool), err)]
-pub async fn totals(
-    pool: &PgPool,
-    project_id: Uuid,
-    filter: &Filter,
-) -> Result<(i64, i64), sqlx::Error> {
-    let row = sqlx::query!(
-        r#"select count(*) as "count!", coalesce(sum(w.estimate), 0)::bigint as "points!"
-           from work_item w
-           where w.project_id = $1 and w.deleted_at is null and w.kind <> 'epic'
-             and ($2::uuid is null or w.parent_id = $2)
-             and ($3::text is null or w.kind = $3)
-             and (not $4 or w.assignee_id is not distinct from $5)
-             and ($6::text is null or w.state = $6)
-             and (not $7 or w.state <> 'done')
-             and (not $8 or w.estimate is null)
-             and ($9::text is null or w.title ilike '%' || $9 || '%')"#,
-        project_id,
-        filter.epic_id,
-        filter.kind,
-        filter.assignee_id.is_some(),
-        filter.assignee_id.flatten(),
-        filter.state,
-        filter.open_only,
-        filter.unestimated,
-        filter.text.as_deref().map(escape_like),
-    )
     .fetch_one(pool)
     .await?;
-    Ok((row.count, row.points))
+    let mut conn = pool.acquire().await?;
+    Ok((by_ids(&mut conn, &row.ids).await?, row.count, row.points))
 }
 
 fn escape_like(text: &str) -> String {

@@ -83,14 +83,14 @@ pub async fn list_filtered(
     let filter = filter_from(pool, &access, q, backlog).await?;
     let limit = q.limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
     let after = q.cursor.as_deref().map(parse_cursor).transpose()?;
-    let mut rows = db::page(pool, access.project.id, &filter, after, limit + 1).await?;
+    let (mut rows, total_count, total_points) =
+        db::page(pool, access.project.id, &filter, after, limit + 1).await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(cursor_of)
     } else {
         None
     };
-    let (total_count, total_points) = db::totals(pool, access.project.id, &filter).await?;
     let chart = chart_of(pool, &access).await?;
     Ok(ItemPage {
         items: to_items(pool, &rows, &chart).await?,
