@@ -5,4 +5,5 @@ pub mod error_view;
 pub mod focus;
 pub mod forms;
 pub mod import;
+pub mod item_fields;
 pub mod layout;

@@ -1,10 +1,10 @@
 //! One item: its fields, an edit form that carries the version it was loaded at, its
 //! history, and for epics their children with progress and an inline "add child".
 
-use super::backlog::BoardContext;
 use super::project::{project_resource, use_slug};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::posted_error;
+use crate::components::item_fields::BoardContext;
 use crate::domain::{ItemKind, ItemState};
 use crate::error::AppError;
 use crate::model::items::{ChildrenChoice, Item, ItemDetail, ItemPatch, NewItem};

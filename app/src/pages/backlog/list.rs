@@ -1,0 +1,162 @@
+//! The list of backlog items: its rows, the pager, and moving items (by drag and drop,
+//! or by keyboard with focus kept on the moved item).
+
+use super::row::ItemRow;
+use super::use_item_query;
+use crate::components::item_fields::BoardContext;
+use crate::error::AppError;
+use crate::model::items::{Item, ItemPage, MoveTo};
+use crate::server_fns::items::move_item;
+use leptos::prelude::*;
+
+/// Which row asked to keep focus after the list reloads (a keyboard move).
+#[derive(Clone, Copy, PartialEq)]
+pub struct Refocus(pub i32, pub &'static str);
+
+/// Moves an item; the reply carries the button to focus after the reload.
+pub type Mover = Action<(i32, MoveTo, Option<Refocus>), (Result<Item, AppError>, Option<Refocus>)>;
+
+#[component]
+pub fn ItemList(
+    page: ItemPage,
+    ctx: StoredValue<BoardContext>,
+    changed: RwSignal<u32>,
+    message: RwSignal<Option<String>>,
+    refocus: RwSignal<Option<Refocus>>,
+    flat: bool,
+) -> impl IntoView {
+    let query = use_item_query();
+    let items = page.items.clone();
+    if items.is_empty() {
+        let empty = if flat {
+            "Nothing matches these filters."
+        } else {
+            "The backlog is empty. Add the first item above."
+        };
+        return view! { <p class="empty">{empty}</p> }.into_any();
+    }
+    let numbers: Vec<i32> = items.iter().map(|i| i.number).collect();
+    let dragged = RwSignal::new(None::<i32>);
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let mover = Action::new(move |(n, to, focus): &(i32, MoveTo, Option<Refocus>)| {
+        let (slug, n, to, focus) = (slug.clone(), *n, to.clone(), *focus);
+        async move {
+            let result = move_item(slug, n, to).await;
+            (result, focus)
+        }
+    });
+    Effect::new(move |_| {
+        if let Some((result, focus)) = mover.value().get() {
+            match result {
+                Ok(_) => {
+                    message.set(None);
+                    refocus.set(focus);
+                    changed.update(|n| *n += 1);
+                }
+                Err(e) => {
+                    refocus.set(None);
+                    message.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+    // After a keyboard move and the reload, focus returns to the same button of the item.
+    Effect::new(move |_| {
+        if let Some(target) = refocus.get() {
+            refocus_when_mounted(target, refocus, 20);
+        }
+    });
+    let next_cursor = page.next_cursor.clone();
+    let next_href = move || {
+        next_cursor.clone().map(|c| {
+            query.with(|q| {
+                let mut parts = vec![format!("cursor={}", crate::words::urlencode(&c))];
+                if let Some(e) = q.epic {
+                    parts.push(format!("epic={e}"));
+                }
+                if let Some(k) = &q.kind {
+                    parts.push(format!("kind={}", crate::words::urlencode(k)));
+                }
+                if let Some(a) = &q.assignee {
+                    parts.push(format!("assignee={}", crate::words::urlencode(a)));
+                }
+                if let Some(t) = &q.q {
+                    parts.push(format!("q={}", crate::words::urlencode(t)));
+                }
+                if q.unestimated == Some(true) {
+                    parts.push("unestimated=true".into());
+                }
+                format!("?{}", parts.join("&"))
+            })
+        })
+    };
+    let on_first_page = move || query.with(|q| q.cursor.is_none());
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let first_page = move || {
+        query.with(|q| {
+            let mut q = q.clone();
+            q.cursor = None;
+            let mut parts = Vec::new();
+            if let Some(e) = q.epic {
+                parts.push(format!("epic={e}"));
+            }
+            if let Some(k) = &q.kind {
+                parts.push(format!("kind={k}"));
+            }
+            format!("/p/{slug}/backlog?{}", parts.join("&"))
+        })
+    };
+    view! {
+        <ol class="item-list" aria-label="Backlog items"
+            on:dragover=move |ev| ev.prevent_default()>
+            {items.into_iter().enumerate().map(|(i, item)| {
+                let prev = (i > 0).then(|| numbers[i - 1]);
+                let next = numbers.get(i + 1).copied();
+                view! { <ItemRow item ctx changed message prev next dragged mover/> }
+            }).collect_view()}
+        </ol>
+        <nav class="pager" aria-label="Pages">
+            {move || (!on_first_page()).then(|| view! { <a href=first_page()>"First page"</a> })}
+            {move || next_href().map(|h| view! { <a href=h rel="next">"Next page"</a> })}
+        </nav>
+    }
+    .into_any()
+}
+
+/// Focuses the button named by `target` once the reloaded list has replaced the one that
+/// was pressed (which keeps focus until then), checking again each frame for a little while.
+fn refocus_when_mounted(target: Refocus, refocus: RwSignal<Option<Refocus>>, tries: u32) {
+    if refocus.get_untracked() != Some(target) {
+        // Another pass already handled it (or a newer move replaced it).
+        return;
+    }
+    let Refocus(n, which) = target;
+    let doc = document();
+    let pressed = doc.get_element_by_id(&format!("{which}-{n}"));
+    // Until the reload lands, the pressed button is still the one with this id, and focused.
+    let not_yet = pressed.is_some() && pressed == doc.active_element();
+    // At an edge the same button is disabled now (the last item cannot move down): focus
+    // the item's other arrow instead, never another item's button.
+    let other = match which {
+        "up" => "down",
+        "down" => "up",
+        _ => which,
+    };
+    let target_el = pressed
+        .filter(|el| !el.has_attribute("disabled"))
+        .or_else(|| doc.get_element_by_id(&format!("{other}-{n}")));
+    match target_el {
+        Some(el) if !not_yet => {
+            use leptos::wasm_bindgen::JsCast;
+            if let Ok(el) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+            refocus.set(None);
+        }
+        _ if tries > 0 => set_timeout(
+            move || refocus_when_mounted(target, refocus, tries - 1),
+            std::time::Duration::from_millis(25),
+        ),
+        _ => refocus.set(None),
+    }
+}

@@ -1,0 +1,171 @@
+//! The backlog: the ranked list of open items, epics with their children, filters in the
+//! URL, quick add, inline estimate and assignee, and reordering by drag and drop or by
+//! keyboard (move up, down, to top, to bottom).
+//!
+//! This page and its filters are here; the quick-add form is in `quick_add`, the list with its
+//! pager and keyboard moves in `list`, and one row of it in `row`.
+
+mod list;
+mod quick_add;
+mod row;
+
+use super::project::{project_resource, use_slug};
+use crate::components::error_view::{first_app_error, ErrorView};
+use crate::components::forms::posted_error;
+use crate::components::item_fields::BoardContext;
+use crate::domain::ItemKind;
+use crate::error::AppError;
+use crate::model::items::ItemQuery;
+use crate::server_fns::items::{list_items, AddItemForm, MoveItemForm};
+use crate::server_fns::projects::list_members;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+use list::{ItemList, Refocus};
+use quick_add::QuickAdd;
+
+/// The filters and page position, read from the URL.
+fn use_item_query() -> Memo<ItemQuery> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        query.with(|q| {
+            let text = |k: &str| q.get(k).filter(|v| !v.is_empty());
+            ItemQuery {
+                epic: text("epic").and_then(|v| v.parse().ok()),
+                kind: text("kind"),
+                assignee: text("assignee"),
+                state: None,
+                q: text("q"),
+                unestimated: text("unestimated").map(|v| v == "true" || v == "on"),
+                cursor: text("cursor"),
+                limit: None,
+            }
+        })
+    })
+}
+
+#[component]
+pub fn BacklogPage() -> impl IntoView {
+    let slug = use_slug();
+    let project = project_resource();
+    let members = Resource::new(move || slug.get(), list_members);
+    view! {
+        <Title text="Backlog"/>
+        <Transition fallback=|| view! { <p class="muted">"Loading the backlog…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
+                {move || Suspend::new(async move {
+                    let project = project.await?;
+                    let members = members.await?;
+                    Ok::<_, AppError>(view! { <Backlog ctx=BoardContext::new(&project, members)/> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn Backlog(ctx: BoardContext) -> impl IntoView {
+    let query = use_item_query();
+    // Bumped after every change, so the list reloads.
+    let changed = RwSignal::new(0u32);
+    let list_slug = ctx.slug.clone();
+    let page = Resource::new(
+        move || (query.get(), changed.get()),
+        move |(q, _)| list_items(list_slug.clone(), q),
+    );
+    // A plain form post (JavaScript off) comes back with its error in the URL.
+    let message = RwSignal::new(posted_error(&[AddItemForm::PATH, MoveItemForm::PATH]));
+    let refocus = RwSignal::new(None::<Refocus>);
+    let ctx = StoredValue::new(ctx);
+    let filtered = move || {
+        query.with(|q| {
+            q.epic.is_some()
+                || q.kind.is_some()
+                || q.assignee.is_some()
+                || q.q.is_some()
+                || q.unestimated == Some(true)
+        })
+    };
+
+    view! {
+        <header class="page-header">
+            <h1>"Backlog"</h1>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    page.await.ok().map(|p| view! {
+                        <p class="totals" data-testid="backlog-totals">
+                            // Epics are rows but not counted; their children are counted but shown inside
+                            // them: so the count names what it counts.
+                            {format!("{} · {}",
+                                crate::words::count(p.total_count, "task or bug", "tasks and bugs"),
+                                crate::words::count(p.total_points, "point", "points"))}
+                        </p>
+                    })
+                })}
+            </Transition>
+        </header>
+        <Filters ctx/>
+        {move || ctx.with_value(|c| c.can_edit).then(|| view! {
+            <QuickAdd ctx changed message/>
+            <p class="without-js muted">"Without JavaScript, items are added and moved here; changing an estimate or an assignee needs JavaScript (or the JSON API)."</p>
+        })}
+        <p class="form-error" role="alert">{move || message.get()}</p>
+        <Transition fallback=|| view! { <p class="muted">"Loading items…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
+                {move || Suspend::new(async move {
+                    page.await.map(|p| view! {
+                        <ItemList page=p ctx changed message refocus flat=filtered()/>
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn Filters(ctx: StoredValue<BoardContext>) -> impl IntoView {
+    let query = use_item_query();
+    let q = move || query.with(|q| q.q.clone().unwrap_or_default());
+    let kind = move || query.with(|q| q.kind.clone().unwrap_or_default());
+    let assignee = move || query.with(|q| q.assignee.clone().unwrap_or_default());
+    let unestimated = move || query.with(|q| q.unestimated == Some(true));
+    let epic = move || query.with(|q| q.epic);
+    let slug = ctx.with_value(|c| c.slug.clone());
+    view! {
+        <Form method="GET" action="" attr:class="filters" attr:aria-label="Filters">
+            {move || epic().map(|n| view! {
+                <input type="hidden" name="epic" value=n.to_string()/>
+                <span class="badge">{format!("Epic #{n}")}</span>
+            })}
+            <label for="filter-q">"Search"</label>
+            <input id="filter-q" type="search" name="q" prop:value=q value=q placeholder="Words in the title"/>
+            <label for="filter-kind">"Kind"</label>
+            <select id="filter-kind" name="kind">
+                <option value="" selected=move || kind().is_empty()>"Any"</option>
+                {ItemKind::ALL.into_iter().map(|k| view! {
+                    <option value=k.as_str() selected=move || kind() == k.as_str()>{k.label()}</option>
+                }).collect_view()}
+            </select>
+            <label for="filter-assignee">"Assignee"</label>
+            <select id="filter-assignee" name="assignee">
+                <option value="" selected=move || assignee().is_empty()>"Anyone"</option>
+                <option value="none" selected=move || assignee() == "none">"Nobody"</option>
+                {ctx.with_value(|c| c.members.clone()).into_iter().map(|m| {
+                    let email = m.email.clone();
+                    view! {
+                        <option value=m.email.clone() selected=move || assignee() == email>{m.display_name}</option>
+                    }
+                }).collect_view()}
+            </select>
+            <span class="check">
+                <input id="filter-unestimated" type="checkbox" name="unestimated" value="true"
+                    prop:checked=unestimated checked=unestimated/>
+                <label for="filter-unestimated">"Not estimated"</label>
+            </span>
+            <button type="submit" class="button">"Filter"</button>
+            <a class="button" href=format!("/p/{slug}/backlog")>"Clear"</a>
+        </Form>
+    }
+}

@@ -1,0 +1,140 @@
+//! One row of the backlog: the item, its inline estimate and assignee, its move buttons,
+//! and for an epic its children, loaded when first expanded.
+
+use super::list::{Mover, Refocus};
+use crate::components::item_fields::{BoardContext, ItemField, ItemFieldSelect};
+use crate::domain::ItemKind;
+use crate::model::items::{Item, ItemQuery, MoveTo};
+use crate::server_fns::items::list_items;
+use leptos::prelude::*;
+
+#[component]
+pub fn ItemRow(
+    item: Item,
+    ctx: StoredValue<BoardContext>,
+    changed: RwSignal<u32>,
+    message: RwSignal<Option<String>>,
+    prev: Option<i32>,
+    next: Option<i32>,
+    dragged: RwSignal<Option<i32>>,
+    mover: Mover,
+) -> impl IntoView {
+    let n = item.number;
+    let can_edit = ctx.with_value(|c| c.can_edit);
+    let slug = ctx.with_value(|c| c.slug.clone());
+    let href = format!("/p/{slug}/items/{n}");
+    let is_epic = item.kind == ItemKind::Epic;
+    let expanded = RwSignal::new(false);
+    let move_to = move |to: MoveTo, which: &'static str| {
+        mover.dispatch((n, to, Some(Refocus(n, which))));
+    };
+    let title = item.title.clone();
+    // An epic's own size is in its estimate menu; beside it, what its children add up to.
+    let rollup = item.rollup.map(|r| {
+        format!(
+            "children: {}/{} pts · {}/{} done",
+            r.done_points, r.total_points, r.done_children, r.children
+        )
+    });
+    // Loaded when first expanded (an action, not a resource: rows are rendered inside the
+    // list's suspense, where per-row resources would not line up during hydration).
+    let children_slug = slug.clone();
+    let load_children = Action::new(move |_: &()| {
+        let slug = children_slug.clone();
+        async move {
+            list_items(
+                slug,
+                ItemQuery {
+                    epic: Some(n),
+                    limit: Some(200),
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+    });
+    view! {
+        <li class="item-row" class:epic=is_epic data-number=n.to_string()
+            draggable=if can_edit { "true" } else { "false" }
+            on:dragstart=move |_| dragged.set(Some(n))
+            on:drop=move |ev| {
+                ev.prevent_default();
+                if let Some(from) = dragged.get_untracked().filter(|from| *from != n) {
+                    dragged.set(None);
+                    mover.dispatch((from, MoveTo { before: Some(n), ..Default::default() }, None));
+                }
+            }>
+            <div class="item-main">
+                {can_edit.then(|| view! { <span class="drag-handle" aria-hidden="true" title="Drag to reorder">"⠿"</span> })}
+                <span class="item-number">{format!("#{n}")}</span>
+                <span class=format!("kind kind-{}", item.kind.as_str())>{item.kind.label()}</span>
+                <a class="item-title" href=href>{title.clone()}</a>
+                {item.blocked.then(|| view! { <span class="badge blocked" title=item.blocked_reason.clone().unwrap_or_default()>"Blocked"</span> })}
+                {item.consider_splitting.then(|| view! { <span class="badge warn">"Consider splitting"</span> })}
+                {rollup.map(|r| view! { <span class="muted rollup">{r}</span> })}
+                {is_epic.then(|| view! {
+                    <a class="button small without-js" href=format!("/p/{slug}/backlog?epic={n}")>"Children"</a>
+                    <button type="button" class="button small needs-js" aria-expanded=move || expanded.get().to_string()
+                        on:click=move |_| {
+                            if !expanded.get_untracked() && load_children.value().with_untracked(Option::is_none) {
+                                load_children.dispatch(());
+                            }
+                            expanded.update(|e| *e = !*e);
+                        }>
+                        {move || if expanded.get() { "Hide children" } else { "Show children" }}
+                    </button>
+                })}
+            </div>
+            <div class="item-side">
+                <ItemFieldSelect field=ItemField::Estimate item=item.clone() ctx changed message/>
+                <ItemFieldSelect field=ItemField::Assignee item=item.clone() ctx changed message/>
+                {can_edit.then(|| {
+                    let t = title.clone();
+                    // Each button submits the row's form with its own target, so it works
+                    // with JavaScript off; with it, the move happens in place and focus stays.
+                    view! {
+                        <form class="move-buttons" method="post" action="/api/fn/items/move-form"
+                            role="group" aria-label=format!("Move {t}")>
+                            <input type="hidden" name="slug" value=slug.clone()/>
+                            <input type="hidden" name="number" value=n.to_string()/>
+                            <button type="submit" class="button small" id=format!("up-{n}") disabled=prev.is_none()
+                                name="before" value=prev.map(|p| p.to_string()).unwrap_or_default()
+                                aria-label=format!("Move #{n} up")
+                                on:click=move |ev| { ev.prevent_default(); if let Some(p) = prev { move_to(MoveTo { before: Some(p), ..Default::default() }, "up") } }>"↑"</button>
+                            <button type="submit" class="button small" id=format!("down-{n}") disabled=next.is_none()
+                                name="after" value=next.map(|x| x.to_string()).unwrap_or_default()
+                                aria-label=format!("Move #{n} down")
+                                on:click=move |ev| { ev.prevent_default(); if let Some(x) = next { move_to(MoveTo { after: Some(x), ..Default::default() }, "down") } }>"↓"</button>
+                            <button type="submit" class="button small" id=format!("top-{n}")
+                                name="to" value="top"
+                                aria-label=format!("Move #{n} to the top")
+                                on:click=move |ev| { ev.prevent_default(); move_to(MoveTo { to: Some("top".into()), ..Default::default() }, "top") }>"⤒"</button>
+                            <button type="submit" class="button small" id=format!("bottom-{n}")
+                                name="to" value="bottom"
+                                aria-label=format!("Move #{n} to the bottom")
+                                on:click=move |ev| { ev.prevent_default(); move_to(MoveTo { to: Some("bottom".into()), ..Default::default() }, "bottom") }>"⤓"</button>
+                        </form>
+                    }
+                })}
+            </div>
+            {move || expanded.get().then(|| load_children.value().get()).flatten().map(|loaded| match loaded {
+                Err(e) => view! { <p class="field-error">{e.to_string()}</p> }.into_any(),
+                Ok(page) => view! {
+                    <ul class="child-list" aria-label=format!("Children of #{n}")>
+                        {page.items.into_iter().map(|c| {
+                            let href = format!("/p/{}/items/{}", ctx.with_value(|x| x.slug.clone()), c.number);
+                            view! {
+                                <li class:done=c.state == crate::domain::ItemState::Done>
+                                    <span class="item-number">{format!("#{}", c.number)}</span>" "
+                                    <a href=href>{c.title}</a>" "
+                                    <span class="muted">{c.estimate_label.unwrap_or_else(|| "not estimated".into())}</span>" "
+                                    <span class="badge">{c.state.label()}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            })}
+        </li>
+    }
+}
