@@ -1,20 +1,17 @@
-//! The whole project as one JSON document (streamed), importing one as a new project, and
-//! the stand-up summary for a day.
+//! The whole project as one JSON document (streamed), and importing one as a new project.
 
-use super::{ApiCaller, ApiError, ApiResult, ErrorBody};
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::ApiCaller;
 use crate::AppState;
 use app::error::AppError;
 use app::model::export::{ExportDoc, Imported};
-use app::model::projects::ProjectInfo;
-use app::model::standup::Standup;
 use app::service::export;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
 
 /// The project as one versioned JSON document, streamed from the database.
 #[utoipa::path(get, path = "/api/v1/projects/{slug}/export", tag = "export",
@@ -82,41 +79,4 @@ pub async fn import_project(
     let doc = export::parse_document(&body)?;
     let imported = export::import(&state.pool, caller.as_ref(), &doc).await?;
     Ok((StatusCode::CREATED, Json(imported)))
-}
-
-/// `GET /projects/import` is the project whose slug is "import".
-pub async fn get_project_named_import(
-    State(state): State<AppState>,
-    ApiCaller(caller): ApiCaller,
-) -> ApiResult<Json<ProjectInfo>> {
-    Ok(Json(
-        app::service::projects::detail(&state.pool, caller.as_ref(), "import").await?,
-    ))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct StandupParams {
-    /// `YYYY-MM-DD`; today when absent.
-    pub date: Option<String>,
-}
-
-/// The stand-up summary for a day: per member, the previous business day's work (from the
-/// history), items in progress, blockers and notes.
-#[utoipa::path(get, path = "/api/v1/projects/{slug}/standup", tag = "reports",
-    params(("slug" = String, Path, description = "The project's URL name"), StandupParams),
-    responses((status = 200, body = Standup), (status = 400, body = ErrorBody),
-              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
-pub async fn standup(
-    State(state): State<AppState>,
-    ApiCaller(caller): ApiCaller,
-    Path(slug): Path<String>,
-    params: Result<Query<StandupParams>, axum::extract::rejection::QueryRejection>,
-) -> ApiResult<Json<Standup>> {
-    let Query(params) =
-        params.map_err(|e| ApiError(app::error::AppError::Request(e.body_text())))?;
-    Ok(Json(
-        app::service::standup::standup(&state.pool, caller.as_ref(), &slug, params.date.as_deref())
-            .await?,
-    ))
 }

@@ -1,6 +1,7 @@
 //! Sprints, increments, planning commitments and the reports behind the charts.
 
-use super::{ApiCaller, ApiResult, Body, ErrorBody};
+use super::error::{ApiResult, ErrorBody};
+use super::extract::{ApiCaller, Body};
 use crate::AppState;
 use app::domain::burndown::Report;
 use app::model::sprints::{
