@@ -426,6 +426,10 @@ lint() {
   if grep -rnE 'SystemTime::now|Instant::now|js_sys::Date' app/src/pages app/src/components app/src/domain app/src/words.rs; then
     die "a clock is read in code that runs in the browser: take the time from the server"
   fi
+  # The server has one clock (app/src/clock.rs): services take the time from the caller's.
+  if grep -rnE 'Utc::now\(\)|Local::now\(\)' app/src/service app/src/server_fns server/src/rest; then
+    die "a service reads the system clock: take the time from caller.clock (app/src/clock.rs)"
+  fi
   "$CADENCE_ROOT/scripts/check-layers"
   cargo fmt --all --check
   cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings

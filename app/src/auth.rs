@@ -6,6 +6,7 @@
 //! everywhere on a password change, token-style hashing of the cookie value, and no second
 //! serialised blob format to migrate later.
 
+use crate::clock::Clock;
 use crate::db::users::{self as db, UserRow};
 use crate::domain::Password;
 use crate::error::AppError;
@@ -50,15 +51,18 @@ pub struct Caller {
     pub display_name: String,
     /// The SHA-256 of the session cookie, when the caller came with one (not a token).
     pub session: Option<[u8; 32]>,
+    /// The server's clock: every service takes the time from here (see `crate::clock`).
+    pub clock: Clock,
 }
 
 impl Caller {
-    fn from_row(row: UserRow, session: Option<[u8; 32]>) -> Caller {
+    fn from_row(row: UserRow, session: Option<[u8; 32]>, clock: &Clock) -> Caller {
         Caller {
             id: row.id,
             email: row.email,
             display_name: row.display_name,
             session,
+            clock: clock.clone(),
         }
     }
 }
@@ -188,12 +192,16 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// The account behind a request: an `Authorization: Bearer` API token if one is given
 /// (a wrong token is an error, not a silent fall-back), otherwise the session cookie.
-pub async fn resolve(pool: &PgPool, headers: &HeaderMap) -> Result<Option<Caller>, AppError> {
+pub async fn resolve(
+    pool: &PgPool,
+    headers: &HeaderMap,
+    clock: &Clock,
+) -> Result<Option<Caller>, AppError> {
     if headers.contains_key(http::header::AUTHORIZATION) {
         let token = bearer(headers).ok_or(AppError::Unauthorized)?;
         let user = db::token_user(pool, &digest(token)).await?;
         return user
-            .map(|row| Some(Caller::from_row(row, None)))
+            .map(|row| Some(Caller::from_row(row, None, clock)))
             .ok_or(AppError::Unauthorized);
     }
     let Some(secret) = cookie(headers, SESSION_COOKIE).filter(|s| !s.is_empty()) else {
@@ -202,7 +210,7 @@ pub async fn resolve(pool: &PgPool, headers: &HeaderMap) -> Result<Option<Caller
     let hash = digest(secret);
     Ok(db::session_user(pool, &hash)
         .await?
-        .map(|row| Caller::from_row(row, Some(hash))))
+        .map(|row| Caller::from_row(row, Some(hash), clock)))
 }
 
 /// The address failed log-ins are counted against.

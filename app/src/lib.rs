@@ -4,6 +4,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod clock;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -5,6 +5,7 @@ pub mod config;
 pub mod rest;
 
 use app::auth::AuthConfig;
+use app::clock::Clock;
 use app::{shell, App};
 use axum::{
     extract::{Request, State},
@@ -32,6 +33,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub auth: AuthConfig,
+    /// The one clock every service reads (the system's, or a test's).
+    pub clock: Clock,
     /// How many project exports may stream at once (each holds a database connection).
     pub exports: std::sync::Arc<tokio::sync::Semaphore>,
 }
@@ -48,9 +51,11 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let pool = state.pool.clone();
     let auth = state.auth.clone();
+    let clock = state.clock.clone();
     let context = move || {
         provide_context(pool.clone());
         provide_context(auth.clone());
+        provide_context(clock.clone());
     };
     let options = state.leptos_options.clone();
 
@@ -95,7 +100,7 @@ async fn require_sign_in(State(state): State<AppState>, req: Request, next: Next
     let protected = req.method() == Method::GET
         && (path == "/projects" || path == "/account" || path.starts_with("/p/"));
     if protected {
-        match app::auth::resolve(&state.pool, req.headers()).await {
+        match app::auth::resolve(&state.pool, req.headers(), &state.clock).await {
             Ok(Some(_)) => {}
             // A database failure is left to the page, which says what went wrong.
             Err(e) if e != app::error::AppError::Unauthorized => {}

@@ -162,6 +162,7 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
         leptos_options,
         pool,
         auth: config.auth(),
+        clock: app::clock::Clock::system(),
         exports: server::AppState::export_limit(config.db_max_connections),
     });
 

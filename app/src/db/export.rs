@@ -454,10 +454,15 @@ pub async fn insert_votes(
     Ok(())
 }
 
-pub async fn set_archived(conn: &mut PgConnection, project_id: Uuid) -> Result<(), sqlx::Error> {
+pub async fn set_archived(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "update project set archived_at = now() where id = $1",
-        project_id
+        "update project set archived_at = $2 where id = $1",
+        project_id,
+        at
     )
     .execute(conn)
     .await?;

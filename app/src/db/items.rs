@@ -374,22 +374,25 @@ pub fn decode(field: &str, old: Option<&Value>, new: Option<&Value>) -> Option<C
         .ok()
 }
 
-/// Records one change of an item in its history.
+/// Records one change of an item in its history, stamped `at` (the clock read when it is
+/// written, after any lock the change waited for).
 #[tracing::instrument(skip(conn, change), fields(field = change.field()), err)]
 pub async fn record(
     conn: &mut PgConnection,
     project_id: Uuid,
     item_id: Uuid,
     actor_id: Uuid,
+    at: DateTime<Utc>,
     change: &Change,
 ) -> Result<(), sqlx::Error> {
     let (field, old, new) = change.to_stored();
     sqlx::query!(
-        r#"insert into item_event (project_id, item_id, actor_id, field, old_value, new_value)
-           values ($1, $2, $3, $4, $5, $6)"#,
+        r#"insert into item_event (project_id, item_id, actor_id, at, field, old_value, new_value)
+           values ($1, $2, $3, $4, $5, $6, $7)"#,
         project_id,
         item_id,
         actor_id,
+        at,
         field,
         old,
         new,
@@ -532,7 +535,7 @@ mod tests {
             old: ItemState::Todo,
             new: ItemState::Doing,
         };
-        record(&mut tx, project_id, item, user, &change)
+        record(&mut tx, project_id, item, user, Utc::now(), &change)
             .await
             .unwrap();
         tx.commit().await.unwrap();

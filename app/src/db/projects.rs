@@ -103,12 +103,18 @@ pub async fn rename(pool: &PgPool, id: Uuid, name: &str) -> Result<(), sqlx::Err
 }
 
 #[tracing::instrument(skip(pool), err)]
-pub async fn set_archived(pool: &PgPool, id: Uuid, archived: bool) -> Result<(), sqlx::Error> {
+pub async fn set_archived(
+    pool: &PgPool,
+    id: Uuid,
+    archived: bool,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        r#"update project set archived_at = case when $2 then coalesce(archived_at, now()) end
+        r#"update project set archived_at = case when $2 then coalesce(archived_at, $3) end
            where id = $1"#,
         id,
         archived,
+        at,
     )
     .execute(pool)
     .await?;

@@ -226,14 +226,16 @@ pub async fn mark_started(
     id: i64,
     committed_points: i32,
     commitment: Value,
+    at: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, sqlx::Error> {
     sqlx::query_scalar!(
-        r#"update increment set state = 'active', started_at = clock_timestamp(),
+        r#"update increment set state = 'active', started_at = $4,
                   committed_points = $2, commitment = $3
            where id = $1 returning started_at as "at!""#,
         id,
         committed_points,
-        commitment
+        commitment,
+        at
     )
     .fetch_one(conn)
     .await
@@ -255,14 +257,6 @@ pub async fn mark_closed(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// The database's clock now (not the transaction's start, which `now()` gives): history rows
-/// are stamped with it too, so everything committed before a lock was taken is earlier.
-pub async fn now(conn: &mut PgConnection) -> Result<DateTime<Utc>, sqlx::Error> {
-    sqlx::query_scalar!(r#"select clock_timestamp() as "now!""#)
-        .fetch_one(conn)
-        .await
 }
 
 /// Live items in an increment, in rank order.

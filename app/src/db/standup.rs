@@ -42,21 +42,24 @@ pub async fn save_note(
     yesterday: &str,
     today: &str,
     blockers: &str,
+    at: DateTime<Utc>,
 ) -> Result<NoteRow, sqlx::Error> {
     sqlx::query_as!(
         NoteRow,
-        r#"insert into standup_note (project_id, user_id, day, yesterday, today, blockers)
-           values ($1, $2, $3, $4, $5, $6)
+        r#"insert into standup_note (project_id, user_id, day, yesterday, today, blockers,
+                                    updated_at)
+           values ($1, $2, $3, $4, $5, $6, $7)
            on conflict (project_id, day, user_id) do update
               set yesterday = excluded.yesterday, today = excluded.today,
-                  blockers = excluded.blockers, updated_at = now()
+                  blockers = excluded.blockers, updated_at = excluded.updated_at
            returning user_id, yesterday, today, blockers, updated_at"#,
         project_id,
         user_id,
         day,
         yesterday,
         today,
-        blockers
+        blockers,
+        at
     )
     .fetch_one(pool)
     .await

@@ -17,6 +17,7 @@ pub mod standup;
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use crate::auth::{self, AuthConfig, Caller};
+    use crate::clock::Clock;
     use crate::error::AppError;
     use leptos::prelude::*;
     use sqlx::PgPool;
@@ -33,7 +34,12 @@ pub(crate) mod ssr {
         let pool = pool()?;
         let parts = use_context::<http::request::Parts>()
             .ok_or_else(|| AppError::broken("no request in the server function's context"))?;
-        auth::resolve(&pool, &parts.headers).await
+        auth::resolve(
+            &pool,
+            &parts.headers,
+            &use_context::<Clock>().unwrap_or_default(),
+        )
+        .await
     }
 
     pub fn auth_config() -> AuthConfig {

@@ -239,8 +239,9 @@ pub async fn set_archived(
     slug: &str,
     archived: bool,
 ) -> Result<(), AppError> {
-    let Access { project, .. } = access(pool, caller, slug, Permission::Administer).await?;
-    db::set_archived(pool, project.id, archived).await?;
+    let access = access(pool, caller, slug, Permission::Administer).await?;
+    let at = access.caller.clock.now();
+    db::set_archived(pool, access.project.id, archived, at).await?;
     Ok(())
 }
 
@@ -407,6 +408,7 @@ mod tests {
             email: row.email,
             display_name: row.display_name,
             session: None,
+            clock: crate::clock::Clock::system(),
         }
     }
 

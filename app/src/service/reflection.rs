@@ -11,7 +11,6 @@ use crate::domain::IncrementState;
 use crate::domain::{Permission, Title};
 use crate::error::AppError;
 use crate::model::reflection::{Card, Reflection};
-use chrono::Utc;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -78,7 +77,7 @@ pub async fn board(
         None => week_of(
             increment.starts_on,
             increment.ends_on,
-            Utc::now().date_naive(),
+            access.caller.clock.today(),
         ),
     };
     let previous = all[..index]
@@ -279,6 +278,7 @@ pub async fn to_item(
         &mut tx,
         access.project.id,
         access.caller.id,
+        &access.caller.clock,
         &title,
         &description,
     )

@@ -20,9 +20,9 @@ use uuid::Uuid;
 const NOTE_MAX_CHARS: usize = 1000;
 
 /// `YYYY-MM-DD`, or today when absent.
-fn parse_day(raw: Option<&str>) -> Result<NaiveDate, AppError> {
+fn parse_day(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError> {
     match raw.map(str::trim).filter(|d| !d.is_empty()) {
-        None => Ok(Utc::now().date_naive()),
+        None => Ok(today),
         Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
             .map_err(|_| AppError::validation("date", format!("{d:?} is not a date (YYYY-MM-DD)"))),
     }
@@ -134,7 +134,7 @@ pub async fn standup(
     date: Option<&str>,
 ) -> Result<Standup, AppError> {
     let access = access(pool, caller, slug, Permission::Read).await?;
-    let day = parse_day(date)?;
+    let day = parse_day(date, access.caller.clock.today())?;
     summary(pool, &access, day).await
 }
 
@@ -165,7 +165,7 @@ async fn summary(pool: &PgPool, access: &Access, day: NaiveDate) -> Result<Stand
     }
     // In progress and blocked: the board now for today (and later days); for a past day,
     // the board as it was at the end of that day, walked back from now through the history.
-    let now = Utc::now();
+    let now = access.caller.clock.now();
     let end_of_day = (day + Duration::days(1)).and_time(NaiveTime::MIN).and_utc();
     let as_of = (end_of_day < now).then_some(end_of_day);
     let changes = match as_of {
@@ -297,7 +297,7 @@ pub async fn save_note(
     input: &NoteInput,
 ) -> Result<Note, AppError> {
     let access = access(pool, caller, slug, Permission::Contribute).await?;
-    let day = parse_day(Some(date))?;
+    let day = parse_day(Some(date), access.caller.clock.today())?;
     let mut errors = FieldErrors::default();
     let mut part = |field: &str, text: &str| {
         let text = text.trim();
@@ -322,6 +322,7 @@ pub async fn save_note(
         &yesterday,
         &today,
         &blockers,
+        access.caller.clock.now(),
     )
     .await?;
     Ok(to_note(&row))

@@ -19,7 +19,7 @@ impl FromRequestParts<AppState> for ApiCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
         Ok(ApiCaller(
-            app::auth::resolve(&state.pool, &parts.headers).await?,
+            app::auth::resolve(&state.pool, &parts.headers, &state.clock).await?,
         ))
     }
 }

@@ -1,7 +1,8 @@
 //! The stand-up summary, the reflection, and the project export and import over HTTP.
 
-use super::support::{rest, spawn, Client, TestApp};
-use chrono::{Duration, NaiveDate, Utc};
+use super::support::{noon_today, rest, spawn, spawn_at, Client, TestApp};
+use app::clock::Clock;
+use chrono::{Duration, NaiveDate};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -45,8 +46,8 @@ async fn patch(client: &Client, slug: &str, number: i64, change: Value) -> Value
 
 /// Tomorrow, in a project that works every day (so the test does not depend on the
 /// weekday it runs on; weekends and holidays are the calendar's unit tests).
-fn tomorrow() -> NaiveDate {
-    Utc::now().date_naive() + Duration::days(1)
+fn tomorrow(clock: &Clock) -> NaiveDate {
+    clock.today() + Duration::days(1)
 }
 
 async fn work_every_day(client: &Client, slug: &str) {
@@ -72,7 +73,8 @@ async fn team(app: &TestApp) -> (Client, Client, String) {
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn yesterdays_work_shows_on_the_next_business_days_stand_up(pool: PgPool) {
-    let app = spawn(pool).await;
+    let clock = noon_today();
+    let app = spawn_at(pool, clock.clone()).await;
     let (alice, bob, slug) = team(&app).await;
     work_every_day(&alice, &slug).await;
     let cart = task(
@@ -99,7 +101,7 @@ async fn yesterdays_work_shows_on_the_next_business_days_stand_up(pool: PgPool) 
     .await;
     patch(&alice, &slug, pay, json!({"state": "doing"})).await;
     // Bob writes his note for tomorrow's meeting.
-    let day = tomorrow();
+    let day = tomorrow(&clock);
     let res = bob
         .call(
             "standup/note",
@@ -121,10 +123,7 @@ async fn yesterdays_work_shows_on_the_next_business_days_stand_up(pool: PgPool) 
         None,
     )
     .await;
-    assert_eq!(
-        standup["previous_business_day"],
-        Utc::now().date_naive().to_string()
-    );
+    assert_eq!(standup["previous_business_day"], clock.today().to_string());
     let person = |email: &str| {
         standup["people"]
             .as_array()
@@ -194,7 +193,8 @@ async fn yesterdays_work_shows_on_the_next_business_days_stand_up(pool: PgPool) 
 /// history, while today's shows it as it is now.
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_past_stand_up_shows_the_board_as_it_was_that_day(pool: PgPool) {
-    let app = spawn(pool.clone()).await;
+    let clock = noon_today();
+    let app = spawn_at(pool.clone(), clock.clone()).await;
     let (alice, bob, slug) = team(&app).await;
     let cart = task(
         &alice,
@@ -230,7 +230,7 @@ async fn a_past_stand_up_shows_the_board_as_it_was_that_day(pool: PgPool) {
         json!({"state": "doing", "blocked": true, "blocked_reason": "API down"}),
     )
     .await;
-    // (History is stamped by the database; moving it back three days is the test's set-up.)
+    // (Moving the history back three days is the test's set-up.)
     sqlx::query("update item_event set at = at - interval '3 days'")
         .execute(&pool)
         .await
@@ -286,7 +286,7 @@ async fn a_past_stand_up_shows_the_board_as_it_was_that_day(pool: PgPool) {
     };
 
     // The day before yesterday, as it ended: the work of three days ago, nothing of today's.
-    let today = Utc::now().date_naive();
+    let today = clock.today();
     let day = today - Duration::days(2);
     let past = standup(day.to_string()).await;
     let end_of_day = format!("{}T00:00:00Z", day + Duration::days(1));

@@ -2,8 +2,9 @@
 //! capacity, starting (the commitment is recorded), closing (the report is frozen and the
 //! unfinished items carried over), and the velocity, burndown and forecast reports.
 
-use super::support::{spawn, Client};
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use super::support::{noon_today, spawn, spawn_at, Client};
+use app::clock::Clock;
+use chrono::{Datelike, Duration, NaiveDate};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -86,8 +87,8 @@ fn ids(sprint: &Value) -> Vec<i64> {
 }
 
 /// The Monday `weeks` weeks before the current week's Monday.
-fn monday_weeks_ago(weeks: i64) -> NaiveDate {
-    let today = Utc::now().date_naive();
+fn monday_weeks_ago(clock: &Clock, weeks: i64) -> NaiveDate {
+    let today = clock.today();
     today
         - Duration::days(i64::from(today.weekday().num_days_from_monday()))
         - Duration::weeks(weeks)
@@ -295,13 +296,14 @@ async fn get_planning(
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn closing_freezes_the_report_and_carries_unfinished_items(pool: PgPool) {
-    let app = spawn(pool).await;
+    let clock = noon_today();
+    let app = spawn_at(pool, clock.clone()).await;
     let (owner, slug) = app.owner_of("sam@example.com", "Web shop").await;
     let api = Api {
         client: &owner,
         slug,
     };
-    let start = monday_weeks_ago(1);
+    let start = monday_weeks_ago(&clock, 1);
     let sprint = api
         .sprint(
             "Now",
@@ -383,7 +385,7 @@ async fn closing_freezes_the_report_and_carries_unfinished_items(pool: PgPool) {
     assert_eq!(burndown["frozen"], false);
     let days = burndown["report"]["days"].as_array().unwrap();
     assert!(!days.is_empty());
-    let today = Utc::now().date_naive().to_string();
+    let today = clock.today().to_string();
     assert!(days
         .iter()
         .all(|d| d["date"].as_str().unwrap() <= today.as_str()));

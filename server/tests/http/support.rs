@@ -1,6 +1,7 @@
 //! The real router on a real port with its own fresh database, and clients that keep
 //! cookies the way a browser does.
 
+use app::clock::Clock;
 use leptos::prelude::LeptosOptions;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -17,6 +18,25 @@ pub async fn spawn(pool: PgPool) -> TestApp {
 }
 
 pub async fn spawn_with(pool: PgPool, auth: app::auth::AuthConfig) -> TestApp {
+    spawn_full(pool, auth, Clock::system()).await
+}
+
+/// A clock started at noon UTC of the day the test starts: the server's "today" and the
+/// test's stay the same day however long the run takes, even across midnight.
+pub fn noon_today() -> Clock {
+    let noon = chrono::Utc::now()
+        .date_naive()
+        .and_hms_opt(12, 0, 0)
+        .unwrap();
+    Clock::starting_at(noon.and_utc())
+}
+
+/// A server whose clock the test holds (the team's "today" stays put across midnight).
+pub async fn spawn_at(pool: PgPool, clock: Clock) -> TestApp {
+    spawn_full(pool, app::auth::AuthConfig::default(), clock).await
+}
+
+async fn spawn_full(pool: PgPool, auth: app::auth::AuthConfig, clock: Clock) -> TestApp {
     let leptos_options = LeptosOptions::builder()
         .output_name("cadence")
         .site_root("target/site")
@@ -25,6 +45,7 @@ pub async fn spawn_with(pool: PgPool, auth: app::auth::AuthConfig) -> TestApp {
         leptos_options,
         pool,
         auth,
+        clock,
         // Room for two exports at once, as with a pool of six.
         exports: server::AppState::export_limit(6),
     });

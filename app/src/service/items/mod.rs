@@ -12,6 +12,7 @@ pub use trash::{delete, restore};
 
 use super::{access, Access};
 use crate::auth::Caller;
+use crate::clock::Clock;
 use crate::db::items::{self as db, Filter, ItemRow};
 use crate::domain::account::initials_of;
 use crate::domain::history::{self, AssigneeRef, Blocking, Change, Recorded, Snapshot};
@@ -25,7 +26,6 @@ use crate::model::items::{
     ChildrenChoice, Item, ItemDetail, ItemEvent, ItemPage, ItemPatch, ItemQuery, MoveTo, NewItem,
     Person, MAX_PAGE_SIZE, PAGE_SIZE,
 };
-use chrono::Utc;
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -359,7 +359,15 @@ pub async fn create(
     )
     .await?;
     let change = created(kind, &title, estimate, input.parent);
-    db::record(&mut tx, project_id, id, access.caller.id, &change).await?;
+    db::record(
+        &mut tx,
+        project_id,
+        id,
+        access.caller.id,
+        access.caller.clock.now(),
+        &change,
+    )
+    .await?;
     commit_and_read(pool, tx, id, &chart).await
 }
 
@@ -369,6 +377,7 @@ pub(crate) async fn insert_task_at_top(
     tx: &mut PgConnection,
     project_id: Uuid,
     actor: Uuid,
+    clock: &Clock,
     title: &Title,
     description: &str,
 ) -> Result<(Uuid, i32), AppError> {
@@ -391,15 +400,15 @@ pub(crate) async fn insert_task_at_top(
     )
     .await?;
     let change = created(ItemKind::Task, title, None, None);
-    db::record(tx, project_id, id, actor, &change).await?;
+    db::record(tx, project_id, id, actor, clock.now(), &change).await?;
     Ok((id, number))
 }
 
 /// The message for an edit made against an old version.
-async fn stale(pool: &PgPool, row: &ItemRow) -> AppError {
+async fn stale(pool: &PgPool, row: &ItemRow, clock: &Clock) -> AppError {
     let who = match db::last_change(pool, row.id).await {
         Ok(Some(db::LastChange { name, at })) => {
-            let ago = (Utc::now() - at).num_seconds().max(0);
+            let ago = (clock.now() - at).num_seconds().max(0);
             let when = match ago {
                 0..=59 => "a moment ago".to_owned(),
                 60..=3599 => format!("{} min ago", ago / 60),
@@ -429,7 +438,7 @@ pub async fn update(
     let mut tx = pool.begin().await?;
     let old = live_item(&mut tx, project_id, number, true).await?;
     if old.version != patch.version {
-        let err = stale(pool, &old).await;
+        let err = stale(pool, &old, &access.caller.clock).await;
         return Err(err);
     }
     let mut new = old.clone();
@@ -484,7 +493,7 @@ pub async fn update(
             Ok(s) => {
                 new.state = s;
                 new.done_at = match s {
-                    ItemState::Done => old.done_at.or(Some(Utc::now())),
+                    ItemState::Done => old.done_at.or(Some(access.caller.clock.now())),
                     _ => None,
                 };
             }
@@ -549,7 +558,15 @@ pub async fn update(
     if !changes.is_empty() {
         db::save(&mut tx, &new).await?;
         for change in &changes {
-            db::record(&mut tx, project_id, old.id, access.caller.id, change).await?;
+            db::record(
+                &mut tx,
+                project_id,
+                old.id,
+                access.caller.id,
+                access.caller.clock.now(),
+                change,
+            )
+            .await?;
         }
     }
     commit_and_read(pool, tx, old.id, &chart).await

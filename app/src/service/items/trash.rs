@@ -18,7 +18,7 @@ pub async fn delete(
     let mut tx = pool.begin().await?;
     let item = live_item(&mut tx, project_id, number, true).await?;
     let child_ids = db::child_ids(&mut tx, item.id).await?;
-    let now = Utc::now();
+    let now = access.caller.clock.now();
     if !child_ids.is_empty() {
         let rows = db::by_ids(&mut tx, &child_ids).await?;
         match children {
@@ -39,7 +39,7 @@ pub async fn delete(
                     let change = Change::Deleted {
                         with_epic: Some(number),
                     };
-                    db::record(&mut tx, project_id, child.id, actor, &change).await?;
+                    db::record(&mut tx, project_id, child.id, actor, access.caller.clock.now(), &change).await?;
                 }
             }
             Some(ChildrenChoice::Detach) => {
@@ -50,7 +50,7 @@ pub async fn delete(
                         old: Some(number),
                         new: None,
                     };
-                    db::record(&mut tx, project_id, child.id, actor, &change).await?;
+                    db::record(&mut tx, project_id, child.id, actor, access.caller.clock.now(), &change).await?;
                 }
             }
         }
@@ -63,6 +63,7 @@ pub async fn delete(
         project_id,
         item.id,
         actor,
+        access.caller.clock.now(),
         &Change::Deleted { with_epic: None },
     )
     .await?;
@@ -96,17 +97,41 @@ pub async fn restore(
                 old: Some(parent),
                 new: None,
             };
-            db::record(&mut tx, project_id, item.id, actor, &change).await?;
+            db::record(
+                &mut tx,
+                project_id,
+                item.id,
+                actor,
+                access.caller.clock.now(),
+                &change,
+            )
+            .await?;
         }
     }
     item.deleted_at = None;
     db::save(&mut tx, &item).await?;
-    db::record(&mut tx, project_id, item.id, actor, &Change::Restored).await?;
+    db::record(
+        &mut tx,
+        project_id,
+        item.id,
+        actor,
+        access.caller.clock.now(),
+        &Change::Restored,
+    )
+    .await?;
     let together = db::trashed_with(&mut tx, item.id, deleted_at).await?;
     for mut child in db::by_ids(&mut tx, &together).await? {
         child.deleted_at = None;
         db::save(&mut tx, &child).await?;
-        db::record(&mut tx, project_id, child.id, actor, &Change::Restored).await?;
+        db::record(
+            &mut tx,
+            project_id,
+            child.id,
+            actor,
+            access.caller.clock.now(),
+            &Change::Restored,
+        )
+        .await?;
     }
     let chart = chart_of(pool, &access).await?;
     commit_and_read(pool, tx, item.id, &chart).await

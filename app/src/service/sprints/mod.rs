@@ -375,7 +375,15 @@ async fn move_item(
 ) -> Result<(), AppError> {
     db::set_increment(tx, item_id, to).await?;
     let change = Change::Increment { old, new };
-    items_db::record(tx, access.project.id, item_id, access.caller.id, &change).await?;
+    items_db::record(
+        tx,
+        access.project.id,
+        item_id,
+        access.caller.id,
+        access.caller.clock.now(),
+        &change,
+    )
+    .await?;
     Ok(())
 }
 
@@ -513,7 +521,7 @@ pub async fn start(
         .iter()
         .map(|i| json!({"number": i.number, "points": i.estimate}))
         .collect::<Vec<_>>());
-    db::mark_started(&mut tx, id, points, commitment).await?;
+    db::mark_started(&mut tx, id, points, commitment, access.caller.clock.now()).await?;
     tx.commit().await?;
     read_increment(pool, &access, &calendar, id).await
 }

@@ -109,11 +109,11 @@ pub(super) async fn report_of(
         .find(|(r, _)| r.id == id)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    let report = match row.state.as_str() {
-        "closed" => frozen(&row)?,
+    let report = match row.state {
+        IncrementState::Closed => frozen(&row)?,
         _ => {
             let mut conn = pool.acquire().await?;
-            let now = db::now(&mut conn).await?;
+            let now = access.caller.clock.now();
             compute_report(&mut conn, access.project.id, &row, &calendar, now).await?
         }
     };
@@ -144,25 +144,25 @@ pub async fn close(
     let mut tx = pool.begin().await?;
     db::lock_project(&mut tx, project_id).await?;
     let row = locked_increment(&mut tx, project_id, id).await?;
-    match row.state.as_str() {
-        "planned" => {
+    match row.state {
+        IncrementState::Planned => {
             return Err(AppError::Conflict(format!(
                 "{} has not been started yet",
                 label(&row)
             )))
         }
-        "closed" => {
+        IncrementState::Closed => {
             return Err(AppError::Conflict(format!(
                 "{} is already closed",
                 label(&row)
             )))
         }
-        _ => {}
+        IncrementState::Active => {}
     }
     // Its items are locked before the report is computed: a card moved to Done meanwhile
     // is either in the report or waits for the close, never lost between the two.
     let ids = db::lock_items(&mut tx, id).await?;
-    let now = db::now(&mut tx).await?;
+    let now = access.caller.clock.now();
     let report = compute_report(&mut tx, project_id, &row, &calendar, now)
         .await?
         .ok_or_else(|| AppError::broken("active increment without a start"))?;
@@ -235,11 +235,11 @@ pub(crate) async fn increments_with_velocity(
     let calendar = calendar(pool, access).await?;
     let mut out = Vec::new();
     for (row, increment) in increments_of(pool, access, &calendar).await? {
-        let velocity = match row.state.as_str() {
-            "closed" => frozen(&row)?.and_then(|r| r.velocity),
-            "active" => {
+        let velocity = match row.state {
+            IncrementState::Closed => frozen(&row)?.and_then(|r| r.velocity),
+            IncrementState::Active => {
                 let mut conn = pool.acquire().await?;
-                let now = db::now(&mut conn).await?;
+                let now = access.caller.clock.now();
                 compute_report(&mut conn, access.project.id, &row, &calendar, now)
                     .await?
                     .and_then(|r| r.velocity)
@@ -304,7 +304,7 @@ pub async fn forecast(
     let access = access(pool, caller, slug, Permission::Read).await?;
     let calendar = calendar(pool, &access).await?;
     let team = velocity_of(pool, &access).await?.team;
-    let from = Utc::now().date_naive();
+    let from = access.caller.clock.today();
     let points = |p: i64| p.clamp(0, i64::from(u32::MAX)) as u32;
     let line = |label: String, epic: Option<i32>, remaining: u32| ForecastLine {
         label,
