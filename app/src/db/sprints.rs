@@ -410,7 +410,8 @@ pub async fn lock_project(conn: &mut PgConnection, project_id: Uuid) -> Result<(
     Ok(())
 }
 
-/// Points not yet done on the whole backlog (epics' own estimates left out).
+/// Points not yet done on the whole backlog, an epic counted by its own size only until one
+/// of its children is estimated.
 #[tracing::instrument(skip(pool), err)]
 pub async fn remaining_points(pool: &PgPool, project_id: Uuid) -> Result<i64, sqlx::Error> {
     // Open tasks and bugs, plus the own size of open epics none of whose children is
