@@ -30,6 +30,7 @@ pub(crate) use string_newtype;
 pub mod account;
 pub mod burndown;
 pub mod calendar;
+pub mod edit;
 pub mod effort_chart;
 pub mod email;
 pub mod history;

@@ -15,8 +15,9 @@ use crate::auth::Caller;
 use crate::clock::Clock;
 use crate::db::items::{self as db, Filter, ItemRow};
 use crate::domain::account::initials_of;
+use crate::domain::edit::{Edit, OwnFields};
 use crate::domain::history::{self, AssigneeRef, Blocking, Change, Recorded, Snapshot};
-use crate::domain::item::{parse_blocked, parse_description};
+use crate::domain::item::parse_description;
 use crate::domain::rank;
 use crate::domain::{
     ChildSummary, EffortChart, Email, ItemKind, ItemState, Permission, Rollup, StoryPoints, Title,
@@ -238,6 +239,31 @@ fn created(kind: ItemKind, title: &Title, estimate: Option<i16>, parent: Option<
     })
 }
 
+/// The fields of a row an edit changes without looking anything up.
+fn own_fields(row: &ItemRow) -> OwnFields {
+    OwnFields {
+        title: row.title.clone(),
+        description: row.description.clone(),
+        kind: row.kind,
+        estimate: row.estimate,
+        state: row.state,
+        done_at: row.done_at,
+        blocked: row.blocked,
+        blocked_reason: row.blocked_reason.clone(),
+    }
+}
+
+fn set_own_fields(row: &mut ItemRow, own: OwnFields) {
+    row.title = own.title;
+    row.description = own.description;
+    row.kind = own.kind;
+    row.estimate = own.estimate;
+    row.state = own.state;
+    row.done_at = own.done_at;
+    row.blocked = own.blocked;
+    row.blocked_reason = own.blocked_reason;
+}
+
 /// An item row as its history records it.
 fn recorded(row: &ItemRow) -> Recorded {
     Recorded {
@@ -444,33 +470,20 @@ pub async fn update(
     let mut new = old.clone();
     let mut errors = FieldErrors::default();
 
-    if let Some(title) = &patch.title {
-        match Title::parse(title) {
-            Ok(t) => new.title = t.as_str().to_owned(),
-            Err(e) => errors.add("title", e),
-        }
+    let edit = Edit {
+        title: patch.title.as_deref(),
+        description: patch.description.as_deref(),
+        kind: patch.kind.as_deref(),
+        estimate: patch.estimate,
+        state: patch.state.as_deref(),
+        blocked: patch.blocked,
+        blocked_reason: patch.blocked_reason.as_deref(),
+    };
+    let (own, refusals) = own_fields(&old).edited(&edit, &chart, access.caller.clock.now());
+    for (field, message) in refusals {
+        errors.add(field, message);
     }
-    if let Some(description) = &patch.description {
-        match parse_description(description) {
-            Ok(d) => new.description = d,
-            Err(e) => errors.add("description", e),
-        }
-    }
-    if let Some(kind) = &patch.kind {
-        match ItemKind::parse(kind) {
-            Ok(k) => new.kind = k,
-            Err(e) => errors.add("kind", e),
-        }
-    }
-    if let Some(estimate) = patch.estimate {
-        match estimate {
-            None => new.estimate = None,
-            Some(v) => match chart.estimate(v) {
-                Ok(p) => new.estimate = Some(i16::from(p.value())),
-                Err(e) => errors.add("estimate", e),
-            },
-        }
-    }
+    set_own_fields(&mut new, own);
     let mut new_assignee = None;
     if let Some(assignee) = &patch.assignee {
         match assignee.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
@@ -486,32 +499,6 @@ pub async fn update(
                 ),
                 Err(e) => errors.add("assignee", e),
             },
-        }
-    }
-    if let Some(state) = &patch.state {
-        match ItemState::parse(state) {
-            Ok(s) => {
-                new.state = s;
-                new.done_at = match s {
-                    ItemState::Done => old.done_at.or(Some(access.caller.clock.now())),
-                    _ => None,
-                };
-            }
-            Err(e) => errors.add("state", e),
-        }
-    }
-    if patch.blocked.is_some() || patch.blocked_reason.is_some() {
-        let blocked = patch.blocked.unwrap_or(old.blocked);
-        let reason = patch
-            .blocked_reason
-            .as_deref()
-            .or(old.blocked_reason.as_deref());
-        match parse_blocked(blocked, reason) {
-            Ok(r) => {
-                new.blocked = blocked;
-                new.blocked_reason = r;
-            }
-            Err(e) => errors.add("blocked_reason", e),
         }
     }
     if let Some(parent) = patch.parent {
