@@ -14,7 +14,6 @@ pub async fn delete(
 ) -> Result<(), AppError> {
     let access = access(pool, caller, slug, Permission::Contribute).await?;
     let project_id = access.project.id;
-    let actor = access.caller.id;
     let mut tx = pool.begin().await?;
     let item = live_item(&mut tx, project_id, number, true).await?;
     let child_ids = db::child_ids(&mut tx, item.id).await?;
@@ -35,35 +34,30 @@ pub async fn delete(
             Some(ChildrenChoice::Delete) => {
                 for mut child in rows {
                     child.deleted_at = Some(now);
-                    db::save(&mut tx, &child).await?;
                     let change = Change::Deleted {
                         with_epic: Some(number),
                     };
-                    db::record(&mut tx, project_id, child.id, actor, access.caller.clock.now(), &change).await?;
+                    save_with(&mut tx, &access, &child, &change).await?;
                 }
             }
             Some(ChildrenChoice::Detach) => {
                 for mut child in rows {
                     child.parent_id = None;
-                    db::save(&mut tx, &child).await?;
                     let change = Change::Parent {
                         old: Some(number),
                         new: None,
                     };
-                    db::record(&mut tx, project_id, child.id, actor, access.caller.clock.now(), &change).await?;
+                    save_with(&mut tx, &access, &child, &change).await?;
                 }
             }
         }
     }
     let mut item = item;
     item.deleted_at = Some(now);
-    db::save(&mut tx, &item).await?;
-    db::record(
+    save_with(
         &mut tx,
-        project_id,
-        item.id,
-        actor,
-        access.caller.clock.now(),
+        &access,
+        &item,
         &Change::Deleted { with_epic: None },
     )
     .await?;
@@ -109,30 +103,25 @@ pub async fn restore(
         }
     }
     item.deleted_at = None;
-    db::save(&mut tx, &item).await?;
-    db::record(
-        &mut tx,
-        project_id,
-        item.id,
-        actor,
-        access.caller.clock.now(),
-        &Change::Restored,
-    )
-    .await?;
+    save_with(&mut tx, &access, &item, &Change::Restored).await?;
     let together = db::trashed_with(&mut tx, item.id, deleted_at).await?;
     for mut child in db::by_ids(&mut tx, &together).await? {
         child.deleted_at = None;
-        db::save(&mut tx, &child).await?;
-        db::record(
-            &mut tx,
-            project_id,
-            child.id,
-            actor,
-            access.caller.clock.now(),
-            &Change::Restored,
-        )
-        .await?;
+        save_with(&mut tx, &access, &child, &Change::Restored).await?;
     }
     let chart = chart_of(pool, &access).await?;
     commit_and_read(pool, tx, item.id, &chart).await
+}
+
+/// Saves an item and records the change in its history, stamped now.
+async fn save_with(
+    tx: &mut PgConnection,
+    access: &Access,
+    row: &ItemRow,
+    change: &Change,
+) -> Result<(), AppError> {
+    db::save(tx, row).await?;
+    let at = access.caller.clock.now();
+    db::record(tx, access.project.id, row.id, access.caller.id, at, change).await?;
+    Ok(())
 }
