@@ -337,6 +337,24 @@ async fn a_bad_document_is_named_and_creates_nothing(pool: PgPool) {
             "items[0].kind",
             "story",
         ),
+        (
+            {
+                let mut d = good.clone();
+                d["items"][0]["history"][0]["new"]["state"] = json!("finished");
+                d
+            },
+            "items[0].history[0]",
+            "finished",
+        ),
+        (
+            {
+                let mut d = good.clone();
+                d["items"][0]["history"][0]["field"] = json!("renamed");
+                d
+            },
+            "items[0].history[0]",
+            "renamed",
+        ),
     ];
     let increment = json!({"key": 1, "number": 1, "starts_on": "2026-01-05",
         "ends_on": "2026-01-18", "state": "planned", "started_at": null, "closed_at": null,

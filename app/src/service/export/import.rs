@@ -2,6 +2,7 @@
 //! whole before anything is written, then written in one transaction (all or nothing).
 
 use super::*;
+use crate::domain::history::Change;
 
 /// Items written per statement on import (with their history in one more).
 const IMPORT_BATCH: usize = 1000;
@@ -173,6 +174,15 @@ pub(super) fn check(doc: &ExportDoc) -> Result<(), AppError> {
         if let Some(k) = item.increment {
             if !keys.contains(&k) {
                 errors.add(&at("increment"), format!("no increment has key {k}"));
+            }
+        }
+        // Each history row must hold a change as the history records it (the document names
+        // increments by key and people by email; the ids are filled in on import).
+        for (h, event) in item.history.iter().enumerate() {
+            if let Err(e) =
+                Change::from_stored(&event.field, event.old.as_ref(), event.new.as_ref())
+            {
+                errors.add(&at(&format!("history[{h}]")), e);
             }
         }
     }
