@@ -125,10 +125,7 @@ async fn healthz() -> &'static str {
 
 /// The database answers. 503 while it does not; the pool reconnects by itself.
 async fn readyz(State(pool): State<PgPool>) -> (StatusCode, &'static str) {
-    let ping = tokio::time::timeout(
-        Duration::from_secs(2),
-        sqlx::query("select 1").execute(&pool),
-    );
+    let ping = tokio::time::timeout(Duration::from_secs(2), app::service::ready(&pool));
     match ping.await {
         Ok(Ok(_)) => (StatusCode::OK, "ready"),
         Ok(Err(e)) => {

@@ -4,7 +4,7 @@ use crate::domain::reflection::CardKind;
 use crate::domain::{IncrementState, ItemKind, ItemState, Role};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +58,16 @@ pub async fn sprints(
     )
     .fetch_all(conn)
     .await
+}
+
+/// A read-only transaction that sees one moment of the database throughout, so a long
+/// export is consistent however the project changes meanwhile.
+pub async fn snapshot(pool: &PgPool) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!("set transaction isolation level repeatable read, read only")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
 }
 
 pub async fn members(

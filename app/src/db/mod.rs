@@ -15,3 +15,9 @@ pub mod users;
 pub(crate) mod testing;
 
 pub use sqlx::PgPool;
+
+/// The database answers (the readiness check).
+pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query!("select 1 as one").fetch_one(pool).await?;
+    Ok(())
+}

@@ -66,3 +66,8 @@ pub async fn access(
         role,
     })
 }
+
+/// The database answers (the server's readiness check).
+pub async fn ready(pool: &PgPool) -> Result<(), sqlx::Error> {
+    crate::db::ping(pool).await
+}

@@ -122,10 +122,7 @@ pub async fn export(
         .map_err(|_| AppError::Busy)?;
     let project = access.project.clone();
     let settings = super::projects::settings_of(pool, &project).await?;
-    let mut tx = pool.begin().await?;
-    sqlx::query("set transaction isolation level repeatable read, read only")
-        .execute(&mut *tx)
-        .await?;
+    let mut tx = db::snapshot(pool).await?;
     let members = db::members(&mut tx, project.id)
         .await?
         .into_iter()
