@@ -1,7 +1,7 @@
 //! Projects, their members and settings.
 //!
 //! Project-scoped functions here are listed in the authorization table in
-//! `server/tests/authz.rs`; add any new one there too.
+//! `server/tests/http/authz.rs`; add any new one there too.
 
 use crate::error::AppError;
 use crate::model::projects::*;
