@@ -12,7 +12,6 @@ use crate::domain::Password;
 use crate::error::AppError;
 use argon2::password_hash::{rand_core::OsRng, rand_core::RngCore, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
-use chrono::{Duration, Utc};
 use http::HeaderMap;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
@@ -145,8 +144,8 @@ pub async fn start_session(
     config: &AuthConfig,
 ) -> Result<String, AppError> {
     let secret = random_hex(32);
-    let expires = Utc::now() + Duration::days(config.session_days);
-    db::create_session(pool, &digest(&secret), user_id, expires).await?;
+    // Sessions live on the database's clock, which also decides when they have expired.
+    db::create_session(pool, &digest(&secret), user_id, config.session_days).await?;
     Ok(secret)
 }
 

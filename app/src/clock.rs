@@ -2,8 +2,12 @@
 //! (`Caller::clock`), read when it is needed (a history row is stamped when it is written,
 //! after any lock it waited for), never from `Utc::now()` or the database's `now()`.
 //! Production runs on the system clock; a test starts the clock where it needs it, so a
-//! run across midnight UTC still reads one day. Sessions and log-in throttling stay on the
-//! database's clock: they are about real time, not about the team's days.
+//! run across midnight UTC still reads one day.
+//!
+//! Two kinds of time stay with the database, wholly, so no comparison mixes the two clocks:
+//! sessions and log-in throttling (their expiry is set and checked in SQL: they are about
+//! real time, not the team's days), and rows' own bookkeeping stamps (`created_at`, and
+//! `updated_at` kept by a trigger), which no rule reads.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::sync::{Arc, Mutex};
