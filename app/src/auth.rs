@@ -215,14 +215,16 @@ pub async fn resolve(
 /// The address failed log-ins are counted against.
 pub fn client_addr(headers: &HeaderMap, peer: Option<SocketAddr>, trust_proxy: bool) -> String {
     if trust_proxy {
-        if let Some(first) = headers
+        // The rightmost entry is the one our proxy added; anything left of it is what the
+        // client claimed, and a client can claim anything.
+        if let Some(added) = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.rsplit(',').next())
             .map(str::trim)
             .filter(|v| !v.is_empty())
         {
-            return first.to_owned();
+            return added.to_owned();
         }
     }
     peer.map(|p| p.ip().to_string())
@@ -274,7 +276,11 @@ mod tests {
     #[test]
     fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
         let mut headers = HeaderMap::new();
-        headers.insert("x-forwarded-for", "203.0.113.9, 10.0.0.1".parse().unwrap());
+        // The client claimed 198.51.100.7; our proxy (10.0.0.1) saw 203.0.113.9 and added it.
+        headers.insert(
+            "x-forwarded-for",
+            "198.51.100.7, 203.0.113.9".parse().unwrap(),
+        );
         let peer = Some("10.0.0.1:5000".parse().unwrap());
         assert_eq!(client_addr(&headers, peer, true), "203.0.113.9");
         assert_eq!(client_addr(&headers, peer, false), "10.0.0.1");

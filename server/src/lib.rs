@@ -20,6 +20,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::{postgres::PgPoolOptions, PgPool};
 use std::time::Duration;
 use tower_http::{
+    catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     trace::{DefaultMakeSpan, DefaultOnFailure, DefaultOnResponse, TraceLayer},
     LatencyUnit,
@@ -75,6 +76,9 @@ pub fn router(state: AppState) -> Router {
             require_sign_in,
         ))
         .layer(CompressionLayer::new())
+        // A panic in a handler is our bug: it is logged, and the client gets a 500 that says
+        // so instead of a dropped connection.
+        .layer(CatchPanicLayer::custom(panicked))
         .layer(
             // One line per request at INFO: the span names method and path, the event
             // gives status and latency.
@@ -88,6 +92,21 @@ pub fn router(state: AppState) -> Router {
                 .on_failure(DefaultOnFailure::new().level(Level::WARN)),
         )
         .with_state(state)
+}
+
+/// The answer to a request whose handler panicked.
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = what, "a request handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "something went wrong on our side; it has been logged",
+    )
+        .into_response()
 }
 
 /// The start page is the project list. Pages that only make sense signed in send an

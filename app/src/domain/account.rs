@@ -99,10 +99,20 @@ impl std::fmt::Debug for Password {
 }
 
 /// Where to go after signing in: a path on this site only, so a crafted link cannot send
-/// people elsewhere.
+/// people elsewhere. It must start with one `/` that is not followed by another `/` or a
+/// `\\`, and hold no backslash, whitespace or control character anywhere (browsers drop
+/// some of those, and `/\t/evil.example` would become `//evil.example`); nothing is
+/// trimmed or removed to make it fit.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next.map(str::trim) {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+    let local = |n: &str| {
+        n.starts_with('/')
+            && !n[1..].starts_with('/')
+            && !n
+                .chars()
+                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    };
+    match next {
+        Some(n) if local(n) => n.to_owned(),
         _ => "/projects".to_owned(),
     }
 }
@@ -145,5 +155,11 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example/")), "/projects");
         assert_eq!(safe_next(Some("/\\evil.example")), "/projects");
         assert_eq!(safe_next(None), "/projects");
+        // Nothing a browser would drop or rewrite into another host gets through.
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/projects");
+        assert_eq!(safe_next(Some("/a\nb")), "/projects");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/projects");
+        assert_eq!(safe_next(Some(" /p/shop")), "/projects");
+        assert_eq!(safe_next(Some("/")), "/");
     }
 }

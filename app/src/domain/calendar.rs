@@ -79,9 +79,72 @@ impl Calendar {
     }
 }
 
+/// The dates Cadence works with. Every date a person or a document gives is checked
+/// against them where it enters, so date arithmetic inside can never overflow.
+pub const DATE_RANGE: &str = "1900-01-01 to 2200-12-31";
+
+fn first_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date")
+}
+
+fn last_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2200, 12, 31).expect("a valid date")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("{0:?} is not a date (YYYY-MM-DD)")]
+    NotADate(String),
+    #[error("{0} is outside the dates Cadence works with ({DATE_RANGE})")]
+    OutOfRange(NaiveDate),
+}
+
+/// The date, when it is one Cadence works with.
+pub fn in_range(date: NaiveDate) -> Result<NaiveDate, DateError> {
+    if (first_day()..=last_day()).contains(&date) {
+        Ok(date)
+    } else {
+        Err(DateError::OutOfRange(date))
+    }
+}
+
+/// A `YYYY-MM-DD` date (spaces around it ignored) that Cadence works with.
+pub fn parse_date(raw: &str) -> Result<NaiveDate, DateError> {
+    let raw = raw.trim();
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| DateError::NotADate(raw.to_owned()))
+        .and_then(in_range)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_read_within_the_range_cadence_works_with() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(parse_date(" 2026-03-02 "), Ok(d(2026, 3, 2)));
+        assert_eq!(parse_date("1900-01-01"), Ok(d(1900, 1, 1)));
+        assert_eq!(parse_date("2200-12-31"), Ok(d(2200, 12, 31)));
+        // A date chrono can read but no calendar arithmetic survives near.
+        assert!(matches!(
+            parse_date("+262142-12-31"),
+            Err(DateError::OutOfRange(_))
+        ));
+        assert_eq!(
+            parse_date("12/25/2026"),
+            Err(DateError::NotADate("12/25/2026".into()))
+        );
+        assert_eq!(
+            parse_date("1899-12-31"),
+            Err(DateError::OutOfRange(d(1899, 12, 31)))
+        );
+        assert!(parse_date("2201-01-01").is_err());
+        assert!(parse_date("-4714-01-01").is_err());
+        assert!(parse_date("2026-02-30").is_err());
+        assert_eq!(in_range(d(2026, 3, 2)), Ok(d(2026, 3, 2)));
+        assert!(in_range(NaiveDate::MAX).is_err());
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

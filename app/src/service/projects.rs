@@ -5,6 +5,7 @@ use crate::auth::Caller;
 use crate::db::projects::{self as db, ProjectRow};
 use crate::db::users;
 use crate::domain::account::initials_of;
+use crate::domain::calendar::in_range;
 use crate::domain::{
     EffortChart, Email, HolidayName, Permission, ProjectName, Role, Slug, VelocityWindow,
     WorkingWeek,
@@ -14,6 +15,9 @@ use crate::model::projects::{
     ChartValue, HolidayEntry, Member, ProjectInfo, ProjectSettings, ProjectSummary,
 };
 use sqlx::PgPool;
+
+/// How many holidays a project may list (about three a year for three centuries).
+const MAX_HOLIDAYS: usize = 1000;
 
 /// How many "-2", "-3"… alternatives are tried when a slug is taken.
 const SLUG_ATTEMPTS: u32 = 100;
@@ -177,12 +181,24 @@ pub fn validate_settings(input: &ProjectSettings) -> Result<ValidSettings, AppEr
     let window = VelocityWindow::parse(i64::from(input.velocity_window))
         .map_err(|e| errors.add("velocity_window", e))
         .ok();
-    let mut holidays = Vec::with_capacity(input.holidays.len());
-    for h in &input.holidays {
+    if input.holidays.len() > MAX_HOLIDAYS {
+        errors.add(
+            "holidays",
+            format!(
+                "at most {MAX_HOLIDAYS} holidays, not {}",
+                input.holidays.len()
+            ),
+        );
+    }
+    let mut holidays = Vec::with_capacity(input.holidays.len().min(MAX_HOLIDAYS));
+    let mut seen = std::collections::BTreeSet::new();
+    for h in input.holidays.iter().take(MAX_HOLIDAYS) {
+        if let Err(e) = in_range(h.date) {
+            errors.add("holidays", e);
+            continue;
+        }
         match HolidayName::parse(&h.name) {
-            Ok(name) if holidays.iter().all(|(d, _)| *d != h.date) => {
-                holidays.push((h.date, name.as_str().to_owned()))
-            }
+            Ok(name) if seen.insert(h.date) => holidays.push((h.date, name.as_str().to_owned())),
             Ok(_) => errors.add("holidays", format!("{} is listed twice", h.date)),
             Err(e) => errors.add("holidays", format!("{}: {e}", h.date)),
         }

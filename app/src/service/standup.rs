@@ -6,6 +6,7 @@ use crate::db::items::{self as items_db, ItemRow};
 use crate::db::projects as projects_db;
 use crate::db::standup::{self as db, NoteRow, PastChange};
 use crate::domain::account::initials_of;
+use crate::domain::calendar::parse_date;
 use crate::domain::history::{AssigneeRef, Blocking, Change, StandupCard};
 use crate::domain::{EffortChart, ItemState, Permission, StoryPoints};
 use crate::error::{AppError, FieldErrors};
@@ -23,8 +24,7 @@ const NOTE_MAX_CHARS: usize = 1000;
 fn parse_day(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError> {
     match raw.map(str::trim).filter(|d| !d.is_empty()) {
         None => Ok(today),
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map_err(|_| AppError::validation("date", format!("{d:?} is not a date (YYYY-MM-DD)"))),
+        Some(d) => parse_date(d).map_err(|e| AppError::validation("date", e)),
     }
 }
 

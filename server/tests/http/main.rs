@@ -5,6 +5,7 @@ mod accounts;
 mod api;
 mod authz;
 mod export;
+mod hostile;
 mod items;
 mod pages;
 mod reflection;

@@ -2,6 +2,7 @@
 //! whole before anything is written, then written in one transaction (all or nothing).
 
 use super::*;
+use crate::domain::calendar::in_range;
 use crate::domain::history::Change;
 
 /// Items written per statement on import (with their history in one more).
@@ -91,6 +92,18 @@ pub(super) fn check(doc: &ExportDoc) -> Result<(), AppError> {
         }
     }
     for (s, sprint) in doc.sprints.iter().enumerate() {
+        for (field, date) in [("starts_on", sprint.starts_on), ("ends_on", sprint.ends_on)] {
+            if let Err(e) = in_range(date) {
+                errors.add(&format!("sprints[{s}].{field}"), e);
+            }
+        }
+        for (i, inc) in sprint.increments.iter().enumerate() {
+            for (field, date) in [("starts_on", inc.starts_on), ("ends_on", inc.ends_on)] {
+                if let Err(e) = in_range(date) {
+                    errors.add(&format!("sprints[{s}].increments[{i}].{field}"), e);
+                }
+            }
+        }
         if crate::domain::sprint::SprintName::parse(&sprint.name).is_err() {
             errors.add(
                 &format!("sprints[{s}].name"),
@@ -184,6 +197,11 @@ pub(super) fn check(doc: &ExportDoc) -> Result<(), AppError> {
             {
                 errors.add(&at(&format!("history[{h}]")), e);
             }
+        }
+    }
+    for (n, note) in doc.standup_notes.iter().enumerate() {
+        if let Err(e) = in_range(note.day) {
+            errors.add(&format!("standup_notes[{n}].day"), e);
         }
     }
     for (c, card) in doc.reflections.iter().enumerate() {

@@ -87,10 +87,10 @@ fn parse_date(errors: &mut FieldErrors, field: &str, raw: &str) -> Option<NaiveD
         errors.add(field, "pick a date");
         return None;
     }
-    match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+    match crate::domain::calendar::parse_date(raw) {
         Ok(d) => Some(d),
-        Err(_) => {
-            errors.add(field, format!("{raw:?} is not a date (YYYY-MM-DD)"));
+        Err(e) => {
+            errors.add(field, e);
             None
         }
     }
