@@ -213,3 +213,30 @@ pub async fn shutdown_signal() {
     }
     tracing::info!("shutting down: finishing requests in flight");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_is_answered_with_a_500_not_a_dropped_connection() {
+        let app: Router = Router::new()
+            .route(
+                "/boom",
+                get(|| async {
+                    let nothing: Option<u8> = None;
+                    nothing.expect("a bug of ours").to_string()
+                }),
+            )
+            .layer(CatchPanicLayer::custom(panicked));
+        let res = app
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
+        assert!(String::from_utf8_lossy(&body).contains("it has been logged"));
+    }
+}
