@@ -226,8 +226,12 @@ mod tests {
             .route(
                 "/boom",
                 get(|| async {
-                    let nothing: Option<u8> = None;
-                    nothing.expect("a bug of ours").to_string()
+                    let numbers: Vec<u8> = Vec::new();
+                    numbers
+                        .iter()
+                        .map(|n| n.to_string())
+                        .next()
+                        .expect("a bug of ours")
                 }),
             )
             .layer(CatchPanicLayer::custom(panicked));
