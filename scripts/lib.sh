@@ -328,7 +328,10 @@ browser_tests() (
   local db="$E2E_DB" admin_url="$E2E_ADMIN_URL" port; port="$(free_port)"
   psql "$admin_url" -qc "drop database if exists $db" && psql "$admin_url" -qc "create database $db" || return 1
   local log="$CADENCE_ROOT/target/e2e-server.log"
+  # Every browser test registers its own people from this one address: the per-address
+  # registration limit (tested over HTTP) is raised for the run.
   (cd "$CADENCE_ROOT" && DATABASE_URL="${DATABASE_URL%/*}/$db" CADENCE_ADDR="127.0.0.1:$port" \
+     CADENCE_REGISTRATIONS_PER_HOUR=10000 \
      LEPTOS_SITE_ROOT=target/site CADENCE_LOG=warn exec target/debug/server serve) >"$log" 2>&1 &
   # The server itself (the subshell execs it); it shares ./x's process group, so it is
   # stopped by its PID alone.

@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::db::users::{self as db, UserRow};
 use crate::domain::Password;
 use crate::error::AppError;
+use crate::model::accounts::Registration;
 use argon2::password_hash::{rand_core::OsRng, rand_core::RngCore, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
 use http::HeaderMap;
@@ -30,6 +31,10 @@ pub struct AuthConfig {
     /// Take the client address from `X-Forwarded-For` (behind a trusted reverse proxy).
     pub trust_proxy: bool,
     pub session_days: i64,
+    /// Whether strangers may register, or only the administrator makes accounts.
+    pub registration: Registration,
+    /// How many accounts one client address may register in an hour.
+    pub registrations_per_hour: i64,
 }
 
 impl Default for AuthConfig {
@@ -38,6 +43,8 @@ impl Default for AuthConfig {
             secure_cookies: false,
             trust_proxy: false,
             session_days: 30,
+            registration: Registration::Open,
+            registrations_per_hour: crate::service::accounts::MAX_REGISTRATIONS_PER_ADDRESS,
         }
     }
 }

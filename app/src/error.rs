@@ -48,6 +48,9 @@ pub enum AppError {
     Unauthorized,
     #[error("you are not allowed to do that")]
     Forbidden,
+    /// Not allowed, for a reason the caller can act on (the message says what to do).
+    #[error("{0}")]
+    Refused(String),
     #[error("{0}")]
     Validation(FieldErrors),
     #[error("{0}")]
@@ -55,8 +58,16 @@ pub enum AppError {
     #[error("too many attempts: wait a minute and try again")]
     TooManyRequests,
     /// Work the server limits (a project export) is already running as often as it may.
-    #[error("the server is busy with other exports: try again in a minute")]
+    #[error("the server is busy with other exports or imports: try again in a minute")]
     Busy,
+    /// The database is unreachable, every connection is taken, or the work waited too long
+    /// for a lock: nothing was changed, and the same request can simply be sent again.
+    #[error("the server is too busy to answer right now: try again in a moment")]
+    Unavailable,
+    /// The transaction lost a race with another (a serialization failure or a deadlock the
+    /// database broke): the service runs it again a few times before answering this 503.
+    #[error("the server is too busy to answer right now: try again in a moment")]
+    Contended,
     #[error("something went wrong on our side; it has been logged")]
     Internal,
     /// The request never reached the function or its answer could not be read
@@ -91,16 +102,25 @@ impl AppError {
         }
     }
 
+    /// For a refusal that is about timing, when to try again (the `Retry-After` seconds).
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            AppError::Busy | AppError::TooManyRequests => Some(60),
+            AppError::Unavailable | AppError::Contended => Some(2),
+            _ => None,
+        }
+    }
+
     pub fn status(&self) -> http::StatusCode {
         use http::StatusCode as S;
         match self {
             AppError::NotFound => S::NOT_FOUND,
             AppError::Unauthorized => S::UNAUTHORIZED,
-            AppError::Forbidden => S::FORBIDDEN,
+            AppError::Forbidden | AppError::Refused(_) => S::FORBIDDEN,
             AppError::Validation(_) => S::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => S::CONFLICT,
             AppError::TooManyRequests => S::TOO_MANY_REQUESTS,
-            AppError::Busy => S::SERVICE_UNAVAILABLE,
+            AppError::Busy | AppError::Unavailable | AppError::Contended => S::SERVICE_UNAVAILABLE,
             AppError::Internal => S::INTERNAL_SERVER_ERROR,
             AppError::Request(_) => S::BAD_REQUEST,
         }
@@ -126,12 +146,66 @@ impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::RowNotFound => AppError::NotFound,
+            ref e if is_retryable(e) => {
+                tracing::info!(error = %e, "transaction lost a race; it may be run again");
+                AppError::Contended
+            }
+            // A NUL character (or other text PostgreSQL cannot store) that got past the
+            // edge's check (`server/src/guard.rs`), as in an import: the user's input.
+            ref e if is_unstorable_text(e) => {
+                tracing::info!(error = %e, "text the database cannot store");
+                AppError::validation(
+                    "text",
+                    "text cannot contain the NUL character (\\0): remove it and try again",
+                )
+            }
+            ref e if is_transient(e) => {
+                tracing::warn!(error = %e, "database busy or unreachable: answering 503");
+                AppError::Unavailable
+            }
             other => {
                 tracing::error!(error = %other, "database error");
                 AppError::Internal
             }
         }
     }
+}
+
+/// A failure that says nothing about the request: no connection to be had (the pool is
+/// exhausted or the database is away), or the transaction lost a race it may win when tried
+/// again (serialization failure, deadlock, lock or statement timeout). These are 503s.
+#[cfg(feature = "ssr")]
+pub fn is_transient(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(d) => matches!(
+            d.code().as_deref(),
+            // serialization_failure, deadlock_detected, lock_not_available, query_canceled
+            // (statement_timeout), admin/crash shutdown, cannot_connect_now
+            Some("40001" | "40P01" | "55P03" | "57014" | "57P01" | "57P02" | "57P03")
+        ),
+        _ => false,
+    }
+}
+
+/// Text the database cannot store: character_not_in_repertoire (a NUL byte, "invalid byte
+/// sequence for encoding UTF8: 0x00") or untranslatable_character.
+#[cfg(feature = "ssr")]
+fn is_unstorable_text(err: &sqlx::Error) -> bool {
+    matches!(
+        err.as_database_error().and_then(|d| d.code()).as_deref(),
+        Some("22021" | "22P05")
+    )
+}
+
+/// Whether a failed attempt may succeed when the whole transaction is run again (a
+/// serialization failure or a deadlock the database broke by aborting us).
+#[cfg(feature = "ssr")]
+pub fn is_retryable(err: &sqlx::Error) -> bool {
+    matches!(
+        err.as_database_error().and_then(|d| d.code()).as_deref(),
+        Some("40001" | "40P01")
+    )
 }
 
 /// A unique or check constraint the user's input broke, as a message for the field it is

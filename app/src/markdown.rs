@@ -120,3 +120,315 @@ mod tests {
         assert!(to_safe_html("[q](?a=b:c)").contains(r#"href="?a=b:c""#));
     }
 }
+
+/// Fuzzing the renderer: whatever is written, it does not panic and what it makes cannot
+/// run script. A few hundred cases run with the tests; for a long run:
+/// `PROPTEST_CASES=100000 ./x cargo test -p app --features app/ssr --lib markdown::fuzz`
+/// (50,000 cases take about a minute per property in a debug build).
+#[cfg(test)]
+mod fuzz {
+    use super::to_safe_html;
+    use proptest::prelude::*;
+
+    /// What markdown itself makes: any other tag in the output came from the input.
+    const TAGS: [&str; 27] = [
+        "p",
+        "a",
+        "img",
+        "code",
+        "pre",
+        "em",
+        "strong",
+        "del",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "hr",
+        "br",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "input",
+    ];
+    /// The attributes those tags get (`style` only for a table column's alignment).
+    const ATTRIBUTES: [&str; 9] = [
+        "href", "src", "alt", "title", "type", "disabled", "checked", "start", "class",
+    ];
+
+    /// The case count: `PROPTEST_CASES` when set (a long run by hand), else a quick 128.
+    fn config() -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(128);
+        ProptestConfig {
+            cases,
+            // A failure prints its smallest input; no regression files in the source tree.
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    /// Pieces of markdown, HTML and address syntax that attacks are made of, so random
+    /// strings reach links, raw HTML, entities and code rather than plain paragraphs.
+    const PIECES: [&str; 58] = [
+        "<script>",
+        "</script>",
+        "<SCRIPT SRC=//x>",
+        "<img src=x onerror=alert(1)>",
+        "<a href=\"javascript:alert(1)\">",
+        "</a>",
+        "<svg/onload=alert(1)>",
+        "<!--",
+        "-->",
+        "<![CDATA[",
+        "]]>",
+        "<?",
+        "<div ",
+        "onclick=",
+        " onmouseover=\"",
+        "javascript:",
+        "JaVaScRiPt:",
+        "java\tscript:",
+        "vbscript:",
+        "data:text/html,",
+        "&#106;",
+        "&#x3A;",
+        "&colon;",
+        "&amp;",
+        "&",
+        ";",
+        "[",
+        "]",
+        "(",
+        ")",
+        "![",
+        "<",
+        ">",
+        "\"",
+        "'",
+        "`",
+        "```",
+        "\n",
+        "\n\n",
+        "  \n",
+        " ",
+        "\t",
+        "*",
+        "_",
+        "#",
+        "- ",
+        "1. ",
+        "> ",
+        "|",
+        "---",
+        "- [ ] ",
+        "~~",
+        "\\",
+        ":",
+        "/",
+        "http://x.example/",
+        "mailto:a@b.example",
+        "\u{0}",
+    ];
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => proptest::sample::select(&PIECES[..]).prop_map(str::to_owned),
+            2 => "[a-zA-Z0-9 ]{1,6}",
+            1 => any::<char>().prop_map(String::from),
+        ]
+    }
+
+    /// Markdown-ish text made of pieces, or any string at all.
+    fn source() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => proptest::collection::vec(piece(), 0..40).prop_map(|p| p.concat()),
+            1 => any::<String>(),
+        ]
+    }
+
+    /// One tag of the output: its name and its attributes (name, value as written).
+    struct Tag {
+        name: String,
+        attributes: Vec<(String, String)>,
+    }
+
+    /// Every tag in `html`. Text is escaped (`&lt;`), so each `<` starts a real tag; values
+    /// are double-quoted with `"` escaped, as pulldown-cmark writes them.
+    fn tags(html: &str) -> Vec<Tag> {
+        let mut found = Vec::new();
+        let mut rest = html;
+        while let Some(start) = rest.find('<') {
+            rest = &rest[start + 1..];
+            rest = rest.strip_prefix('/').unwrap_or(rest);
+            let name_end = rest
+                .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .unwrap_or(rest.len());
+            let name = rest[..name_end].to_ascii_lowercase();
+            rest = &rest[name_end..];
+            let mut attributes = Vec::new();
+            loop {
+                rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+                if rest.is_empty() || rest.starts_with('>') {
+                    break;
+                }
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || c == '=' || c == '>' || c == '/')
+                    .unwrap_or(rest.len());
+                let attribute = rest[..end].to_ascii_lowercase();
+                rest = &rest[end..];
+                let mut value = String::new();
+                if let Some(after) = rest.strip_prefix("=\"") {
+                    let close = after.find('"').expect("a closed attribute value");
+                    value = after[..close].to_owned();
+                    rest = &after[close + 1..];
+                } else if rest.starts_with('=') {
+                    panic!("an unquoted attribute value in {html}");
+                }
+                attributes.push((attribute, value));
+            }
+            found.push(Tag { name, attributes });
+        }
+        found
+    }
+
+    /// An attribute value as the browser reads it: character references decoded.
+    fn unescape(value: &str) -> String {
+        let mut out = String::new();
+        let mut rest = value;
+        while let Some(amp) = rest.find('&') {
+            out.push_str(&rest[..amp]);
+            rest = &rest[amp..];
+            let Some(semi) = rest.find(';') else { break };
+            let entity = &rest[1..semi];
+            let decoded = match entity {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => entity
+                    .strip_prefix("#x")
+                    .or_else(|| entity.strip_prefix("#X"))
+                    .map(|hex| u32::from_str_radix(hex, 16))
+                    .or_else(|| entity.strip_prefix('#').map(str::parse))
+                    .and_then(Result::ok)
+                    .and_then(char::from_u32),
+            };
+            match decoded {
+                Some(c) => {
+                    out.push(c);
+                    rest = &rest[semi + 1..];
+                }
+                // A bare `&` (the writer escapes every `&` it means literally: see below).
+                None => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The scheme a browser would take from an address (WHATWG URL: leading and trailing
+    /// spaces and controls dropped, tabs and newlines anywhere removed), lowercased.
+    fn scheme(address: &str) -> Option<String> {
+        let cleaned: String = address
+            .trim_matches(|c: char| c <= ' ')
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .collect();
+        let colon = cleaned.find(':')?;
+        let candidate = &cleaned[..colon];
+        let mut chars = candidate.chars();
+        let well_formed = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        well_formed.then(|| candidate.to_ascii_lowercase())
+    }
+
+    /// What must hold of any rendering; the reason when it does not.
+    fn check(html: &str) -> Result<(), String> {
+        if html.to_ascii_lowercase().contains("<script") {
+            return Err("a <script> tag".into());
+        }
+        for tag in tags(html) {
+            if !TAGS.contains(&tag.name.as_str()) {
+                return Err(format!("a <{}> tag from the input", tag.name));
+            }
+            for (attribute, value) in &tag.attributes {
+                if attribute.starts_with("on") {
+                    return Err(format!("an event handler {attribute}"));
+                }
+                let alignment = attribute == "style" && value.starts_with("text-align: ");
+                if !ATTRIBUTES.contains(&attribute.as_str()) && !alignment {
+                    return Err(format!("an attribute {attribute}"));
+                }
+                if attribute == "href" || attribute == "src" {
+                    let address = unescape(value);
+                    if let Some(s) = scheme(&address) {
+                        if !["http", "https", "mailto"].contains(&s.as_str()) {
+                            return Err(format!("a {s}: address {address:?}"));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_text_renders_without_script(source in source()) {
+            let html = to_safe_html(&source);
+            if let Err(why) = check(&html) {
+                prop_assert!(false, "{why}: {source:?} → {html:?}");
+            }
+        }
+
+        /// Raw HTML is shown as text: an element written in the input never comes out as one.
+        #[test]
+        fn raw_html_stays_text(
+            before in source(),
+            name in "(script|iframe|div|span|b|style|object|embed|svg|form|body|math)",
+            after in source(),
+        ) {
+            let source = format!("{before}<{name} x=1>{after}");
+            let html = to_safe_html(&source);
+            let lower = html.to_ascii_lowercase();
+            prop_assert!(!lower.contains(&format!("<{name} ")), "{source:?} → {html:?}");
+        }
+    }
+
+    /// The checks catch what they are for (or the fuzzing would prove nothing).
+    #[test]
+    fn the_checks_see_script() {
+        for bad in [
+            "<script>alert(1)</script>",
+            "<p onclick=\"x\">a</p>",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<a href=\" &#106;avascript:alert(1)\">x</a>",
+            "<a href=\"java&#x9;script:x\">x</a>",
+            "<img src=\"data:text/html,x\"/>",
+            "<iframe src=\"/x\"></iframe>",
+            "<p style=\"color: red\">x</p>",
+        ] {
+            assert!(check(bad).is_err(), "{bad}");
+        }
+        let fine = "<p><a href=\"/p/x?a=b:c\" title=\"on=1\">x</a> <img src=\"https://x/\" alt=\"y\"/></p>\n<table><thead><tr><th style=\"text-align: left\">a</th></tr></thead></table>";
+        assert_eq!(check(fine), Ok(()));
+    }
+}

@@ -17,7 +17,25 @@ pub struct Config {
     pub trust_proxy: bool,
     /// `CADENCE_DB_MAX_CONNECTIONS`: pool size per server process. Default 10.
     pub db_max_connections: u32,
+    /// `CADENCE_REGISTRATION`: `open` (anyone may sign up, the default) or `closed` (accounts
+    /// are made with `server create-user`).
+    pub registration: app::model::accounts::Registration,
+    /// `CADENCE_REGISTRATIONS_PER_HOUR`: accounts one client address may register in an
+    /// hour (1 to 100000). Default 20.
+    pub registrations_per_hour: i64,
+    /// `CADENCE_IMPORT_LIMIT_MB`: the largest project document an import accepts, in MB
+    /// (1 to [`IMPORT_LIMIT_MB_MAX`]). Default 128 (about 150,000 items).
+    pub import_limit_mb: u32,
+    /// `CADENCE_HEADER_TIMEOUT_SECS` (default 10), `CADENCE_BODY_TIMEOUT_SECS` (30, between
+    /// two chunks of a body), `CADENCE_REQUEST_TIMEOUT_SECS` (60, until the answer starts).
+    pub timeouts: crate::serve::Timeouts,
+    /// `CADENCE_STATEMENT_TIMEOUT_SECS` (default 30) and `CADENCE_LOCK_TIMEOUT_SECS` (10):
+    /// how long one database statement may run, and wait for a lock.
+    pub db_timeouts: crate::DbTimeouts,
 }
+
+/// The highest `CADENCE_IMPORT_LIMIT_MB` (an import may hold about twice its document).
+pub const IMPORT_LIMIT_MB_MAX: u32 = 4096;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
@@ -38,6 +56,8 @@ impl Config {
         app::auth::AuthConfig {
             secure_cookies: self.secure_cookies,
             trust_proxy: self.trust_proxy,
+            registration: self.registration,
+            registrations_per_hour: self.registrations_per_hour,
             ..Default::default()
         }
     }
@@ -111,6 +131,75 @@ impl Config {
                 })?,
         };
 
+        let registration = match var("CADENCE_REGISTRATION") {
+            None => app::model::accounts::Registration::Open,
+            Some(v) => {
+                app::model::accounts::Registration::parse(&v).ok_or(ConfigError::Invalid {
+                    name: "CADENCE_REGISTRATION",
+                    value: v,
+                    reason: "expected open or closed".into(),
+                })?
+            }
+        };
+
+        let registrations_per_hour = match var("CADENCE_REGISTRATIONS_PER_HOUR") {
+            None => app::service::accounts::MAX_REGISTRATIONS_PER_ADDRESS,
+            Some(v) => v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=100_000).contains(n))
+                .ok_or(ConfigError::Invalid {
+                    name: "CADENCE_REGISTRATIONS_PER_HOUR",
+                    value: v,
+                    reason: "expected a whole number from 1 to 100000".into(),
+                })?,
+        };
+
+        let import_limit_mb = match var("CADENCE_IMPORT_LIMIT_MB") {
+            None => 128,
+            Some(v) => v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=IMPORT_LIMIT_MB_MAX).contains(n))
+                .ok_or(ConfigError::Invalid {
+                    name: "CADENCE_IMPORT_LIMIT_MB",
+                    value: v,
+                    reason: format!(
+                        "expected a whole number of megabytes from 1 to {IMPORT_LIMIT_MB_MAX}"
+                    ),
+                })?,
+        };
+
+        let secs = |name: &'static str, default: std::time::Duration| -> Result<_, ConfigError> {
+            match var(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| (1..=86_400).contains(n))
+                    .map(std::time::Duration::from_secs)
+                    .ok_or(ConfigError::Invalid {
+                        name,
+                        value: v,
+                        reason: "expected a whole number of seconds from 1 to 86400".into(),
+                    }),
+            }
+        };
+        let serve = crate::serve::Timeouts::default();
+        let timeouts = crate::serve::Timeouts {
+            header_read: secs("CADENCE_HEADER_TIMEOUT_SECS", serve.header_read)?,
+            body_idle: secs("CADENCE_BODY_TIMEOUT_SECS", serve.body_idle)?,
+            request: secs("CADENCE_REQUEST_TIMEOUT_SECS", serve.request)?,
+        };
+        let db = crate::DbTimeouts::default();
+        let db_timeouts = crate::DbTimeouts {
+            statement: secs("CADENCE_STATEMENT_TIMEOUT_SECS", db.statement)?,
+            lock: secs("CADENCE_LOCK_TIMEOUT_SECS", db.lock)?,
+        };
+
         Ok(Config {
             database_url,
             addr,
@@ -118,6 +207,11 @@ impl Config {
             secure_cookies,
             trust_proxy,
             db_max_connections,
+            registration,
+            registrations_per_hour,
+            import_limit_mb,
+            timeouts,
+            db_timeouts,
         })
     }
 }
@@ -169,6 +263,44 @@ mod tests {
         assert!(!c.secure_cookies);
         assert_eq!(c.log_filter, DEFAULT_LOG_FILTER);
         assert_eq!(c.db_max_connections, 10);
+        assert_eq!(c.import_limit_mb, 128);
+    }
+
+    #[test]
+    fn timeouts_are_settings_in_seconds_with_defaults() {
+        let base = ("DATABASE_URL", "postgres://h/db");
+        let c = config(&[base]).unwrap();
+        assert_eq!(c.timeouts, crate::serve::Timeouts::default());
+        assert_eq!(c.db_timeouts, crate::DbTimeouts::default());
+        let c = config(&[
+            base,
+            ("CADENCE_HEADER_TIMEOUT_SECS", "3"),
+            ("CADENCE_LOCK_TIMEOUT_SECS", "2"),
+        ])
+        .unwrap();
+        assert_eq!(c.timeouts.header_read, std::time::Duration::from_secs(3));
+        assert_eq!(c.db_timeouts.lock, std::time::Duration::from_secs(2));
+        for bad in ["0", "-5", "soon", "100000"] {
+            let err = config(&[base, ("CADENCE_REQUEST_TIMEOUT_SECS", bad)]).unwrap_err();
+            assert!(
+                err.to_string().starts_with("CADENCE_REQUEST_TIMEOUT_SECS"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_import_limit_is_a_setting_in_megabytes() {
+        let base = ("DATABASE_URL", "postgres://h/db");
+        let c = config(&[base, ("CADENCE_IMPORT_LIMIT_MB", "16")]).unwrap();
+        assert_eq!(c.import_limit_mb, 16);
+        for bad in ["0", "-1", "big", "5000"] {
+            let err = config(&[base, ("CADENCE_IMPORT_LIMIT_MB", bad)]).unwrap_err();
+            assert!(
+                err.to_string().starts_with("CADENCE_IMPORT_LIMIT_MB"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]
@@ -215,6 +347,20 @@ mod tests {
             .unwrap()
             .secure_cookies
         );
+    }
+
+    #[test]
+    fn registration_is_open_unless_closed() {
+        use app::model::accounts::Registration;
+        let base = ("DATABASE_URL", "postgres://h/db");
+        assert_eq!(config(&[base]).unwrap().registration, Registration::Open);
+        let closed = config(&[base, ("CADENCE_REGISTRATION", "Closed")]).unwrap();
+        assert_eq!(closed.registration, Registration::Closed);
+        assert_eq!(closed.auth().registration, Registration::Closed);
+        let err = config(&[base, ("CADENCE_REGISTRATION", "invite")]).unwrap_err();
+        assert!(err
+            .to_string()
+            .starts_with("CADENCE_REGISTRATION has an invalid value \"invite\""));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! parses the command line; everything here is reused by the HTTP tests.
 
 pub mod config;
+pub mod guard;
 pub mod rest;
+pub mod serve;
 
 use app::auth::AuthConfig;
 use app::clock::Clock;
@@ -38,6 +40,32 @@ pub struct AppState {
     pub clock: Clock,
     /// How many project exports may stream at once (each holds a database connection).
     pub exports: std::sync::Arc<tokio::sync::Semaphore>,
+    /// How large an import may be, and how many run at once.
+    pub imports: Imports,
+    /// How long the server waits for clients and for itself (`serve`).
+    pub timeouts: serve::Timeouts,
+}
+
+/// Imports hold their document in memory (up to about twice its size while it is read) and
+/// a database connection while they write: the body has a size limit, and only so many
+/// imports run at once; one more is answered 503 with Retry-After before its body is read.
+#[derive(Clone, Debug)]
+pub struct Imports {
+    /// The largest document accepted, in bytes (`CADENCE_IMPORT_LIMIT_MB`).
+    pub max_bytes: usize,
+    pub running: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl Imports {
+    /// How many imports may run at once: each may hold two of its documents in memory.
+    pub const AT_ONCE: usize = 2;
+
+    pub fn new(max_bytes: usize) -> Imports {
+        Imports {
+            max_bytes,
+            running: std::sync::Arc::new(tokio::sync::Semaphore::new(Self::AT_ONCE)),
+        }
+    }
 }
 
 impl AppState {
@@ -57,13 +85,14 @@ pub fn router(state: AppState) -> Router {
         provide_context(pool.clone());
         provide_context(auth.clone());
         provide_context(clock.clone());
+        guard::provide_request_nonce();
     };
     let options = state.leptos_options.clone();
 
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .merge(rest::routes())
+        .merge(rest::routes(&state))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -74,6 +103,24 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             require_sign_in,
+        ))
+        // The edge (see `guard`), innermost first: server functions' statuses, then bodies
+        // and URLs, then cross-site requests; the headers go on every answer, refusals too.
+        .layer(middleware::from_fn(guard::server_fn_status))
+        .layer(middleware::from_fn(guard::bodies))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::same_origin,
+        ))
+        .layer(middleware::from_fn(guard::headers))
+        // A request that takes too long is a 503; a body that stalls fails the request.
+        .layer(middleware::from_fn_with_state(
+            state.timeouts,
+            serve::deadline,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.timeouts,
+            serve::body_timeout,
         ))
         .layer(CompressionLayer::new())
         // A panic in a handler is our bug: it is logged, and the client gets a 500 that says
@@ -158,13 +205,51 @@ async fn readyz(State(pool): State<PgPool>) -> (StatusCode, &'static str) {
     }
 }
 
+/// How long one statement may run, and wait for a lock, on the pool's connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DbTimeouts {
+    pub statement: Duration,
+    pub lock: Duration,
+}
+
+impl Default for DbTimeouts {
+    fn default() -> Self {
+        DbTimeouts {
+            statement: Duration::from_secs(30),
+            lock: Duration::from_secs(10),
+        }
+    }
+}
+
 /// A pool that does not connect until first used, so the server starts (and reports
-/// not-ready) while the database is away, and recovers when it returns.
-pub fn lazy_pool(database_url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+/// not-ready) while the database is away, and recovers when it returns. Every connection
+/// has a statement and a lock timeout, so a frozen database or a lock held too long ends
+/// in a 503 instead of holding the request.
+pub fn lazy_pool(
+    database_url: &str,
+    max_connections: u32,
+    timeouts: DbTimeouts,
+) -> Result<PgPool, sqlx::Error> {
+    Ok(pool_with(database_url.parse()?, max_connections, timeouts))
+}
+
+/// [`lazy_pool`] for connect options already read (tests build pools on their database).
+pub fn pool_with(
+    options: sqlx::postgres::PgConnectOptions,
+    max_connections: u32,
+    timeouts: DbTimeouts,
+) -> PgPool {
+    let options = options.options([
+        (
+            "statement_timeout",
+            format!("{}ms", timeouts.statement.as_millis()),
+        ),
+        ("lock_timeout", format!("{}ms", timeouts.lock.as_millis())),
+    ]);
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
-        .connect_lazy(database_url)
+        .connect_lazy_with(options)
 }
 
 /// Applies the embedded migrations, retrying for a while if the database is still starting.

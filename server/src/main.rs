@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 ///
 /// Configuration comes from the environment (and a .env file): DATABASE_URL (required),
 /// CADENCE_ADDR (default 127.0.0.1:3000), CADENCE_LOG, CADENCE_SECURE_COOKIES,
-/// CADENCE_TRUST_PROXY, CADENCE_DB_MAX_CONNECTIONS.
+/// CADENCE_TRUST_PROXY, CADENCE_DB_MAX_CONNECTIONS, CADENCE_REGISTRATION (open or closed).
 #[derive(Debug, Parser)]
 #[command(name = "server", version)]
 struct Cli {
@@ -24,7 +24,8 @@ enum Command {
     /// Apply migrations and exit.
     Migrate,
     /// Create an account. The password is read from standard input (one line), or asked for
-    /// when standard input is a terminal.
+    /// when standard input is a terminal. Works when registration is closed
+    /// (CADENCE_REGISTRATION=closed): this is how accounts are made then.
     CreateUser {
         #[arg(long)]
         email: String,
@@ -40,8 +41,8 @@ enum Command {
         #[arg(long)]
         name: String,
     },
-    /// Set a new password for an account (read like create-user's) and sign it out
-    /// everywhere.
+    /// Set a new password for an account (read like create-user's), sign it out everywhere
+    /// and revoke its API tokens.
     ResetPassword {
         #[arg(long)]
         email: String,
@@ -80,8 +81,12 @@ async fn main() -> ExitCode {
 }
 
 async fn run(command: Command, config: Config) -> Result<(), String> {
-    let pool = server::lazy_pool(&config.database_url, config.db_max_connections)
-        .map_err(|e| format!("DATABASE_URL {}: {e}", redact(&config.database_url)))?;
+    let pool = server::lazy_pool(
+        &config.database_url,
+        config.db_max_connections,
+        config.db_timeouts,
+    )
+    .map_err(|e| format!("DATABASE_URL {}: {e}", redact(&config.database_url)))?;
     server::migrate(&pool).await.map_err(|e| {
         format!(
             "applying migrations to {}: {e}",
@@ -104,7 +109,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         }
         Command::CreateToken { email, name } => {
             let user = accounts::find(&pool, &email).await.map_err(describe)?;
-            let token = accounts::create_token(&pool, user.id, &name)
+            let token = accounts::issue_token(&pool, user.id, &name)
                 .await
                 .map_err(describe)?;
             println!("{}", token.token);
@@ -116,10 +121,13 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         }
         Command::ResetPassword { email } => {
             let password = read_password()?;
-            accounts::reset_password(&pool, &email, &password)
+            let out = accounts::reset_password(&pool, &email, &password)
                 .await
                 .map_err(describe)?;
-            println!("password reset for {email}; its sessions were signed out");
+            println!(
+                "password reset for {email}; signed out of {} session(s), {} API token(s) revoked",
+                out.sessions, out.tokens
+            );
             Ok(())
         }
         Command::Serve => serve(config, pool).await,
@@ -164,6 +172,8 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
         auth: config.auth(),
         clock: app::clock::Clock::system(),
         exports: server::AppState::export_limit(config.db_max_connections),
+        imports: server::Imports::new(config.import_limit_mb as usize * 1024 * 1024),
+        timeouts: config.timeouts,
     });
 
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -172,11 +182,7 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!("Cadence is listening on http://{addr}");
     println!("Cadence is ready: open http://{addr}/");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(server::shutdown_signal())
-    .await
-    .map_err(|e| format!("server error: {e}"))
+    server::serve::raise_open_file_limit();
+    server::serve::serve(listener, app, config.timeouts, server::shutdown_signal()).await;
+    Ok(())
 }

@@ -19,6 +19,10 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             "Not possible as things stand",
             "The message says what to do first.",
         ),
+        AppError::Unavailable | AppError::Contended | AppError::Busy => (
+            "Cadence is busy",
+            "Nothing was changed. Try again in a moment.",
+        ),
         _ => ("Something went wrong", "Try again in a moment."),
     };
     view! {

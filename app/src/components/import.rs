@@ -176,10 +176,10 @@ pub fn ImportProject(imported: RwSignal<u32>) -> impl IntoView {
                 {format!("Imported “{}” with {}. ", i.name, crate::words::count(i.items, "item", "items"))}
                 <a href=format!("/p/{}", i.slug)>{format!("Open {}", i.name)}</a>
             </p>
-            {(!i.skipped_members.is_empty()).then(|| view! {
-                <p class="muted">{format!(
-                    "Left out (no account on this server): {}. Their names were dropped from the project.",
-                    i.skipped_members.join(", ")
+            {(i.members_invited > 0).then(|| view! {
+                <p class="muted" data-testid="import-invited">{format!(
+                    "The document names {} besides you: whoever of them has an account here is invited and joins on accepting. Until then the project is yours alone, and their names were left off items, history, notes and votes.",
+                    crate::words::count(i.members_invited, "other member", "other members")
                 )}</p>
             })}
         }

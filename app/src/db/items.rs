@@ -36,7 +36,7 @@ pub struct ItemRow {
 }
 
 /// Takes the next item number of the project (and its row lock until the transaction ends).
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn next_number(conn: &mut PgConnection, project_id: Uuid) -> Result<i32, sqlx::Error> {
     let row = sqlx::query!(
         r#"update project set next_item_number = next_item_number + 1 where id = $1
@@ -61,7 +61,7 @@ pub struct NewItemRow<'a> {
     pub creator_id: Uuid,
 }
 
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "debug"))]
 pub async fn insert(conn: &mut PgConnection, new: NewItemRow<'_>) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     sqlx::query!(
@@ -86,7 +86,7 @@ pub async fn insert(conn: &mut PgConnection, new: NewItemRow<'_>) -> Result<Uuid
 }
 
 /// One item by its number (including items in the trash).
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn by_number(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -117,7 +117,7 @@ pub async fn by_number(
 }
 
 /// Items by id, in rank order.
-#[tracing::instrument(skip(conn, ids), err)]
+#[tracing::instrument(skip(conn, ids), err(level = "debug"))]
 pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ItemRow>, sqlx::Error> {
     sqlx::query_as!(
         ItemRow,
@@ -165,7 +165,7 @@ pub struct Filter {
 /// listed but their own estimates are left out of the totals (their children carry the
 /// points), and the top-level view lists only items without an epic while its totals
 /// still count the children.
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn page(
     pool: &PgPool,
     project_id: Uuid,
@@ -223,9 +223,9 @@ fn escape_like(text: &str) -> String {
 }
 
 /// (estimate, state) of the live children of each epic.
-#[tracing::instrument(skip(pool, epic_ids), err)]
+#[tracing::instrument(skip(conn, epic_ids), err(level = "debug"))]
 pub async fn children_of(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     epic_ids: &[Uuid],
 ) -> Result<Vec<(Uuid, Option<i16>, ItemState)>, sqlx::Error> {
     let rows = sqlx::query!(
@@ -233,7 +233,7 @@ pub async fn children_of(
            where parent_id = any($1) and deleted_at is null"#,
         epic_ids
     )
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
@@ -242,7 +242,7 @@ pub async fn children_of(
 }
 
 /// Ids of an epic's live children, in rank order.
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn child_ids(conn: &mut PgConnection, epic_id: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
     sqlx::query_scalar!(
         "select id from work_item where parent_id = $1 and deleted_at is null order by rank, id",
@@ -254,7 +254,7 @@ pub async fn child_ids(conn: &mut PgConnection, epic_id: Uuid) -> Result<Vec<Uui
 
 /// Writes an item's editable fields and bumps its version.
 #[allow(clippy::too_many_arguments)]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "debug"))]
 pub async fn save(conn: &mut PgConnection, row: &ItemRow) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"update work_item set kind = $2, parent_id = $3, title = $4, description = $5,
@@ -281,8 +281,9 @@ pub async fn save(conn: &mut PgConnection, row: &ItemRow) -> Result<(), sqlx::Er
     Ok(())
 }
 
-/// The rank of the first or last live item of the project (other than `except`).
-#[tracing::instrument(skip(conn), err)]
+/// The rank of the first or last item of the project (other than `except`). Items in the
+/// trash count too: they keep their ranks, which stay unique, for when they come back.
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn end_rank(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -291,7 +292,7 @@ pub async fn end_rank(
 ) -> Result<Option<i64>, sqlx::Error> {
     let row = sqlx::query!(
         r#"select min(rank) as lo, max(rank) as hi from work_item
-           where project_id = $1 and deleted_at is null and ($2::uuid is null or id <> $2)"#,
+           where project_id = $1 and ($2::uuid is null or id <> $2)"#,
         project_id,
         except
     )
@@ -300,25 +301,39 @@ pub async fn end_rank(
     Ok(if last { row.hi } else { row.lo })
 }
 
-/// The rank of the live item just before (or just after) `rank`, skipping `except`.
-#[tracing::instrument(skip(conn), err)]
+/// Serializes every change of ranks in one project until the transaction ends: two moves
+/// into one spot (or a move and a renumbering) would otherwise read the same neighbours and
+/// deadlock or share a rank. Taken after the project's row lock and before any item's row
+/// lock, so the order is the same everywhere.
+#[tracing::instrument(skip(conn), err(level = "debug"))]
+pub async fn lock_ranks(conn: &mut PgConnection, project_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended('work_item.rank:' || $1::uuid::text, 0))",
+        project_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The rank of the item just before (or just after) `rank`, skipping `except`. Items in
+/// the trash count (see [`end_rank`]); ranks are unique in a project, so the rank alone
+/// orders.
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn neighbour_rank(
     conn: &mut PgConnection,
     project_id: Uuid,
     rank: i64,
-    id: Uuid,
     before: bool,
     except: Uuid,
 ) -> Result<Option<i64>, sqlx::Error> {
     if before {
         sqlx::query_scalar!(
             r#"select rank from work_item
-               where project_id = $1 and deleted_at is null and id <> $4
-                 and (rank, id) < ($2, $3)
-               order by rank desc, id desc limit 1"#,
+               where project_id = $1 and id <> $3 and rank < $2
+               order by rank desc limit 1"#,
             project_id,
             rank,
-            id,
             except
         )
         .fetch_optional(conn)
@@ -326,12 +341,10 @@ pub async fn neighbour_rank(
     } else {
         sqlx::query_scalar!(
             r#"select rank from work_item
-               where project_id = $1 and deleted_at is null and id <> $4
-                 and (rank, id) > ($2, $3)
-               order by rank, id limit 1"#,
+               where project_id = $1 and id <> $3 and rank > $2
+               order by rank limit 1"#,
             project_id,
             rank,
-            id,
             except
         )
         .fetch_optional(conn)
@@ -339,7 +352,7 @@ pub async fn neighbour_rank(
     }
 }
 
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn set_rank(conn: &mut PgConnection, id: Uuid, rank: i64) -> Result<(), sqlx::Error> {
     sqlx::query!("update work_item set rank = $2 where id = $1", id, rank)
         .execute(conn)
@@ -347,9 +360,31 @@ pub async fn set_rank(conn: &mut PgConnection, id: Uuid, rank: i64) -> Result<()
     Ok(())
 }
 
+/// Leaves the check that ranks are unique in a project to the end of the transaction (an
+/// import writes ranks as its document gives them, then renumbers them with [`spread`]).
+#[tracing::instrument(skip(conn), err(level = "debug"))]
+pub async fn defer_rank_check(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query!("set constraints work_item_rank_unique deferred")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether two items of the project share a rank.
+#[tracing::instrument(skip(conn), err(level = "debug"))]
+pub async fn ranks_shared(conn: &mut PgConnection, project_id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from work_item where project_id = $1
+                          group by rank having count(*) > 1) as "shared!""#,
+        project_id
+    )
+    .fetch_one(conn)
+    .await
+}
+
 /// Renumbers the whole project with even gaps, keeping the order. Rare: only when two
 /// neighbours have no room between them.
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn spread(conn: &mut PgConnection, project_id: Uuid) -> Result<u64, sqlx::Error> {
     let done = sqlx::query!(
         r#"update work_item w set rank = s.new_rank
@@ -376,7 +411,7 @@ pub fn decode(field: &str, old: Option<&Value>, new: Option<&Value>) -> Option<C
 
 /// Records one change of an item in its history, stamped `at` (the clock read when it is
 /// written, after any lock the change waited for).
-#[tracing::instrument(skip(conn, change), fields(field = change.field()), err)]
+#[tracing::instrument(skip(conn, change), fields(field = change.field()), err(level = "debug"))]
 pub async fn record(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -403,7 +438,7 @@ pub async fn record(
 }
 
 /// The children of an epic that went to the trash with it (at the same moment).
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn trashed_with(
     conn: &mut PgConnection,
     epic_id: Uuid,
@@ -419,7 +454,7 @@ pub async fn trashed_with(
 }
 
 /// An account's display name, for the record of who an item was assigned to.
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn display_name(
     conn: &mut PgConnection,
     user_id: Uuid,
@@ -440,7 +475,7 @@ pub struct EventRow {
 }
 
 /// An item's history, newest first.
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn history(pool: &PgPool, item_id: Uuid) -> Result<Vec<EventRow>, sqlx::Error> {
     sqlx::query_as!(
         EventRow,
@@ -462,15 +497,18 @@ pub struct LastChange {
 }
 
 /// Who last changed the item and when (for a conflict message).
-#[tracing::instrument(skip(pool), err)]
-pub async fn last_change(pool: &PgPool, item_id: Uuid) -> Result<Option<LastChange>, sqlx::Error> {
+#[tracing::instrument(skip(conn), err(level = "debug"))]
+pub async fn last_change(
+    conn: &mut PgConnection,
+    item_id: Uuid,
+) -> Result<Option<LastChange>, sqlx::Error> {
     let row = sqlx::query!(
         r#"select u.display_name as "name?", e.at from item_event e
            left join app_user u on u.id = e.actor_id
            where e.item_id = $1 order by e.at desc, e.id desc limit 1"#,
         item_id
     )
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await?;
     Ok(row.map(|r| LastChange {
         name: r.name,
@@ -479,9 +517,9 @@ pub async fn last_change(pool: &PgPool, item_id: Uuid) -> Result<Option<LastChan
 }
 
 /// The user id of a project member by email, if they are one.
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn member_id(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     project_id: Uuid,
     email_normalized: &str,
 ) -> Result<Option<Uuid>, sqlx::Error> {
@@ -491,7 +529,7 @@ pub async fn member_id(
         project_id,
         email_normalized
     )
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
 }
 

@@ -2,6 +2,7 @@
 //! so a caller can run several in one transaction.
 
 pub mod export;
+pub mod idempotency;
 pub mod items;
 pub mod parking_lot;
 pub mod projects;

@@ -10,7 +10,7 @@ pub struct TopicRow {
     pub created_at: DateTime<Utc>,
 }
 
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn add(pool: &PgPool, project_id: Uuid, title: &Title) -> Result<TopicRow, sqlx::Error> {
     sqlx::query_as!(
         TopicRow,
@@ -25,7 +25,7 @@ pub async fn add(pool: &PgPool, project_id: Uuid, title: &Title) -> Result<Topic
 }
 
 /// Newest first, at most `limit`.
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn recent(
     pool: &PgPool,
     project_id: Uuid,
@@ -43,7 +43,7 @@ pub async fn recent(
     .await
 }
 
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn count(pool: &PgPool, project_id: Uuid) -> Result<i64, sqlx::Error> {
     let row = sqlx::query!(
         r#"select count(*) as "count!" from parking_lot_topic where project_id = $1"#,

@@ -17,7 +17,7 @@ pub struct ProjectRow {
 }
 
 /// Inserts the project unless the slug is taken (then `None`, nothing written).
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn insert(
     conn: &mut PgConnection,
     slug: &str,
@@ -37,7 +37,7 @@ pub async fn insert(
 }
 
 /// The project and the caller's role on it, if they are a member.
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn membership(
     pool: &PgPool,
     slug: &str,
@@ -79,7 +79,7 @@ pub struct MyProjectRow {
 }
 
 /// The user's projects, active ones first, then by name.
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn for_user(pool: &PgPool, user_id: Uuid) -> Result<Vec<MyProjectRow>, sqlx::Error> {
     sqlx::query_as!(
         MyProjectRow,
@@ -94,7 +94,7 @@ pub async fn for_user(pool: &PgPool, user_id: Uuid) -> Result<Vec<MyProjectRow>,
     .await
 }
 
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn rename(pool: &PgPool, id: Uuid, name: &str) -> Result<(), sqlx::Error> {
     sqlx::query!("update project set name = $2 where id = $1", id, name)
         .execute(pool)
@@ -102,7 +102,7 @@ pub async fn rename(pool: &PgPool, id: Uuid, name: &str) -> Result<(), sqlx::Err
     Ok(())
 }
 
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn set_archived(
     pool: &PgPool,
     id: Uuid,
@@ -122,7 +122,7 @@ pub async fn set_archived(
 }
 
 /// Everything in the project goes with it (foreign keys cascade).
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn delete(pool: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query!("delete from project where id = $1", id)
         .execute(pool)
@@ -140,7 +140,7 @@ pub struct MemberRow {
     pub role: Role,
 }
 
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn members(pool: &PgPool, project_id: Uuid) -> Result<Vec<MemberRow>, sqlx::Error> {
     sqlx::query_as!(
         MemberRow,
@@ -157,7 +157,7 @@ pub async fn members(pool: &PgPool, project_id: Uuid) -> Result<Vec<MemberRow>, 
 }
 
 /// Adds a member; `false` if they already were one (nothing changed).
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn add_member(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -178,7 +178,7 @@ pub async fn add_member(
 
 /// Takes the project's row lock, so concurrent member changes (two owners demoting each
 /// other) run one after the other and the last-owner rule holds; returns the member's role.
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn lock_member(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -200,7 +200,7 @@ pub async fn lock_member(
     Ok(row.map(|r| r.role))
 }
 
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn owner_count(conn: &mut PgConnection, project_id: Uuid) -> Result<i64, sqlx::Error> {
     let row = sqlx::query!(
         r#"select count(*) as "n!" from project_member where project_id = $1 and role = 'owner'"#,
@@ -211,7 +211,7 @@ pub async fn owner_count(conn: &mut PgConnection, project_id: Uuid) -> Result<i6
     Ok(row.n)
 }
 
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn set_role(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -229,7 +229,7 @@ pub async fn set_role(
     Ok(())
 }
 
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn remove_member(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -247,7 +247,7 @@ pub async fn remove_member(
 
 // --- settings -------------------------------------------------------------------------
 
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn chart(pool: &PgPool, project_id: Uuid) -> Result<Vec<(i16, String)>, sqlx::Error> {
     let rows = sqlx::query!(
         "select points, label from effort_chart_entry where project_id = $1 order by points",
@@ -259,7 +259,7 @@ pub async fn chart(pool: &PgPool, project_id: Uuid) -> Result<Vec<(i16, String)>
 }
 
 /// Replaces the whole chart; run it in the caller's transaction.
-#[tracing::instrument(skip(conn, entries), err)]
+#[tracing::instrument(skip(conn, entries), err(level = "debug"))]
 pub async fn replace_chart(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -285,7 +285,7 @@ pub async fn replace_chart(
     Ok(())
 }
 
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn set_calendar(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -309,7 +309,7 @@ pub struct HolidayRow {
     pub name: String,
 }
 
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn holidays(pool: &PgPool, project_id: Uuid) -> Result<Vec<HolidayRow>, sqlx::Error> {
     sqlx::query_as!(
         HolidayRow,
@@ -321,7 +321,7 @@ pub async fn holidays(pool: &PgPool, project_id: Uuid) -> Result<Vec<HolidayRow>
 }
 
 /// Replaces the holiday list; run it in the caller's transaction.
-#[tracing::instrument(skip(conn, holidays), err)]
+#[tracing::instrument(skip(conn, holidays), err(level = "debug"))]
 pub async fn replace_holidays(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -345,4 +345,80 @@ pub async fn replace_holidays(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+// --- invitations (memberships an import names, pending until accepted) ------------------
+
+/// Pending invitations for many people at once (an import's members); one already there is
+/// left as it is.
+#[tracing::instrument(skip(conn, users, roles), err(level = "debug"))]
+pub async fn invite_many(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    invited_by: Uuid,
+    users: &[Uuid],
+    roles: &[String],
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"insert into project_invitation (project_id, user_id, role, invited_by)
+           select $1, t.user_id, t.role, $2 from unnest($3::uuid[], $4::text[]) as t(user_id, role)
+           on conflict (project_id, user_id) do nothing"#,
+        project_id,
+        invited_by,
+        users,
+        roles,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationRow {
+    pub slug: String,
+    pub name: String,
+    pub role: Role,
+    pub invited_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The user's pending invitations, newest first.
+#[tracing::instrument(skip(pool), err(level = "debug"))]
+pub async fn invitations_for(
+    pool: &PgPool,
+    user_id: Uuid,
+) -> Result<Vec<InvitationRow>, sqlx::Error> {
+    sqlx::query_as!(
+        InvitationRow,
+        r#"select p.slug, p.name, i.role as "role: _", u.display_name as "invited_by?",
+                  i.created_at
+           from project_invitation i
+           join project p on p.id = i.project_id
+           left join app_user u on u.id = i.invited_by
+           where i.user_id = $1
+           order by i.created_at desc, p.slug"#,
+        user_id,
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Removes the user's invitation to the project named `slug`; the project and the role it
+/// offered, when there was one.
+#[tracing::instrument(skip(conn), err(level = "debug"))]
+pub async fn take_invitation(
+    conn: &mut PgConnection,
+    slug: &str,
+    user_id: Uuid,
+) -> Result<Option<(Uuid, Role)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"delete from project_invitation i using project p
+           where p.id = i.project_id and p.slug = $1 and i.user_id = $2
+           returning i.project_id, i.role as "role: Role""#,
+        slug,
+        user_id,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.project_id, r.role)))
 }

@@ -24,7 +24,7 @@ pub struct CardRow {
 
 /// One board's cards (an increment's week) in the scrum master's order, with votes as
 /// `user` sees them.
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn cards(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -69,7 +69,7 @@ async fn cards_where(
 }
 
 /// One card, locked until the transaction ends.
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn card(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -90,7 +90,7 @@ pub async fn card(
 }
 
 #[allow(clippy::too_many_arguments)]
-#[tracing::instrument(skip(conn, body), err)]
+#[tracing::instrument(skip(conn, body), err(level = "debug"))]
 pub async fn insert(
     conn: &mut PgConnection,
     project_id: Uuid,

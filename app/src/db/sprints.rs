@@ -35,7 +35,7 @@ pub struct IncrementRow {
     pub done_points: i64,
 }
 
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn insert_sprint(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -57,7 +57,7 @@ pub async fn insert_sprint(
     .await
 }
 
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn insert_increment(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -79,7 +79,7 @@ pub async fn insert_increment(
     .await
 }
 
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn sprints(pool: &PgPool, project_id: Uuid) -> Result<Vec<SprintRow>, sqlx::Error> {
     sqlx::query_as!(
         SprintRow,
@@ -91,7 +91,7 @@ pub async fn sprints(pool: &PgPool, project_id: Uuid) -> Result<Vec<SprintRow>, 
     .await
 }
 
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn rename_sprint(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -110,7 +110,7 @@ pub async fn rename_sprint(
 }
 
 /// The project's increments (all, or one), by start date, with what is in them now.
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn increments(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -163,7 +163,7 @@ pub async fn increment(
 }
 
 /// Increments of the project whose dates overlap the span (other than `except`).
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn overlapping(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -191,7 +191,7 @@ pub async fn overlapping(
 }
 
 /// New dates for an increment; its sprint widens to cover all of its increments.
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn set_dates(
     conn: &mut PgConnection,
     id: i64,
@@ -220,7 +220,7 @@ pub async fn set_dates(
 }
 
 /// Points the committed items carried at the start.
-#[tracing::instrument(skip(conn, commitment), err)]
+#[tracing::instrument(skip(conn, commitment), err(level = "debug"))]
 pub async fn mark_started(
     conn: &mut PgConnection,
     id: i64,
@@ -241,7 +241,7 @@ pub async fn mark_started(
     .await
 }
 
-#[tracing::instrument(skip(conn, report), err)]
+#[tracing::instrument(skip(conn, report), err(level = "debug"))]
 pub async fn mark_closed(
     conn: &mut PgConnection,
     id: i64,
@@ -260,7 +260,7 @@ pub async fn mark_closed(
 }
 
 /// Live items in an increment, in rank order.
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn item_ids(
     conn: &mut PgConnection,
     increment_id: i64,
@@ -276,7 +276,7 @@ pub async fn item_ids(
 
 /// Live items in an increment, locked for the rest of the transaction (closing reads them
 /// once and moves the unfinished ones; nobody changes them in between).
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn lock_items(
     conn: &mut PgConnection,
     increment_id: i64,
@@ -291,7 +291,7 @@ pub async fn lock_items(
 }
 
 /// Open backlog items in no increment (epics excepted), in rank order.
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn candidate_ids(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -309,7 +309,7 @@ pub async fn candidate_ids(
     .await
 }
 
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn set_increment(
     conn: &mut PgConnection,
     item_id: Uuid,
@@ -357,7 +357,7 @@ impl ChangeRow {
 
 /// Every item that is or ever was in the increment, with the history that matters to its
 /// burndown (oldest first).
-#[tracing::instrument(skip(conn), err)]
+#[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn tracks(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -412,7 +412,7 @@ pub async fn lock_project(conn: &mut PgConnection, project_id: Uuid) -> Result<(
 
 /// Points not yet done on the whole backlog, an epic counted by its own size only until one
 /// of its children is estimated.
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn remaining_points(pool: &PgPool, project_id: Uuid) -> Result<i64, sqlx::Error> {
     // Open tasks and bugs, plus the own size of open epics none of whose children is
     // estimated yet (domain::EpicPoints: until then the epic's size is all that is known).
@@ -443,7 +443,7 @@ pub struct EpicRemaining {
 }
 
 /// Open epics in rank order with their own size and the points their children have left.
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn epics_remaining(
     pool: &PgPool,
     project_id: Uuid,

@@ -15,7 +15,7 @@ pub struct NoteRow {
     pub updated_at: DateTime<Utc>,
 }
 
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn notes(
     pool: &PgPool,
     project_id: Uuid,
@@ -33,7 +33,7 @@ pub async fn notes(
 }
 
 #[allow(clippy::too_many_arguments)]
-#[tracing::instrument(skip(pool, yesterday, today, blockers), err)]
+#[tracing::instrument(skip(pool, yesterday, today, blockers), err(level = "debug"))]
 pub async fn save_note(
     pool: &PgPool,
     project_id: Uuid,
@@ -85,7 +85,7 @@ impl WorkRow {
     }
 }
 
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn work(
     pool: &PgPool,
     project_id: Uuid,
@@ -108,7 +108,7 @@ pub async fn work(
 }
 
 /// Live items that are in progress or blocked now (what the stand-up walks).
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn active_ids(pool: &PgPool, project_id: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
     sqlx::query_scalar!(
         r#"select id from work_item
@@ -141,9 +141,23 @@ impl PastChange {
     }
 }
 
+/// When the project's first item was made (its oldest history row), if it has any.
+#[tracing::instrument(skip(pool), err(level = "debug"))]
+pub async fn first_change_at(
+    pool: &PgPool,
+    project_id: Uuid,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select min(at) from item_event where project_id = $1",
+        project_id
+    )
+    .fetch_one(pool)
+    .await
+}
+
 /// The changes since a moment to what the stand-up shows of an item, newest first per item.
 /// Descriptions and ranks are left out: the stand-up does not show them.
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn changes_since(
     pool: &PgPool,
     project_id: Uuid,
@@ -165,7 +179,7 @@ pub async fn changes_since(
 
 /// When each of these items last became blocked (a new reason does not restart the clock),
 /// counting only changes before `before` when it is given.
-#[tracing::instrument(skip(pool, ids), err)]
+#[tracing::instrument(skip(pool, ids), err(level = "debug"))]
 pub async fn blocked_since(
     pool: &PgPool,
     ids: &[Uuid],

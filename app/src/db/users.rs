@@ -1,4 +1,5 @@
-//! Accounts, browser sessions, API tokens and failed log-ins.
+//! Accounts, browser sessions, API tokens and throttled attempts (password guesses,
+//! registrations).
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -12,7 +13,7 @@ pub struct UserRow {
     pub created_at: DateTime<Utc>,
 }
 
-#[tracing::instrument(skip(pool, password_hash), err)]
+#[tracing::instrument(skip(pool, password_hash), err(level = "debug"))]
 pub async fn insert(
     pool: &PgPool,
     email: &str,
@@ -36,7 +37,7 @@ pub async fn insert(
 }
 
 /// The account and its password hash, for signing in.
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn find_with_hash(
     pool: &PgPool,
     email_normalized: &str,
@@ -61,7 +62,7 @@ pub async fn find_with_hash(
     }))
 }
 
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn find_by_email(
     pool: &PgPool,
     email_normalized: &str,
@@ -76,7 +77,7 @@ pub async fn find_by_email(
     .await
 }
 
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn password_hash(pool: &PgPool, user_id: Uuid) -> Result<String, sqlx::Error> {
     let row = sqlx::query!("select password_hash from app_user where id = $1", user_id)
         .fetch_one(pool)
@@ -84,25 +85,50 @@ pub async fn password_hash(pool: &PgPool, user_id: Uuid) -> Result<String, sqlx:
     Ok(row.password_hash)
 }
 
-#[tracing::instrument(skip(pool, password_hash), err)]
-pub async fn set_password(
+/// What a password change revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedOut {
+    pub sessions: u64,
+    pub tokens: u64,
+}
+
+/// Sets a new password hash and, in the same transaction, signs the account out everywhere
+/// (except the session `keep`, the one making the change) and revokes all its API tokens:
+/// whoever may have learnt the old password may also have made a token with it.
+#[tracing::instrument(skip(pool, password_hash, keep), err(level = "debug"))]
+pub async fn replace_password(
     pool: &PgPool,
     user_id: Uuid,
     password_hash: &str,
-) -> Result<(), sqlx::Error> {
+    keep: Option<&[u8]>,
+) -> Result<SignedOut, sqlx::Error> {
+    let mut tx = pool.begin().await?;
     sqlx::query!(
         "update app_user set password_hash = $2 where id = $1",
         user_id,
         password_hash
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    let sessions = sqlx::query!(
+        "delete from user_session where user_id = $1 and ($2::bytea is null or token_hash <> $2)",
+        user_id,
+        keep,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let tokens = sqlx::query!("delete from api_token where user_id = $1", user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(SignedOut { sessions, tokens })
 }
 
 // --- sessions -------------------------------------------------------------------------
 
-#[tracing::instrument(skip(pool, token_hash), err)]
+#[tracing::instrument(skip(pool, token_hash), err(level = "debug"))]
 pub async fn create_session(
     pool: &PgPool,
     token_hash: &[u8],
@@ -126,7 +152,7 @@ pub async fn create_session(
 }
 
 /// The account behind a live session.
-#[tracing::instrument(skip(pool, token_hash), err)]
+#[tracing::instrument(skip(pool, token_hash), err(level = "debug"))]
 pub async fn session_user(
     pool: &PgPool,
     token_hash: &[u8],
@@ -142,29 +168,12 @@ pub async fn session_user(
     .await
 }
 
-#[tracing::instrument(skip(pool, token_hash), err)]
+#[tracing::instrument(skip(pool, token_hash), err(level = "debug"))]
 pub async fn delete_session(pool: &PgPool, token_hash: &[u8]) -> Result<(), sqlx::Error> {
     sqlx::query!("delete from user_session where token_hash = $1", token_hash)
         .execute(pool)
         .await?;
     Ok(())
-}
-
-/// Signs the account out everywhere except (optionally) the session making the change.
-#[tracing::instrument(skip(pool, keep), err)]
-pub async fn delete_other_sessions(
-    pool: &PgPool,
-    user_id: Uuid,
-    keep: Option<&[u8]>,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query!(
-        "delete from user_session where user_id = $1 and ($2::bytea is null or token_hash <> $2)",
-        user_id,
-        keep,
-    )
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected())
 }
 
 // --- API tokens -----------------------------------------------------------------------
@@ -178,7 +187,7 @@ pub struct TokenRow {
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
-#[tracing::instrument(skip(pool, token_hash), err)]
+#[tracing::instrument(skip(pool, token_hash), err(level = "debug"))]
 pub async fn create_token(
     pool: &PgPool,
     user_id: Uuid,
@@ -201,7 +210,7 @@ pub async fn create_token(
     .await
 }
 
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn tokens(pool: &PgPool, user_id: Uuid) -> Result<Vec<TokenRow>, sqlx::Error> {
     sqlx::query_as!(
         TokenRow,
@@ -214,7 +223,7 @@ pub async fn tokens(pool: &PgPool, user_id: Uuid) -> Result<Vec<TokenRow>, sqlx:
 }
 
 /// Whether a token of this user was revoked (false: no such token of theirs).
-#[tracing::instrument(skip(pool), err)]
+#[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn revoke_token(pool: &PgPool, user_id: Uuid, id: Uuid) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
         "delete from api_token where id = $1 and user_id = $2",
@@ -227,7 +236,7 @@ pub async fn revoke_token(pool: &PgPool, user_id: Uuid, id: Uuid) -> Result<bool
 }
 
 /// The account behind an API token, noting when the token was last used.
-#[tracing::instrument(skip(pool, token_hash), err)]
+#[tracing::instrument(skip(pool, token_hash), err(level = "debug"))]
 pub async fn token_user(pool: &PgPool, token_hash: &[u8]) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as!(
         UserRow,
@@ -243,43 +252,94 @@ pub async fn token_user(pool: &PgPool, token_hash: &[u8]) -> Result<Option<UserR
     .await
 }
 
-// --- failed log-ins -------------------------------------------------------------------
+// --- throttled attempts ---------------------------------------------------------------
 
-/// Failed log-ins in the last `window_secs` for this account and for this client address.
-#[tracing::instrument(skip(pool), err)]
-pub async fn recent_failures(
-    pool: &PgPool,
-    email_normalized: &str,
-    client_addr: &str,
-    window_secs: f64,
-) -> Result<(i64, i64), sqlx::Error> {
-    let row = sqlx::query!(
-        r#"select
-             (select count(*) from login_failure
-               where email_normalized = $1 and at > now() - make_interval(secs => $3)) as "by_email!",
-             (select count(*) from login_failure
-               where client_addr = $2 and at > now() - make_interval(secs => $3)) as "by_addr!""#,
-        email_normalized,
-        client_addr,
-        window_secs,
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok((row.by_email, row.by_addr))
+/// Password attempts still counted against a client (failed, or still being checked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordAttempts {
+    /// For this account from this address, in the short window.
+    pub pair: i64,
+    /// From this address for any account, in the short window.
+    pub address: i64,
+    /// For this account from any address, in the long window.
+    pub account: i64,
 }
 
-#[tracing::instrument(skip(pool), err)]
-pub async fn record_failure(
+/// Counts the password attempts for `account` and from `client_addr` and, if `allow` says
+/// so, records a new one, all in one transaction that holds advisory locks on the account
+/// and on the address: concurrent attempts are counted one after another, so a burst cannot
+/// get past the limit. Returns the new attempt's id, or `None` when `allow` refused.
+///
+/// The locks are taken account first, then address, always in that order (no deadlock).
+#[tracing::instrument(skip(pool, allow), err(level = "debug"))]
+pub async fn reserve_password_attempt(
     pool: &PgPool,
-    email_normalized: &str,
+    account: &str,
+    client_addr: &str,
+    short_window_secs: f64,
+    long_window_secs: f64,
+    allow: impl FnOnce(&PasswordAttempts) -> bool,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        r#"select pg_advisory_xact_lock(hashtextextended('cadence.password.account:' || $1, 0)),
+                  pg_advisory_xact_lock(hashtextextended('cadence.password.address:' || $2, 0))"#,
+        account,
+        client_addr,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let row = sqlx::query!(
+        r#"select
+             count(*) filter (where account = $1 and client_addr = $2
+                                and at > now() - make_interval(secs => $3)) as "pair!",
+             count(*) filter (where client_addr = $2
+                                and at > now() - make_interval(secs => $3)) as "address!",
+             count(*) filter (where account = $1
+                                and at > now() - make_interval(secs => $4)) as "account!"
+           from auth_attempt
+           where kind = 'password' and (account = $1 or client_addr = $2)
+             and at > now() - make_interval(secs => greatest($3, $4))"#,
+        account,
+        client_addr,
+        short_window_secs,
+        long_window_secs,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let counts = PasswordAttempts {
+        pair: row.pair,
+        address: row.address,
+        account: row.account,
+    };
+    if !allow(&counts) {
+        return Ok(None);
+    }
+    prune_attempts(&mut tx).await?;
+    let id = sqlx::query_scalar!(
+        r#"insert into auth_attempt (kind, account, client_addr) values ('password', $1, $2)
+           returning id"#,
+        account,
+        client_addr,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
+/// A password was right: forgives this address's attempts for the account (other
+/// addresses' attempts still count towards the account's ceiling).
+#[tracing::instrument(skip(pool), err(level = "debug"))]
+pub async fn forgive_password_attempts(
+    pool: &PgPool,
+    account: &str,
     client_addr: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query!("delete from login_failure where at < now() - interval '1 hour'")
-        .execute(pool)
-        .await?;
     sqlx::query!(
-        "insert into login_failure (email_normalized, client_addr) values ($1, $2)",
-        email_normalized,
+        r#"delete from auth_attempt
+           where kind = 'password' and account = $1 and client_addr = $2"#,
+        account,
         client_addr,
     )
     .execute(pool)
@@ -287,15 +347,51 @@ pub async fn record_failure(
     Ok(())
 }
 
-/// A successful sign-in forgives the account's earlier failures (not the address's).
-#[tracing::instrument(skip(pool), err)]
-pub async fn clear_failures(pool: &PgPool, email_normalized: &str) -> Result<(), sqlx::Error> {
+/// Like [`reserve_password_attempt`] for registrations from `client_addr`: records one if
+/// fewer than `limit` were made in the last `window_secs`. Whether the registration then
+/// succeeds does not matter; each one counts.
+#[tracing::instrument(skip(pool), err(level = "debug"))]
+pub async fn reserve_registration(
+    pool: &PgPool,
+    client_addr: &str,
+    window_secs: f64,
+    limit: i64,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
     sqlx::query!(
-        "delete from login_failure where email_normalized = $1",
-        email_normalized
+        "select pg_advisory_xact_lock(hashtextextended('cadence.register.address:' || $1, 0))",
+        client_addr,
     )
-    .execute(pool)
+    .fetch_one(&mut *tx)
     .await?;
+    let recent = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from auth_attempt
+           where kind = 'register' and client_addr = $1
+             and at > now() - make_interval(secs => $2)"#,
+        client_addr,
+        window_secs,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if recent >= limit {
+        return Ok(false);
+    }
+    prune_attempts(&mut tx).await?;
+    sqlx::query!(
+        "insert into auth_attempt (kind, client_addr) values ('register', $1)",
+        client_addr,
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Attempts older than the longest window (an hour) are swept as new ones arrive.
+async fn prune_attempts(tx: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query!("delete from auth_attempt where at < now() - interval '1 hour'")
+        .execute(tx)
+        .await?;
     Ok(())
 }
 
@@ -338,32 +434,106 @@ mod tests {
         assert_eq!(left, 1);
     }
 
+    /// Allows everything; the counts it saw are returned through `seen`.
+    async fn reserve(pool: &PgPool, account: &str, addr: &str) -> PasswordAttempts {
+        let mut seen = None;
+        reserve_password_attempt(pool, account, addr, 60.0, 900.0, |c| {
+            seen = Some(*c);
+            true
+        })
+        .await
+        .unwrap()
+        .expect("allowed");
+        seen.unwrap()
+    }
+
     #[sqlx::test(migrations = "../migrations")]
-    async fn failures_are_counted_in_the_window_per_account_and_address(pool: PgPool) {
-        record_failure(&pool, "ada@example.com", "10.0.0.1")
-            .await
-            .unwrap();
-        record_failure(&pool, "ada@example.com", "10.0.0.2")
-            .await
-            .unwrap();
-        record_failure(&pool, "bob@example.com", "10.0.0.1")
-            .await
-            .unwrap();
+    async fn attempts_are_counted_per_pair_address_and_account(pool: PgPool) {
+        reserve(&pool, "ada@example.com", "10.0.0.1").await;
+        reserve(&pool, "ada@example.com", "10.0.0.2").await;
+        reserve(&pool, "bob@example.com", "10.0.0.1").await;
+        // Counted before the new one is recorded.
+        let seen = reserve(&pool, "ada@example.com", "10.0.0.1").await;
         assert_eq!(
-            recent_failures(&pool, "ada@example.com", "10.0.0.1", 60.0)
-                .await
-                .unwrap(),
-            (2, 2)
+            seen,
+            PasswordAttempts {
+                pair: 1,
+                address: 2,
+                account: 2
+            }
         );
-        sqlx::query("update login_failure set at = now() - interval '2 minutes'")
+        // Two minutes on, the short windows are empty; the account's long one is not.
+        sqlx::query("update auth_attempt set at = now() - interval '2 minutes'")
             .execute(&pool)
             .await
             .unwrap();
+        let seen = reserve(&pool, "ada@example.com", "10.0.0.1").await;
         assert_eq!(
-            recent_failures(&pool, "ada@example.com", "10.0.0.1", 60.0)
-                .await
-                .unwrap(),
-            (0, 0)
+            seen,
+            PasswordAttempts {
+                pair: 0,
+                address: 0,
+                account: 3
+            }
         );
+        // A right password forgives that address's attempts for the account, no others.
+        forgive_password_attempts(&pool, "ada@example.com", "10.0.0.1")
+            .await
+            .unwrap();
+        let seen = reserve(&pool, "ada@example.com", "10.0.0.3").await;
+        assert_eq!(seen.account, 1);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_refused_attempt_is_not_recorded(pool: PgPool) {
+        let got =
+            reserve_password_attempt(&pool, "ada@example.com", "10.0.0.1", 60.0, 900.0, |_| false)
+                .await
+                .unwrap();
+        assert_eq!(got, None);
+        let rows: i64 = sqlx::query_scalar("select count(*) from auth_attempt")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(rows, 0);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn registrations_are_limited_per_address(pool: PgPool) {
+        for _ in 0..3 {
+            assert!(reserve_registration(&pool, "10.0.0.1", 3600.0, 3)
+                .await
+                .unwrap());
+        }
+        assert!(!reserve_registration(&pool, "10.0.0.1", 3600.0, 3)
+            .await
+            .unwrap());
+        assert!(reserve_registration(&pool, "10.0.0.2", 3600.0, 3)
+            .await
+            .unwrap());
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_new_password_revokes_sessions_and_tokens_but_the_kept_session(pool: PgPool) {
+        let ada = user(&pool).await;
+        create_session(&pool, &[1u8; 32], ada.id, 1).await.unwrap();
+        create_session(&pool, &[2u8; 32], ada.id, 1).await.unwrap();
+        create_token(&pool, ada.id, "CI", &[3u8; 32], "cad_0000")
+            .await
+            .unwrap();
+        let out = replace_password(&pool, ada.id, "$argon2id$new", Some(&[1u8; 32][..]))
+            .await
+            .unwrap();
+        assert_eq!(
+            out,
+            SignedOut {
+                sessions: 1,
+                tokens: 1
+            }
+        );
+        assert!(session_user(&pool, &[1u8; 32]).await.unwrap().is_some());
+        assert!(session_user(&pool, &[2u8; 32]).await.unwrap().is_none());
+        assert!(token_user(&pool, &[3u8; 32]).await.unwrap().is_none());
+        assert_eq!(password_hash(&pool, ada.id).await.unwrap(), "$argon2id$new");
     }
 }

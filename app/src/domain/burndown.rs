@@ -166,10 +166,125 @@ pub fn report(
     }
 }
 
+/// The most points a frozen report may count: far beyond any team (a hundred people
+/// finishing 89-point items every business day for two years), and far from overflowing.
+pub const MAX_REPORT_POINTS: u32 = 10_000_000;
+
+impl Report {
+    /// Whether a report that comes from outside (an imported document) is one Cadence could
+    /// have frozen: every number in range, at most one day per business day, each day's
+    /// ideal a finite share of the commitment, and the velocity exactly the completed points
+    /// per business day. So no odd number (a velocity of `1e-320` or `1e300`) ever reaches
+    /// a chart or a forecast.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, n) in [
+            ("committed", self.committed),
+            ("added", self.added),
+            ("removed", self.removed),
+            ("completed", self.completed),
+        ] {
+            if n > MAX_REPORT_POINTS {
+                return Err(format!(
+                    "{name} is {n}: a report counts at most {MAX_REPORT_POINTS} points"
+                ));
+            }
+        }
+        let most_days = super::sprint::MAX_SPRINT_DAYS as u32;
+        if self.business_days > most_days {
+            return Err(format!(
+                "{} business days: an increment has at most {most_days}",
+                self.business_days
+            ));
+        }
+        if self.days.len() > self.business_days as usize {
+            return Err("the burndown has more days than the increment has business days".into());
+        }
+        let expected = velocity(self.completed, self.business_days);
+        let matches = match (self.velocity, expected) {
+            (None, None) => true,
+            (Some(v), Some(e)) => v.is_finite() && (v - e).abs() <= 1e-9 * e.max(1.0),
+            _ => false,
+        };
+        if !matches {
+            return Err(match expected {
+                Some(e) => {
+                    format!("the velocity must be the completed points per business day ({e})")
+                }
+                None => "an increment without business days has no velocity (null)".into(),
+            });
+        }
+        for day in &self.days {
+            super::calendar::in_range(day.date).map_err(|e| e.to_string())?;
+            if [day.remaining, day.scope, day.done, day.scope_added]
+                .into_iter()
+                .any(|n| n > MAX_REPORT_POINTS)
+            {
+                return Err(format!("{}: at most {MAX_REPORT_POINTS} points", day.date));
+            }
+            if !(day.ideal.is_finite() && (0.0..=f64::from(self.committed)).contains(&day.ideal)) {
+                return Err(format!(
+                    "{}: the ideal line runs from the commitment down to 0",
+                    day.date
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn a_report_from_outside_holds_only_numbers_cadence_could_have_frozen() {
+        let good = Report {
+            committed: 10,
+            added: 0,
+            removed: 0,
+            completed: 8,
+            business_days: 10,
+            velocity: Some(0.8),
+            days: vec![BurnDay {
+                date: date(1, 5),
+                remaining: 10,
+                scope: 10,
+                done: 0,
+                ideal: 9.0,
+                scope_added: 0,
+            }],
+        };
+        assert_eq!(good.check(), Ok(()));
+        for velocity in [Some(1e-320), Some(1e300), Some(-0.8), Some(0.0), None] {
+            let odd = Report {
+                velocity,
+                ..good.clone()
+            };
+            assert!(odd.check().is_err(), "{velocity:?}");
+        }
+        let none = Report {
+            completed: 0,
+            business_days: 0,
+            velocity: None,
+            days: vec![],
+            ..good.clone()
+        };
+        assert_eq!(none.check(), Ok(()));
+        let huge = Report {
+            completed: u32::MAX,
+            ..good.clone()
+        };
+        assert!(huge.check().unwrap_err().contains("at most"));
+        let mut wild = good.clone();
+        wild.days[0].ideal = f64::MAX;
+        assert!(wild.check().is_err());
+        let long = Report {
+            days: vec![good.days[0].clone(); 11],
+            ..good
+        };
+        assert!(long.check().is_err());
+    }
 
     fn date(m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, d).unwrap()

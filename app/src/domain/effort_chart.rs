@@ -5,6 +5,9 @@ use super::points::{PointsError, StoryPoints};
 use serde::{Deserialize, Serialize};
 
 pub const LABEL_MAX_CHARS: usize = 30;
+/// A chart holds each story point value at most once: this many at most.
+pub const MAX_VALUES: usize =
+    super::points::STANDARD_SCALE.len() + super::points::EXTENDED_VALUES.len();
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChartEntry {
@@ -64,6 +67,10 @@ impl Preset {
 pub enum EffortChartError {
     #[error("an effort chart needs at least two values")]
     TooFew,
+    #[error(
+        "an effort chart has at most {MAX_VALUES} values (each story point value once), not {0}"
+    )]
+    TooMany(usize),
     #[error("{0}")]
     NotFibonacci(PointsError),
     #[error("{0} appears twice on the chart")]
@@ -102,6 +109,9 @@ impl EffortChart {
         if pairs.len() < 2 {
             return Err(EffortChartError::TooFew);
         }
+        if pairs.len() > MAX_VALUES {
+            return Err(EffortChartError::TooMany(pairs.len()));
+        }
         let mut entries = Vec::with_capacity(pairs.len());
         for (value, label) in pairs {
             let points =
@@ -124,12 +134,10 @@ impl EffortChart {
                 return Err(EffortChartError::DuplicateValue(pair[0].points.value()));
             }
         }
-        for (i, a) in entries.iter().enumerate() {
-            if entries[..i]
-                .iter()
-                .any(|b| b.label.to_lowercase() == a.label.to_lowercase())
-            {
-                return Err(EffortChartError::DuplicateLabel(a.label.clone()));
+        let mut labels = std::collections::HashSet::with_capacity(entries.len());
+        for entry in &entries {
+            if !labels.insert(entry.label.to_lowercase()) {
+                return Err(EffortChartError::DuplicateLabel(entry.label.clone()));
             }
         }
         Ok(EffortChart { entries })

@@ -17,6 +17,10 @@ pub const MAX_INCREMENT_WEEKS: u8 = 8;
 /// The longest sprint accepted, in calendar days (two years, one of them a leap year).
 pub const MAX_SPRINT_DAYS: i64 = 731;
 
+/// The most items one request may commit to (or take out of) an increment: a planning
+/// session moves tens at a time, and each is locked while the project's lock is held.
+pub const MAX_COMMITTED_AT_ONCE: usize = 500;
+
 /// A sprint's name: trimmed, 1–100 chars.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

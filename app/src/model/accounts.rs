@@ -28,3 +28,25 @@ pub struct NewToken {
     pub token: String,
     pub info: TokenInfo,
 }
+
+/// Whether anyone may create an account on this instance (`CADENCE_REGISTRATION`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Registration {
+    /// Anyone can sign up on the registration page (the default).
+    #[default]
+    Open,
+    /// Accounts are made by the administrator (`server create-user`).
+    Closed,
+}
+
+impl Registration {
+    /// `open` or `closed`, in any case.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "open" => Some(Registration::Open),
+            "closed" => Some(Registration::Closed),
+            _ => None,
+        }
+    }
+}

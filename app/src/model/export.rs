@@ -162,7 +162,10 @@ pub struct Imported {
     pub slug: String,
     pub name: String,
     pub items: usize,
-    /// Members whose email has no account here: left out, and their names dropped from
-    /// items, history, notes and votes.
-    pub skipped_members: Vec<String>,
+    /// How many people the document names as members besides the importer (counted by
+    /// email). Each who has an account here is invited and joins, with the role the
+    /// document gives, only on accepting; the number is the same whether or not they have
+    /// accounts, so an import tells nobody which emails are registered. Nothing in the new
+    /// project is attributed to anyone but the importer.
+    pub members_invited: usize,
 }

@@ -61,3 +61,15 @@ pub struct Member {
     pub initials: String,
     pub role: Role,
 }
+
+/// A project someone else's import named the caller in: pending until they accept it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Invitation {
+    pub slug: String,
+    pub name: String,
+    /// The role the caller gets on accepting.
+    pub role: Role,
+    /// The display name of whoever imported the project (none once their account is gone).
+    pub invited_by: Option<String>,
+}

@@ -35,8 +35,10 @@ fn PasswordCard() -> impl IntoView {
     let other = form_error(change.value(), &["current_password", "new_password"]);
     let done = move || {
         change.value().with(|v| {
-            matches!(v, Some(Ok(_)))
-                .then_some("Password changed. Your other sessions were signed out.")
+            matches!(v, Some(Ok(_))).then_some(
+                "Password changed. Your other sessions were signed out and your API tokens \
+                 revoked: make new ones for your scripts.",
+            )
         })
     };
     view! {
@@ -86,7 +88,8 @@ fn TokensCard() -> impl IntoView {
             <h2 id="tokens-heading">"API tokens"</h2>
             <p class="muted">
                 "For scripts and report tools: send " <code>"Authorization: Bearer <token>"</code>
-                " to " <a href="/api/v1/openapi.json">"the JSON API"</a> "."
+                " to " <a href="/api/v1/openapi.json">"the JSON API"</a> ". "
+                "Changing your password revokes them all."
             </p>
             {fresh}
             <ActionForm action=create attr:class="inline-form">

@@ -1,8 +1,10 @@
 //! Signing in and registering. Both forms work without JavaScript, and both send the person
-//! on to where they were going (`?next=`).
+//! on to where they were going (`?next=`). When the instance's registration is closed, the
+//! registration page says so and how to get an account instead of showing the form.
 
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
-use crate::server_fns::accounts::{LogIn, Register};
+use crate::model::accounts::Registration;
+use crate::server_fns::accounts::{registration_status, LogIn, Register};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -15,6 +17,7 @@ fn next_param() -> Memo<String> {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<LogIn>::new();
+    let registration = Resource::new(|| (), |_| registration_status());
     let next = next_param();
     let email_error = field_error(action.value(), "email");
     let password_error = field_error(action.value(), "password");
@@ -46,13 +49,60 @@ pub fn LoginPage() -> impl IntoView {
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
-            <p class="muted">"New here? " <a href=register_href>"Create an account"</a></p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match registration.await {
+                        Ok(Registration::Closed) => view! {
+                            <p class="muted">"New here? Ask the person who runs this Cadence for an account."</p>
+                        }.into_any(),
+                        _ => view! {
+                            <p class="muted">"New here? " <a href=register_href>"Create an account"</a></p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
+    let registration = Resource::new(|| (), |_| registration_status());
+    view! {
+        <Title text="Create an account"/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                // If asking fails, the form is shown: the server still refuses when closed.
+                match registration.await {
+                    Ok(Registration::Closed) => view! { <RegistrationClosed/> }.into_any(),
+                    _ => view! { <RegisterForm/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// What a stranger sees on an instance whose administrator makes the accounts.
+#[component]
+fn RegistrationClosed() -> impl IntoView {
+    view! {
+        <section class="card narrow">
+            <h1>"Registration is closed"</h1>
+            <p>
+                "Accounts on this Cadence are made by the person who runs it. "
+                "Ask them to create one for you; they will tell you how to sign in."
+            </p>
+            <p class="muted small">
+                "For administrators: " <code>"server create-user --email … --name …"</code>
+                " creates an account."
+            </p>
+            <p class="muted">"Already have an account? " <a href="/login">"Sign in"</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn RegisterForm() -> impl IntoView {
     let action = ServerAction::<Register>::new();
     let next = next_param();
     let email_error = field_error(action.value(), "email");
@@ -60,7 +110,6 @@ pub fn RegisterPage() -> impl IntoView {
     let password_error = field_error(action.value(), "password");
     let other_error = form_error(action.value(), &["email", "display_name", "password"]);
     view! {
-        <Title text="Create an account"/>
         <section class="card narrow">
             <h1>"Create an account"</h1>
             <ActionForm action attr:class="stack-form" attr:aria-label="Create an account">

@@ -19,16 +19,31 @@ pub async fn register(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use super::ssr::{finish, pool, sign_in_as};
+    use super::ssr::{auth_config, client_addr, finish, pool, sign_in_as};
     use crate::service::accounts;
     finish(
         async {
             let pool = pool()?;
-            let user = accounts::register(&pool, &email, &display_name, &password).await?;
+            let user = accounts::sign_up(
+                &pool,
+                &auth_config(),
+                &email,
+                &display_name,
+                &password,
+                &client_addr(),
+            )
+            .await?;
             sign_in_as(&pool, user.id, next.as_deref()).await
         }
         .await,
     )
+}
+
+/// Whether this instance lets strangers register (the sign-up page asks).
+#[server(prefix = "/api/fn", endpoint = "registration")]
+pub async fn registration_status() -> Result<Registration, AppError> {
+    use super::ssr::{auth_config, finish};
+    finish(Ok(auth_config().registration))
 }
 
 #[server(prefix = "/api/fn", endpoint = "log_in")]
@@ -71,10 +86,18 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<(), AppError> {
-    use super::ssr::serve;
+    use super::ssr::{client_addr, serve};
     use crate::service::accounts;
+    let addr = client_addr();
     serve(async |pool, caller| {
-        accounts::change_password(&pool, caller.as_ref(), &current_password, &new_password).await
+        accounts::change_password(
+            &pool,
+            caller.as_ref(),
+            &current_password,
+            &new_password,
+            &addr,
+        )
+        .await
     })
     .await
 }
@@ -89,12 +112,8 @@ pub async fn list_tokens() -> Result<Vec<TokenInfo>, AppError> {
 #[server(prefix = "/api/fn", endpoint = "account/tokens/create")]
 pub async fn create_token(name: String) -> Result<NewToken, AppError> {
     use super::ssr::serve;
-    use crate::service::{accounts, signed_in};
-    serve(async |pool, caller| {
-        let caller = signed_in(caller.as_ref())?;
-        accounts::create_token(&pool, caller.id, &name).await
-    })
-    .await
+    use crate::service::accounts;
+    serve(async |pool, caller| accounts::create_token(&pool, caller.as_ref(), &name).await).await
 }
 
 #[server(prefix = "/api/fn", endpoint = "account/tokens/revoke")]

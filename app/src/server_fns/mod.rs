@@ -108,6 +108,12 @@ pub(crate) mod ssr {
             if !form_post {
                 if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                     response.set_status(err.status());
+                    if let Some(seconds) = err.retry_after() {
+                        response.insert_header(
+                            http::header::RETRY_AFTER,
+                            http::HeaderValue::from(seconds),
+                        );
+                    }
                 }
             }
         }

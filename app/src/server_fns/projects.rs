@@ -110,3 +110,22 @@ pub async fn remove_member(slug: String, email: String) -> Result<(), AppError> 
     serve(async |pool, caller| projects::remove_member(&pool, caller.as_ref(), &slug, &email).await)
         .await
 }
+
+/// The caller's pending invitations (projects someone else's import named them in).
+#[server(prefix = "/api/fn", endpoint = "projects/invitations")]
+pub async fn my_invitations() -> Result<Vec<Invitation>, AppError> {
+    use super::ssr::serve;
+    use crate::service::projects;
+    serve(async |pool, caller| projects::invitations(&pool, caller.as_ref()).await).await
+}
+
+/// Accepts (`accept` true) or declines an invitation to the project `slug`.
+#[server(prefix = "/api/fn", endpoint = "projects/invitations/answer")]
+pub async fn answer_invitation(slug: String, accept: bool) -> Result<(), AppError> {
+    use super::ssr::serve;
+    use crate::service::projects;
+    serve(async |pool, caller| {
+        projects::answer_invitation(&pool, caller.as_ref(), &slug, accept).await
+    })
+    .await
+}

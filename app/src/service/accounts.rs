@@ -5,14 +5,45 @@ use crate::db::users::{self as db, TokenRow, UserRow};
 use crate::domain::account::initials_of;
 use crate::domain::{DisplayName, Email, Password};
 use crate::error::{from_constraint, AppError, FieldErrors};
-use crate::model::accounts::{Account, NewToken, TokenInfo};
+use crate::model::accounts::{Account, NewToken, Registration, TokenInfo};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// Failed log-ins allowed per account, and per client address, in [`THROTTLE_WINDOW_SECS`].
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-pub const THROTTLE_WINDOW_SECS: f64 = 60.0;
+// Throttling password guesses. An attempt is recorded *before* the password is hashed
+// (see `db::reserve_password_attempt`), so concurrent guesses are counted one by one; a
+// right password forgives that address's attempts for the account. The limits are layered
+// so that a stranger cannot lock someone out:
+// - per account and address: 5 a minute. A guesser from one address is slowed to 5 a minute
+//   for the account, while the owner, from another address, still signs in.
+// - per address, any account: 20 a minute (against trying a few passwords on many accounts).
+// - per account, any address: 100 in 15 minutes. One address can make at most 75 attempts
+//   in that time, so only a guesser with several addresses can reach this ceiling, and then
+//   the account waits (right password or not) until the window has passed: a slow lock-out is
+//   the price of capping distributed guessing at 100 guesses per 15 minutes.
+
+/// Password attempts allowed per account and client address in [`SHORT_WINDOW_SECS`].
+pub const MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS: i64 = 5;
+/// Password attempts allowed per client address, for any accounts, in [`SHORT_WINDOW_SECS`].
+pub const MAX_ATTEMPTS_PER_ADDRESS: i64 = 20;
+pub const SHORT_WINDOW_SECS: f64 = 60.0;
+/// Password attempts allowed per account, from any addresses, in [`LONG_WINDOW_SECS`].
+pub const MAX_ATTEMPTS_PER_ACCOUNT: i64 = 100;
+pub const LONG_WINDOW_SECS: f64 = 15.0 * 60.0;
+/// Registrations allowed per client address in [`REGISTRATION_WINDOW_SECS`], unless the
+/// instance says otherwise (`AuthConfig::registrations_per_hour`).
+pub const MAX_REGISTRATIONS_PER_ADDRESS: i64 = 20;
+pub const REGISTRATION_WINDOW_SECS: f64 = 3600.0;
+
+/// Longer than any email an account can have (see `Email::parse`).
+const EMAIL_MAX_CHARS: usize = 254;
+
+// The per-account ceiling is there against guessing from many addresses: one address alone,
+// held to its own limit, must not be able to reach it (and lock the owner out). Checked when
+// compiling, so a change of the limits cannot break it unnoticed.
+const _: () = assert!(
+    MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS * ((LONG_WINDOW_SECS / SHORT_WINDOW_SECS) as i64)
+        < MAX_ATTEMPTS_PER_ACCOUNT
+);
 
 const WRONG_CREDENTIALS: &str = "that email and password do not match an account";
 
@@ -39,6 +70,8 @@ impl From<TokenRow> for TokenInfo {
 }
 
 /// Creates an account. Every field is checked and all problems are reported together.
+/// Neither throttled nor refused when registration is closed: this is also the administrator's
+/// way in (`server create-user`); strangers come through [`sign_up`].
 #[tracing::instrument(skip(pool, password), err(level = "info"))]
 pub async fn register(
     pool: &PgPool,
@@ -78,8 +111,84 @@ pub async fn register(
     })
 }
 
-/// Checks an email and password, throttling failures per account and per client address.
-/// An unknown email and a wrong password get the same answer, in the same time.
+/// What a stranger sees when registration is closed.
+pub const REGISTRATION_CLOSED: &str =
+    "registration is closed on this Cadence: ask the person who runs it \
+     to create an account for you";
+
+/// Registration from the sign-up page: refused when the instance is closed, and limited per
+/// client address (every attempt counts, whether an account was made or not: the limit is
+/// there against mass sign-ups and against probing which emails have accounts).
+#[tracing::instrument(skip(pool, password), err(level = "info"))]
+pub async fn sign_up(
+    pool: &PgPool,
+    config: &crate::auth::AuthConfig,
+    email: &str,
+    display_name: &str,
+    password: &str,
+    client_addr: &str,
+) -> Result<UserRow, AppError> {
+    if config.registration == Registration::Closed {
+        return Err(AppError::Refused(REGISTRATION_CLOSED.into()));
+    }
+    if !db::reserve_registration(
+        pool,
+        client_addr,
+        REGISTRATION_WINDOW_SECS,
+        config.registrations_per_hour,
+    )
+    .await?
+    {
+        tracing::warn!(client_addr, "registration throttled");
+        return Err(AppError::TooManyRequests);
+    }
+    register(pool, email, display_name, password).await
+}
+
+/// The key password attempts are counted under: the email as the account is found by.
+fn account_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Checks a password for the account `key` (see [`account_key`]) from `client_addr`, under
+/// the throttle: the attempt is recorded before the (slow) check, and forgiven if right.
+/// `None` as the stored hash checks against a dummy one (an unknown email).
+async fn checked_password(
+    pool: &PgPool,
+    key: &str,
+    client_addr: &str,
+    password: &str,
+    stored: Option<String>,
+) -> Result<bool, AppError> {
+    let reserved = db::reserve_password_attempt(
+        pool,
+        key,
+        client_addr,
+        SHORT_WINDOW_SECS,
+        LONG_WINDOW_SECS,
+        |seen| {
+            let allowed = seen.pair < MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS
+                && seen.address < MAX_ATTEMPTS_PER_ADDRESS
+                && seen.account < MAX_ATTEMPTS_PER_ACCOUNT;
+            if !allowed {
+                tracing::warn!(?seen, "password attempt throttled");
+            }
+            allowed
+        },
+    )
+    .await?;
+    if reserved.is_none() {
+        return Err(AppError::TooManyRequests);
+    }
+    let ok = auth::verify_password(password.to_owned(), stored).await;
+    if ok {
+        db::forgive_password_attempts(pool, key, client_addr).await?;
+    }
+    Ok(ok)
+}
+
+/// Checks an email and password, throttled (see the limits above). An unknown email and a
+/// wrong password get the same answer, in the same time.
 #[tracing::instrument(skip(pool, password), err(level = "info"))]
 pub async fn log_in(
     pool: &PgPool,
@@ -87,36 +196,27 @@ pub async fn log_in(
     password: &str,
     client_addr: &str,
 ) -> Result<UserRow, AppError> {
-    let normalized = email.trim().to_lowercase();
-    if normalized.is_empty() {
+    let key = account_key(email);
+    if key.is_empty() {
         return Err(AppError::validation("email", "enter your email address"));
     }
-    let (by_email, by_addr) =
-        db::recent_failures(pool, &normalized, client_addr, THROTTLE_WINDOW_SECS).await?;
-    if by_email >= MAX_FAILURES_PER_ACCOUNT || by_addr >= MAX_FAILURES_PER_ADDRESS {
-        tracing::warn!(by_email, by_addr, "log-in throttled");
-        return Err(AppError::TooManyRequests);
+    if key.chars().count() > EMAIL_MAX_CHARS {
+        // No account has such an email: nothing to guess, nothing to record.
+        return Err(AppError::validation("password", WRONG_CREDENTIALS));
     }
-    let found = db::find_with_hash(pool, &normalized).await?;
-    let (user, hash) = match found {
+    let (user, hash) = match db::find_with_hash(pool, &key).await? {
         Some((user, hash)) => (Some(user), Some(hash)),
         None => (None, None),
     };
-    let ok = auth::verify_password(password.to_owned(), hash).await;
+    let ok = checked_password(pool, &key, client_addr, password, hash).await?;
     match user {
-        Some(user) if ok => {
-            db::clear_failures(pool, &normalized).await?;
-            Ok(user)
-        }
-        _ => {
-            db::record_failure(pool, &normalized, client_addr).await?;
-            Err(AppError::validation("password", WRONG_CREDENTIALS))
-        }
+        Some(user) if ok => Ok(user),
+        _ => Err(AppError::validation("password", WRONG_CREDENTIALS)),
     }
 }
 
 /// Ends the caller's session, if they are signed in with one (a token has none).
-#[tracing::instrument(skip(pool, caller), err)]
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn log_out(pool: &PgPool, caller: Option<&Caller>) -> Result<(), AppError> {
     if let Some(session) = caller.and_then(|c| c.session.as_ref()) {
         db::delete_session(pool, session).await?;
@@ -124,42 +224,53 @@ pub async fn log_out(pool: &PgPool, caller: Option<&Caller>) -> Result<(), AppEr
     Ok(())
 }
 
-/// Changes the caller's password after checking the current one, and signs out every other
-/// session of theirs (a changed password usually means a worry).
+/// Changes the caller's password after checking the current one (throttled like signing
+/// in: the check is a password guess too), signs out every other session of theirs and
+/// revokes their API tokens (a changed password usually means a worry).
 #[tracing::instrument(skip(pool, caller, current, new), err(level = "info"))]
 pub async fn change_password(
     pool: &PgPool,
     caller: Option<&Caller>,
     current: &str,
     new: &str,
+    client_addr: &str,
 ) -> Result<(), AppError> {
     let caller = super::signed_in(caller)?;
     let new = Password::parse(new).map_err(|e| AppError::validation("new_password", e))?;
     let stored = db::password_hash(pool, caller.id).await?;
-    if !auth::verify_password(current.to_owned(), Some(stored)).await {
+    let key = account_key(&caller.email);
+    if !checked_password(pool, &key, client_addr, current, Some(stored)).await? {
         return Err(AppError::validation(
             "current_password",
             "that is not your current password",
         ));
     }
-    set_password(pool, caller.id, &new).await?;
-    db::delete_other_sessions(pool, caller.id, caller.session.as_ref().map(|h| &h[..])).await?;
+    replace_password(pool, caller.id, &new, caller.session.as_ref()).await?;
     Ok(())
 }
 
-/// Sets a password without the old one (the admin command line), signing out everywhere.
-pub async fn reset_password(pool: &PgPool, email: &str, new: &str) -> Result<(), AppError> {
+/// Sets a password without the old one (the admin command line), signing the account out
+/// everywhere and revoking its API tokens.
+pub async fn reset_password(
+    pool: &PgPool,
+    email: &str,
+    new: &str,
+) -> Result<db::SignedOut, AppError> {
     let user = find(pool, email).await?;
     let new = Password::parse(new).map_err(|e| AppError::validation("password", e))?;
-    set_password(pool, user.id, &new).await?;
-    db::delete_other_sessions(pool, user.id, None).await?;
-    Ok(())
+    replace_password(pool, user.id, &new, None).await
 }
 
-async fn set_password(pool: &PgPool, user_id: Uuid, new: &Password) -> Result<(), AppError> {
+/// The new password, with every session but `keep` ended and every API token revoked, in
+/// one transaction: no token made with the old password outlives it.
+async fn replace_password(
+    pool: &PgPool,
+    user_id: Uuid,
+    new: &Password,
+    keep: Option<&[u8; 32]>,
+) -> Result<db::SignedOut, AppError> {
     let hash = auth::hash_password(new).await?;
-    db::set_password(pool, user_id, &hash).await?;
-    Ok(())
+    Ok(db::replace_password(pool, user_id, &hash, keep.map(|h| &h[..])).await?)
 }
 
 /// The account with this email (the admin command line).
@@ -179,9 +290,29 @@ pub async fn tokens(pool: &PgPool, caller: Option<&Caller>) -> Result<Vec<TokenI
         .collect())
 }
 
-/// A new API token for the account; the secret is in the answer and nowhere else.
+/// What a caller without a browser session (an API token) is told when making a token.
+pub const TOKENS_NEED_A_SESSION: &str = "API tokens can only be created from the account page \
+     while signed in, or by the administrator with `server create-token`; an API token cannot \
+     create tokens";
+
+/// A new API token for the signed-in caller. Only a browser session may make one: a stolen
+/// token must not be able to mint others that outlive its revocation.
+pub async fn create_token(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    name: &str,
+) -> Result<NewToken, AppError> {
+    let caller = super::signed_in(caller)?;
+    if caller.session.is_none() {
+        return Err(AppError::Refused(TOKENS_NEED_A_SESSION.into()));
+    }
+    issue_token(pool, caller.id, name).await
+}
+
+/// A new API token for the account (the admin command line, and [`create_token`]); the
+/// secret is in the answer and nowhere else.
 #[tracing::instrument(skip(pool), err(level = "info"))]
-pub async fn create_token(pool: &PgPool, user_id: Uuid, name: &str) -> Result<NewToken, AppError> {
+pub async fn issue_token(pool: &PgPool, user_id: Uuid, name: &str) -> Result<NewToken, AppError> {
     let name = DisplayName::parse(name).map_err(|e| AppError::validation("name", e))?;
     let token = auth::new_api_token();
     let prefix: String = token.chars().take(12).collect();

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod export;
+pub mod idempotency;
 pub mod items;
 pub mod parking_lot;
 pub mod projects;
@@ -65,6 +66,53 @@ pub async fn access(
         project,
         role,
     })
+}
+
+/// Runs a transaction's work again when it lost a race with another one (a serialization
+/// failure or a deadlock: [`AppError::Contended`]), up to four attempts with a short random
+/// pause, then lets the 503 through. The work must start its own transaction each time:
+///
+/// ```ignore
+/// let mut retry = Retry::default();
+/// loop {
+///     match attempt(…).await {
+///         Err(e) if retry.again(&e).await => continue,
+///         done => return done,
+///     }
+/// }
+/// ```
+#[derive(Debug, Default)]
+pub(crate) struct Retry {
+    tries: u32,
+}
+
+impl Retry {
+    const ATTEMPTS: u32 = 4;
+
+    /// Whether to try again after this failure (after a pause, when so).
+    pub(crate) async fn again(&mut self, err: &AppError) -> bool {
+        if *err != AppError::Contended {
+            return false;
+        }
+        self.tries += 1;
+        if self.tries >= Self::ATTEMPTS {
+            tracing::warn!(
+                tries = self.tries,
+                "a transaction kept losing races; answering 503"
+            );
+            return false;
+        }
+        // The random tail of a v7 UUID: enough to keep racing retries apart.
+        let jitter = (uuid::Uuid::now_v7().as_u128() % 20) as u64;
+        let pause = u64::from(self.tries) * 10 + jitter;
+        tracing::info!(
+            tries = self.tries,
+            pause_ms = pause,
+            "running a contended transaction again"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+        true
+    }
 }
 
 /// The database answers (the server's readiness check).

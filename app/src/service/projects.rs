@@ -6,13 +6,14 @@ use crate::db::projects::{self as db, ProjectRow};
 use crate::db::users;
 use crate::domain::account::initials_of;
 use crate::domain::calendar::in_range;
+use crate::domain::effort_chart::{EffortChartError, MAX_VALUES as MAX_CHART_VALUES};
 use crate::domain::{
     EffortChart, Email, HolidayName, Permission, ProjectName, Role, Slug, VelocityWindow,
     WorkingWeek,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::model::projects::{
-    ChartValue, HolidayEntry, Member, ProjectInfo, ProjectSettings, ProjectSummary,
+    ChartValue, HolidayEntry, Invitation, Member, ProjectInfo, ProjectSettings, ProjectSummary,
 };
 use sqlx::PgPool;
 
@@ -166,18 +167,38 @@ pub struct ValidSettings {
 /// Checks a whole settings document, reporting every field that is wrong.
 pub fn validate_settings(input: &ProjectSettings) -> Result<ValidSettings, AppError> {
     let mut errors = FieldErrors::default();
-    let pairs: Vec<(i64, String)> = input
-        .effort_chart
-        .iter()
-        .map(|v| (i64::from(v.points), v.label.clone()))
-        .collect();
-    let chart = EffortChart::parse(&pairs)
-        .map_err(|e| errors.add("effort_chart", e))
-        .ok();
-    let days: Vec<i64> = input.working_days.iter().map(|&d| i64::from(d)).collect();
-    let week = WorkingWeek::parse(&days)
-        .map_err(|e| errors.add("working_days", e))
-        .ok();
+    // Lists too long to be right are refused before anything is copied or compared.
+    let chart = if input.effort_chart.len() > MAX_CHART_VALUES {
+        errors.add(
+            "effort_chart",
+            EffortChartError::TooMany(input.effort_chart.len()),
+        );
+        None
+    } else {
+        let pairs: Vec<(i64, String)> = input
+            .effort_chart
+            .iter()
+            .map(|v| (i64::from(v.points), v.label.clone()))
+            .collect();
+        EffortChart::parse(&pairs)
+            .map_err(|e| errors.add("effort_chart", e))
+            .ok()
+    };
+    let week = if input.working_days.len() > 7 {
+        errors.add(
+            "working_days",
+            format!(
+                "a week has 7 days: list each working day once, not {} days",
+                input.working_days.len()
+            ),
+        );
+        None
+    } else {
+        let days: Vec<i64> = input.working_days.iter().map(|&d| i64::from(d)).collect();
+        WorkingWeek::parse(&days)
+            .map_err(|e| errors.add("working_days", e))
+            .ok()
+    };
     let window = VelocityWindow::parse(i64::from(input.velocity_window))
         .map_err(|e| errors.add("velocity_window", e))
         .ok();
@@ -297,6 +318,48 @@ pub async fn members(
             })
         })
         .collect()
+}
+
+/// The caller's pending invitations (projects an import named them in).
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
+pub async fn invitations(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+) -> Result<Vec<Invitation>, AppError> {
+    let caller = signed_in(caller)?;
+    Ok(db::invitations_for(pool, caller.id)
+        .await?
+        .into_iter()
+        .map(|r| Invitation {
+            slug: r.slug,
+            name: r.name,
+            role: r.role,
+            invited_by: r.invited_by,
+        })
+        .collect())
+}
+
+/// Accepts (the caller becomes a member with the role the invitation offers) or declines
+/// (the invitation is gone, nothing else changes) an invitation. 404 when there is none:
+/// the same answer whether the project exists or not.
+#[tracing::instrument(skip(pool, caller), err(level = "info"))]
+pub async fn answer_invitation(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    accept: bool,
+) -> Result<(), AppError> {
+    let caller = signed_in(caller)?;
+    let mut tx = pool.begin().await?;
+    let (project_id, role) = db::take_invitation(&mut tx, slug, caller.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if accept {
+        // Already a member (an owner added them meanwhile): their role stays as it is.
+        db::add_member(&mut tx, project_id, caller.id, role.as_str()).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 fn parse_role(raw: &str) -> Result<Role, AppError> {

@@ -14,6 +14,15 @@ use crate::model::reflection::{Card, Reflection};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+/// The most cards one board (an increment's week) holds: a team's week fits many times
+/// over, and reading a board stays quick.
+pub const MAX_CARDS_PER_BOARD: usize = 300;
+/// The most group headings on one board.
+pub const MAX_GROUPS_PER_BOARD: usize = 30;
+/// Card positions lie within ± this: a new card goes after the last one (position + 1),
+/// which must not overflow.
+pub const MAX_POSITION: i32 = 1_000_000;
+
 fn to_card(row: &CardRow, me: Uuid) -> Result<Card, AppError> {
     Ok(Card {
         id: row.id,
@@ -152,6 +161,25 @@ pub async fn add(
             format!("this increment has weeks 1 to {weeks}"),
         ));
     }
+    // Counted under the increment's lock, so two people adding at once cannot pass the limit.
+    db::lock_increment(&mut tx, increment).await?;
+    let board = db::cards(
+        &mut tx,
+        access.project.id,
+        increment,
+        Some(i16::from(week)),
+        access.caller.id,
+    )
+    .await?;
+    if board.len() >= MAX_CARDS_PER_BOARD {
+        return Err(AppError::validation(
+            "body",
+            format!(
+                "this board already holds {MAX_CARDS_PER_BOARD} cards, the most it takes: \
+                 vote, group or remove some instead"
+            ),
+        ));
+    }
     let id = db::insert(
         &mut tx,
         access.project.id,
@@ -227,10 +255,40 @@ pub async fn arrange(
 ) -> Result<Card, AppError> {
     let access = access(pool, caller, slug, Permission::Plan).await?;
     let group = parse_group(group).map_err(|e| AppError::validation("group_name", e))?;
+    if !(-MAX_POSITION..=MAX_POSITION).contains(&position) {
+        return Err(AppError::validation(
+            "position",
+            format!("a position lies between -{MAX_POSITION} and {MAX_POSITION}"),
+        ));
+    }
     let mut tx = pool.begin().await?;
-    db::card(&mut tx, access.project.id, id, access.caller.id)
+    let card = db::card(&mut tx, access.project.id, id, access.caller.id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if let Some(name) = group.as_deref() {
+        db::lock_increment(&mut tx, card.increment_id).await?;
+        let board = db::cards(
+            &mut tx,
+            access.project.id,
+            card.increment_id,
+            Some(card.week),
+            access.caller.id,
+        )
+        .await?;
+        let groups: std::collections::HashSet<&str> = board
+            .iter()
+            .filter_map(|c| c.group_name.as_deref())
+            .collect();
+        if !groups.contains(name) && groups.len() >= MAX_GROUPS_PER_BOARD {
+            return Err(AppError::validation(
+                "group_name",
+                format!(
+                    "a board has at most {MAX_GROUPS_PER_BOARD} groups: put the card under one \
+                     that exists"
+                ),
+            ));
+        }
+    }
     db::arrange(&mut tx, id, group.as_deref(), position).await?;
     tx.commit().await?;
     read_card(pool, &access, id).await

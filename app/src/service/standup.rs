@@ -168,15 +168,27 @@ async fn summary(pool: &PgPool, access: &Access, day: NaiveDate) -> Result<Stand
     let now = access.caller.clock.now();
     let end_of_day = (day + Duration::days(1)).and_time(NaiveTime::MIN).and_utc();
     let as_of = (end_of_day < now).then_some(end_of_day);
+    // A day before the project's first item had nothing on the board: no need to read the
+    // whole history back to it.
+    let before_anything = match as_of {
+        Some(at) => db::first_change_at(pool, project_id)
+            .await?
+            .is_none_or(|first| at <= first),
+        None => false,
+    };
     let changes = match as_of {
-        Some(at) => db::changes_since(pool, project_id, at).await?,
-        None => Vec::new(),
+        Some(at) if !before_anything => db::changes_since(pool, project_id, at).await?,
+        _ => Vec::new(),
     };
     let mut changes_of: HashMap<Uuid, Vec<&PastChange>> = HashMap::new();
     for change in &changes {
         changes_of.entry(change.item_id).or_default().push(change);
     }
-    let mut candidates = db::active_ids(pool, project_id).await?;
+    let mut candidates = if before_anything {
+        Vec::new()
+    } else {
+        db::active_ids(pool, project_id).await?
+    };
     candidates.extend(changes_of.keys().copied());
     candidates.sort_unstable();
     candidates.dedup();

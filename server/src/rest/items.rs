@@ -2,13 +2,13 @@
 //! trashing and moving.
 
 use super::error::{ApiError, ApiResult, ErrorBody, ErrorDetail};
-use super::extract::{ApiCaller, Body};
+use super::extract::{ApiCaller, Body, Path};
 use crate::AppState;
 use app::error::AppError;
 use app::model::items::{
     ChildrenChoice, Item, ItemDetail, ItemPage, ItemPatch, ItemQuery, MoveTo, NewItem,
 };
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;

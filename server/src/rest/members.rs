@@ -1,11 +1,11 @@
 //! A project's members and their roles.
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiCaller, Body};
+use super::extract::{ApiCaller, Body, Path};
 use crate::AppState;
 use app::model::projects::Member;
 use app::service::projects;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};

@@ -8,6 +8,7 @@ mod account;
 mod error;
 mod export;
 mod extract;
+mod idempotency;
 mod items;
 mod members;
 mod openapi;
@@ -15,96 +16,163 @@ mod projects;
 mod sprints;
 mod standup;
 
+pub use error::error_answer;
 pub use openapi::ApiDoc;
 
 use crate::AppState;
 use app::error::AppError;
-use axum::routing::get;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use error::ApiError;
 
-/// The largest document an import accepts: about 150,000 items with a short history (the
-/// export of 100,000 such items measured 83 MB). It is parsed in memory.
-const IMPORT_LIMIT: usize = 128 * 1024 * 1024;
+/// The most any import may send (the highest `CADENCE_IMPORT_LIMIT_MB`): what the edge
+/// lets through to the import, which then holds the body to the configured limit
+/// (`AppState::imports`, 128 MB by default: about 150,000 items with a short history).
+pub(crate) const IMPORT_LIMIT: usize = crate::config::IMPORT_LIMIT_MB_MAX as usize * 1024 * 1024;
 
-pub fn routes() -> Router<AppState> {
-    let api = Router::new()
-        .route("/openapi.json", get(openapi::document))
-        .route("/me", get(account::me))
-        .route(
-            "/projects",
-            get(projects::list_projects).post(projects::create_project),
-        )
-        .route("/projects/{slug}", get(projects::get_project))
-        .route(
+/// Where the API is served.
+pub const PREFIX: &str = "/api/v1";
+
+/// The API's routes, declared once: each `.get`/`.post`/… both serves its handler and notes
+/// what it serves. axum's `Router` cannot list its routes, so the authorization table and
+/// the OpenAPI check read [`route_list`], which comes from this same declaration and so
+/// cannot drift from what is served.
+struct Api {
+    router: Router<AppState>,
+    served: Vec<(Method, &'static str)>,
+}
+
+impl Api {
+    fn new() -> Api {
+        Api {
+            router: Router::new(),
+            served: Vec::new(),
+        }
+    }
+
+    /// Serves `method` at `path` (under [`PREFIX`]) with `handler`, wrapped by `wrap` (for a
+    /// layer on this one route).
+    fn serve<H, T>(
+        mut self,
+        method: Method,
+        path: &'static str,
+        handler: H,
+        wrap: fn(MethodRouter<AppState>) -> MethodRouter<AppState>,
+    ) -> Api
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).expect("a method axum can route");
+        // A second method on a path already served joins the first (axum merges them).
+        self.router = self.router.route(path, wrap(on(filter, handler)));
+        self.served.push((method, path));
+        self
+    }
+
+    fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Api {
+        self.serve(Method::GET, path, handler, |route| route)
+    }
+
+    fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Api {
+        self.serve(Method::POST, path, handler, |route| route)
+    }
+
+    fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Api {
+        self.serve(Method::PUT, path, handler, |route| route)
+    }
+
+    fn patch<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Api {
+        self.serve(Method::PATCH, path, handler, |route| route)
+    }
+
+    fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Api {
+        self.serve(Method::DELETE, path, handler, |route| route)
+    }
+}
+
+/// Every route of the API, without its layers.
+fn declared() -> Api {
+    Api::new()
+        .get("/openapi.json", openapi::document)
+        .get("/me", account::me)
+        .get("/projects", projects::list_projects)
+        .post("/projects", projects::create_project)
+        .get("/projects/{slug}", projects::get_project)
+        .serve(
+            Method::POST,
             "/projects/import",
-            axum::routing::post(export::import_project)
-                .get(projects::get_project_named_import)
-                .layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
+            export::import_project,
+            // The import reads its body itself, within `AppState::imports`.
+            |route| route.layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .route("/projects/{slug}/export", get(export::export_project))
-        .route("/projects/{slug}/standup", get(standup::standup))
-        .route(
-            "/projects/{slug}/settings",
-            axum::routing::put(projects::put_settings),
-        )
-        .route(
-            "/projects/{slug}/members",
-            get(members::list_members).post(members::add_member),
-        )
-        .route(
-            "/projects/{slug}/members/{email}",
-            axum::routing::patch(members::update_member).delete(members::remove_member),
-        )
-        .route(
-            "/projects/{slug}/items",
-            get(items::list_items).post(items::create_item),
-        )
-        .route(
-            "/projects/{slug}/items/{number}",
-            get(items::get_item)
-                .patch(items::patch_item)
-                .delete(items::delete_item),
-        )
-        .route(
-            "/projects/{slug}/items/{number}/move",
-            axum::routing::post(items::move_item),
-        )
-        .route(
-            "/projects/{slug}/sprints",
-            get(sprints::list_sprints).post(sprints::create_sprint),
-        )
-        .route(
-            "/projects/{slug}/sprints/{id}",
-            axum::routing::patch(sprints::patch_sprint),
-        )
-        .route("/projects/{slug}/increments", get(sprints::list_increments))
-        .route(
-            "/projects/{slug}/increments/{id}",
-            get(sprints::get_increment).patch(sprints::patch_increment),
-        )
-        .route(
+        // The project whose URL name is `import` (the path above takes it otherwise).
+        .get("/projects/import", projects::get_project_named_import)
+        .get("/projects/{slug}/export", export::export_project)
+        .get("/projects/{slug}/standup", standup::standup)
+        .put("/projects/{slug}/settings", projects::put_settings)
+        .get("/projects/{slug}/members", members::list_members)
+        .post("/projects/{slug}/members", members::add_member)
+        .patch("/projects/{slug}/members/{email}", members::update_member)
+        .delete("/projects/{slug}/members/{email}", members::remove_member)
+        .get("/projects/{slug}/items", items::list_items)
+        .post("/projects/{slug}/items", items::create_item)
+        .get("/projects/{slug}/items/{number}", items::get_item)
+        .patch("/projects/{slug}/items/{number}", items::patch_item)
+        .delete("/projects/{slug}/items/{number}", items::delete_item)
+        .post("/projects/{slug}/items/{number}/move", items::move_item)
+        .get("/projects/{slug}/sprints", sprints::list_sprints)
+        .post("/projects/{slug}/sprints", sprints::create_sprint)
+        .patch("/projects/{slug}/sprints/{id}", sprints::patch_sprint)
+        .get("/projects/{slug}/increments", sprints::list_increments)
+        .get("/projects/{slug}/increments/{id}", sprints::get_increment)
+        .patch("/projects/{slug}/increments/{id}", sprints::patch_increment)
+        .post(
             "/projects/{slug}/increments/{id}/items",
-            axum::routing::post(sprints::commit_items),
+            sprints::commit_items,
         )
-        .route(
+        .delete(
             "/projects/{slug}/increments/{id}/items/{number}",
-            axum::routing::delete(sprints::uncommit_item),
+            sprints::uncommit_item,
         )
-        .route(
+        .post(
             "/projects/{slug}/increments/{id}/start",
-            axum::routing::post(sprints::start_increment),
+            sprints::start_increment,
         )
-        .route(
+        .post(
             "/projects/{slug}/increments/{id}/close",
-            axum::routing::post(sprints::close_increment),
+            sprints::close_increment,
         )
-        .route(
+        .get(
             "/projects/{slug}/increments/{id}/burndown",
-            get(sprints::burndown),
+            sprints::burndown,
         )
-        .route("/projects/{slug}/reports/velocity", get(sprints::velocity))
-        .route("/projects/{slug}/reports/forecast", get(sprints::forecast))
+        .get("/projects/{slug}/reports/velocity", sprints::velocity)
+        .get("/projects/{slug}/reports/forecast", sprints::forecast)
+}
+
+/// Every method and path the API serves, the path in full (`/api/v1/projects/{slug}`), in
+/// the order declared.
+pub fn route_list() -> Vec<(Method, String)> {
+    declared()
+        .served
+        .into_iter()
+        .map(|(method, path)| (method, format!("{PREFIX}{path}")))
+        .collect()
+}
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let api = declared()
+        .router
+        // A POST with an `Idempotency-Key` is answered once, however often it is sent.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::remembered,
+        ))
         .fallback(|| async { ApiError(AppError::NotFound) });
-    Router::new().nest("/api/v1", api)
+    Router::new()
+        .nest(PREFIX, api)
+        .layer(axum::middleware::from_fn(error::json_errors))
 }

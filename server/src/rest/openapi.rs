@@ -25,7 +25,10 @@ use utoipa::{Modify, OpenApi};
         version = "1",
         description = "Projects, members, settings, the backlog, sprints, increments and reports of a Cadence instance. Authenticate \
                        with a personal API token (`Authorization: Bearer cad_…`, created on \
-                       the account page or with `server create-token`) or the session cookie."
+                       the account page or with `server create-token`) or the session cookie. A \
+                       `POST` may carry `Idempotency-Key` (up to 255 visible characters): a \
+                       retry with the same key and request within a day gets the first answer \
+                       again (`Idempotent-Replayed: true`) instead of making a second copy."
     ),
     paths(
         account::me,

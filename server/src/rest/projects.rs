@@ -2,11 +2,11 @@
 //! the settings.
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiCaller, Body};
+use super::extract::{ApiCaller, Body, Path};
 use crate::AppState;
 use app::model::projects::{ProjectInfo, ProjectSettings, ProjectSummary};
 use app::service::projects;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! Sprints, increments, planning commitments and the reports behind the charts.
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiCaller, Body};
+use super::extract::{ApiCaller, Body, Path};
 use crate::AppState;
 use app::domain::burndown::Report;
 use app::model::sprints::{
@@ -9,7 +9,7 @@ use app::model::sprints::{
     Sprint, SprintPatch, VelocityReport,
 };
 use app::service::sprints;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;

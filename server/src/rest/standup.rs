@@ -1,10 +1,10 @@
 //! The stand-up summary for a day.
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::ApiCaller;
+use super::extract::{ApiCaller, Path};
 use crate::AppState;
 use app::model::standup::Standup;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
 

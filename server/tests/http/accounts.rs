@@ -140,7 +140,7 @@ async fn an_unknown_email_and_a_wrong_password_get_the_same_answer(pool: PgPool)
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
-async fn failed_log_ins_are_throttled_per_account(pool: PgPool) {
+async fn failed_log_ins_are_throttled_per_account_and_address(pool: PgPool) {
     let app = spawn(pool).await;
     app.user("ada@example.com", "Ada").await;
     let anon = app.anonymous();
@@ -358,6 +358,111 @@ async fn nobody_can_revoke_someone_elses_token(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let list = ada.call("account/tokens", &[]).await.text().await.unwrap();
     assert!(list.contains("\"CI\""), "{list}");
+}
+
+/// `GET /api/v1/me` with a bearer token; its status.
+async fn me_with_token(app: &super::support::TestApp, token: &str) -> StatusCode {
+    reqwest::Client::new()
+        .get(format!("{}/api/v1/me", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn changing_the_password_revokes_api_tokens(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let ci = ada.token("CI").await;
+    let report = ada.token("Weekly report").await;
+    assert_eq!(me_with_token(&app, &ci).await, StatusCode::OK);
+    let res = ada
+        .call(
+            "account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    for token in [&ci, &report] {
+        assert_eq!(me_with_token(&app, token).await, StatusCode::UNAUTHORIZED);
+    }
+    let left: i64 = sqlx::query_scalar("select count(*) from api_token")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    // The session that made the change stays, and can make new tokens.
+    let fresh = ada.token("CI").await;
+    assert_eq!(me_with_token(&app, &fresh).await, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn resetting_the_password_signs_out_sessions_and_revokes_tokens(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let bob = app.user("bob@example.com", "Bob").await;
+    let token = ada.token("CI").await;
+    let bobs = bob.token("CI").await;
+    // What `server reset-password` does.
+    let out = app::service::accounts::reset_password(&pool, "ADA@example.com", "a new passphrase")
+        .await
+        .unwrap();
+    assert_eq!((out.sessions, out.tokens), (1, 1));
+    assert_eq!(me_with_token(&app, &token).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        ada.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // Nobody else's.
+    assert_eq!(me_with_token(&app, &bobs).await, StatusCode::OK);
+    assert_eq!(bob.get("/api/v1/me").await.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_api_token_cannot_create_tokens(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let ada = app.user("ada@example.com", "Ada").await;
+    let token = ada.token("CI").await;
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/fn/account/tokens/create", app.base))
+        .bearer_auth(&token)
+        .form(&[("name", "Another")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let err: Value = res.json().await.unwrap();
+    let message = err["detail"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("account page") && message.contains("server create-token"),
+        "{err}"
+    );
+    let tokens: i64 = sqlx::query_scalar("select count(*) from api_token")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(tokens, 1);
+    // The JSON API has no way to make tokens at all.
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/tokens", app.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "Another"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("select count(*) from api_token")
+            .fetch_one(&pool)
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 /// What the server logs while the test runs on this thread (`sqlx::test` runs the test and

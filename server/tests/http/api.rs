@@ -401,62 +401,22 @@ async fn the_openapi_document_describes_every_route(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::OK);
     let doc: Value = res.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    let paths = doc["paths"].as_object().unwrap();
-    let expected = [
-        ("/api/v1/me", vec!["get"]),
-        ("/api/v1/projects", vec!["get", "post"]),
-        ("/api/v1/projects/{slug}", vec!["get"]),
-        ("/api/v1/projects/{slug}/settings", vec!["put"]),
-        ("/api/v1/projects/{slug}/members", vec!["get", "post"]),
-        (
-            "/api/v1/projects/{slug}/members/{email}",
-            vec!["patch", "delete"],
-        ),
-        ("/api/v1/projects/{slug}/items", vec!["get", "post"]),
-        (
-            "/api/v1/projects/{slug}/items/{number}",
-            vec!["get", "patch", "delete"],
-        ),
-        ("/api/v1/projects/{slug}/items/{number}/move", vec!["post"]),
-        ("/api/v1/projects/{slug}/sprints", vec!["get", "post"]),
-        ("/api/v1/projects/{slug}/sprints/{id}", vec!["patch"]),
-        ("/api/v1/projects/{slug}/increments", vec!["get"]),
-        (
-            "/api/v1/projects/{slug}/increments/{id}",
-            vec!["get", "patch"],
-        ),
-        (
-            "/api/v1/projects/{slug}/increments/{id}/items",
-            vec!["post"],
-        ),
-        (
-            "/api/v1/projects/{slug}/increments/{id}/items/{number}",
-            vec!["delete"],
-        ),
-        (
-            "/api/v1/projects/{slug}/increments/{id}/start",
-            vec!["post"],
-        ),
-        (
-            "/api/v1/projects/{slug}/increments/{id}/close",
-            vec!["post"],
-        ),
-        (
-            "/api/v1/projects/{slug}/increments/{id}/burndown",
-            vec!["get"],
-        ),
-        ("/api/v1/projects/{slug}/reports/velocity", vec!["get"]),
-        ("/api/v1/projects/{slug}/reports/forecast", vec!["get"]),
-        ("/api/v1/projects/{slug}/export", vec!["get"]),
-        ("/api/v1/projects/import", vec!["post"]),
-        ("/api/v1/projects/{slug}/standup", vec!["get"]),
-    ];
-    assert_eq!(paths.len(), expected.len());
-    for (path, methods) in expected {
-        for m in methods {
-            assert!(paths[path][m].is_object(), "{m} {path} is not documented");
-        }
-    }
+    // The document and the router agree both ways: every route served is documented, and
+    // every documented operation is served (the list comes from the router's own
+    // declaration, `server::rest::route_list`).
+    let served = served_routes();
+    let documented = documented_routes(&doc);
+    let undocumented: Vec<&String> = served.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "served but not in openapi.json: {undocumented:?}"
+    );
+    let unserved: Vec<&String> = documented.difference(&served).collect();
+    assert!(
+        unserved.is_empty(),
+        "in openapi.json but not served: {unserved:?}"
+    );
+    assert!(served.len() >= 30, "only {} routes listed", served.len());
     // Every $ref points at a schema the document defines.
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     let text = doc.to_string();
@@ -557,24 +517,31 @@ async fn the_admin_commands_create_users_and_tokens_and_reset_passwords(pool: Pg
     let token = out.trim().to_owned();
     assert!(token.starts_with("cad_"), "{out}");
 
-    let (ok, _, err) = run(
+    // The token works against the running server.
+    let app = spawn(pool).await;
+    let me = |token: String| {
+        let url = format!("{}/api/v1/me", app.base);
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = me(token.clone()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["display_name"], "Root");
+
+    // A reset signs the account out everywhere: its tokens too. The new password signs in.
+    let (ok, out, err) = run(
         &["reset-password", "--email", "root@example.com"],
         "a fresh passphrase\n",
     );
     assert!(ok, "{err}");
-
-    // The token works against the running server; the new password signs in.
-    let app = spawn(pool).await;
-    let me: Value = reqwest::Client::new()
-        .get(format!("{}/api/v1/me", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(me["display_name"], "Root");
+    assert!(out.contains("1 API token(s) revoked"), "{out}");
+    assert_eq!(me(token).await.status(), StatusCode::UNAUTHORIZED);
     let anon = app.anonymous();
     let res = anon
         .call(
@@ -599,4 +566,37 @@ async fn the_admin_commands_create_users_and_tokens_and_reset_passwords(pool: Pg
     );
     assert!(!ok);
     assert!(err.contains("no account"), "{err}");
+}
+
+/// Routes the router serves that the OpenAPI document rightly leaves out, each with why.
+const NOT_DOCUMENTED: [(&str, &str); 2] = [
+    // The document itself.
+    ("GET", "/api/v1/openapi.json"),
+    // The project whose URL name is `import`: documented as `GET /api/v1/projects/{slug}`.
+    ("GET", "/api/v1/projects/import"),
+];
+
+/// "METHOD /path" of every route the router declares, less `NOT_DOCUMENTED`.
+fn served_routes() -> std::collections::BTreeSet<String> {
+    server::rest::route_list()
+        .into_iter()
+        .filter(|(method, path)| !NOT_DOCUMENTED.contains(&(method.as_str(), path.as_str())))
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect()
+}
+
+/// "METHOD /path" of every operation in the OpenAPI document.
+fn documented_routes(doc: &Value) -> std::collections::BTreeSet<String> {
+    const METHODS: [&str; 8] = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    let mut routes = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (key, _) in item.as_object().unwrap() {
+            if METHODS.contains(&key.as_str()) {
+                routes.insert(format!("{} {path}", key.to_uppercase()));
+            }
+        }
+    }
+    routes
 }

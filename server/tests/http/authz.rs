@@ -3,13 +3,18 @@
 //! a role lacking the permission → 403; otherwise it succeeds.
 //!
 //! A new project-scoped server function or route must get a row in `cases()`;
-//! `every_server_function_is_in_a_table` fails until it has one.
+//! `every_server_function_is_in_a_table` and `every_rest_route_is_in_a_table` fail until it
+//! has one (the routes come from the router's own declaration, `server::rest::route_list`).
+//!
+//! A refused call must change nothing: every table's rows are digested before and after it
+//! ([`snapshot`]), not just a count.
 
 use super::support::{spawn, Client, TestApp};
 use app::domain::{Permission, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;
+use std::collections::BTreeMap;
 
 /// What one case needs to build its request.
 struct Ctx {
@@ -32,7 +37,7 @@ struct Ctx {
     card: i64,
 }
 
-enum Req {
+pub(super) enum Req {
     /// A server function with form-encoded arguments.
     Form(&'static str, Vec<(&'static str, String)>),
     /// A server function with a JSON body.
@@ -865,9 +870,10 @@ fn start_first(c: &Ctx) -> Req {
 
 /// Server functions that are not project-scoped: each resolves the caller itself (tested in
 /// `accounts.rs`).
-const ACCOUNT_LEVEL: [&str; 10] = [
+const ACCOUNT_LEVEL: [&str; 13] = [
     "me",
     "register",
+    "registration",
     "log_in",
     "log_out",
     "account/password",
@@ -876,9 +882,11 @@ const ACCOUNT_LEVEL: [&str; 10] = [
     "account/tokens/revoke",
     "projects/mine",
     "projects/create",
+    "projects/invitations",
+    "projects/invitations/answer",
 ];
 
-async fn send(client: &Client, req: &Req) -> reqwest::Response {
+pub(super) async fn send(client: &Client, req: &Req) -> reqwest::Response {
     match req {
         Req::Form(endpoint, args) => {
             let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -1035,7 +1043,7 @@ impl Cast {
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn every_project_scoped_call_checks_the_caller_and_their_role(pool: PgPool) {
-    let app = spawn(pool).await;
+    let app = spawn(pool.clone()).await;
     let cast = Cast::new(&app).await;
     let callers = [
         Who::Anonymous,
@@ -1055,7 +1063,16 @@ async fn every_project_scoped_call_checks_the_caller_and_their_role(pool: PgPool
                 let res = send(&cast.owner, &before(&ctx)).await;
                 assert!(res.status().is_success(), "{}: before", case.name);
             }
-            let res = send(cast.client(who), &(case.request)(&ctx)).await;
+            let request = (case.request)(&ctx);
+            if let Req::Rest(method, path, _) = &request {
+                assert!(
+                    names_route(case.name, method, path),
+                    "{}: the row sends {method} {path}",
+                    case.name
+                );
+            }
+            let was = snapshot(&pool).await;
+            let res = send(cast.client(who), &request).await;
             let status = res.status();
             let body = res.text().await.unwrap();
             let expected = match who {
@@ -1075,15 +1092,15 @@ async fn every_project_scoped_call_checks_the_caller_and_their_role(pool: PgPool
                     expected.map_or("success".to_owned(), |c| c.to_string())
                 ));
             }
-            // A refused call changed nothing: the project is still there with its members.
+            // A refused call changed nothing, in any table.
             if expected.is_some() {
-                let members = cast
-                    .owner
-                    .call("project/members", &[("slug", &ctx.slug)])
-                    .await;
-                assert_eq!(members.status(), StatusCode::OK, "{}", case.name);
-                let members: Value = members.json().await.unwrap();
-                assert_eq!(members.as_array().unwrap().len(), 5, "{}", case.name);
+                let changed = changes(&was, &snapshot(&pool).await);
+                if !changed.is_empty() {
+                    failures.push(format!(
+                        "{} as {who:?} was refused ({status}) but changed {changed:?}",
+                        case.name
+                    ));
+                }
             }
         }
     }
@@ -1115,4 +1132,223 @@ fn every_server_function_is_in_a_table() {
         .filter(|name| !registered.contains(name))
         .collect();
     assert!(stale.is_empty(), "not registered: {stale:?}");
+}
+
+/// JSON API routes that are not project-scoped, each with what an anonymous call gets and
+/// what it sends (tested in `api.rs`; here: anonymous callers are refused and change
+/// nothing, see `account_level_routes_refuse_anonymous_callers`).
+const ACCOUNT_LEVEL_REST: [(&str, Option<StatusCode>); 5] = [
+    // The API's description is public.
+    ("GET /api/v1/openapi.json", None),
+    ("GET /api/v1/me", Some(StatusCode::UNAUTHORIZED)),
+    ("GET /api/v1/projects", Some(StatusCode::UNAUTHORIZED)),
+    ("POST /api/v1/projects", Some(StatusCode::UNAUTHORIZED)),
+    (
+        "POST /api/v1/projects/import",
+        Some(StatusCode::UNAUTHORIZED),
+    ),
+];
+
+/// Routes that are another row's route under a fixed name: `GET /api/v1/projects/import` is
+/// the project whose slug is "import" (`projects_named_import_are_guarded_like_the_rest`).
+const ALIASES: [(&str, &str); 1] = [("GET /api/v1/projects/import", "GET /api/v1/projects/{slug}")];
+
+/// Whether `method path` is the route a row is named after: the same method, and the path
+/// (less its query) matching the route's segments, `{…}` standing for any one segment.
+fn names_route(name: &str, method: &Method, path: &str) -> bool {
+    let Some((route_method, route)) = name.split_once(' ') else {
+        return false;
+    };
+    let path = path.split('?').next().unwrap();
+    let route: Vec<&str> = route.split('/').collect();
+    let path: Vec<&str> = path.split('/').collect();
+    route_method == method.as_str()
+        && route.len() == path.len()
+        && route
+            .iter()
+            .zip(&path)
+            .all(|(r, p)| r == p || (r.starts_with('{') && !p.is_empty()))
+}
+
+/// A digest of every table's rows, by table: two snapshots are equal only if no row was
+/// added, removed or changed anywhere (every project, account, session and token).
+pub(super) async fn snapshot(pool: &PgPool) -> BTreeMap<String, String> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "select table_name::text from information_schema.tables
+         where table_schema = 'public' and table_type = 'BASE TABLE' order by 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(tables.len() > 10, "only {tables:?}");
+    // One round trip: a digest per table, of its rows as text in a fixed order.
+    let query = tables
+        .iter()
+        .map(|t| {
+            format!(
+                "select '{t}'::text, md5(coalesce(string_agg(r::text, E'\\n' order by r::text), '')) from \"{t}\" r"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" union all ");
+    sqlx::query_as::<_, (String, String)>(&query)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+/// The tables whose rows differ between two snapshots.
+pub(super) fn changes(
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+) -> Vec<String> {
+    before
+        .keys()
+        .chain(after.keys())
+        .filter(|t| before.get(*t) != after.get(*t))
+        .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+#[test]
+fn every_rest_route_is_in_a_table() {
+    let rows: Vec<&str> = cases()
+        .iter()
+        .map(|c| c.name)
+        .filter(|n| n.contains(' '))
+        .collect();
+    let account_level: Vec<&str> = ACCOUNT_LEVEL_REST.iter().map(|(n, _)| *n).collect();
+    let aliases: Vec<&str> = ALIASES.iter().map(|(n, _)| *n).collect();
+    let served: Vec<String> = server::rest::route_list()
+        .into_iter()
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect();
+    let missing: Vec<&String> = served
+        .iter()
+        .filter(|r| {
+            let r = r.as_str();
+            !rows.contains(&r) && !account_level.contains(&r) && !aliases.contains(&r)
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "JSON API routes missing from the authorization table: {missing:?}"
+    );
+    // And every row names a route that is served (a renamed route is noticed).
+    let stale: Vec<&&str> = rows
+        .iter()
+        .chain(&account_level)
+        .chain(&aliases)
+        .chain(ALIASES.iter().map(|(_, of)| of))
+        .filter(|r| !served.iter().any(|s| s == **r))
+        .collect();
+    assert!(stale.is_empty(), "not served: {stale:?}");
+}
+
+#[test]
+fn the_route_matcher_tells_routes_apart() {
+    let name = "PATCH /api/v1/projects/{slug}/items/{number}";
+    assert!(names_route(
+        name,
+        &Method::PATCH,
+        "/api/v1/projects/a/items/3"
+    ));
+    assert!(!names_route(
+        name,
+        &Method::DELETE,
+        "/api/v1/projects/a/items/3"
+    ));
+    assert!(!names_route(
+        name,
+        &Method::PATCH,
+        "/api/v1/projects/a/items/3/move"
+    ));
+    assert!(!names_route(
+        name,
+        &Method::PATCH,
+        "/api/v1/projects/a/items/"
+    ));
+    assert!(names_route(
+        "GET /api/v1/projects/{slug}/items",
+        &Method::GET,
+        "/api/v1/projects/a/items?limit=5"
+    ));
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn account_level_routes_refuse_anonymous_callers(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let owner = app.user("owner@example.com", "Olive Owner").await;
+    let res = owner.call("projects/create", &[("name", "Shop")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let export = owner.get("/api/v1/projects/shop/export").await;
+    assert_eq!(export.status(), StatusCode::OK);
+    let document: Value = export.json().await.unwrap();
+    let anonymous = app.anonymous();
+    for (name, refusal) in ACCOUNT_LEVEL_REST {
+        let (method, path) = name.split_once(' ').unwrap();
+        let method: Method = method.parse().unwrap();
+        let body = match (name, method.clone()) {
+            ("POST /api/v1/projects/import", _) => Some(document.clone()),
+            (_, Method::POST) => Some(json!({"name": "Sneaky"})),
+            _ => None,
+        };
+        let was = snapshot(&pool).await;
+        let res = send(&anonymous, &Req::Rest(method, path.to_owned(), body)).await;
+        let status = res.status();
+        match refusal {
+            Some(code) => assert_eq!(status, code, "{name}: {}", res.text().await.unwrap()),
+            None => assert!(status.is_success(), "{name}: {status}"),
+        }
+        assert_eq!(
+            changes(&was, &snapshot(&pool).await),
+            Vec::<String>::new(),
+            "{name}"
+        );
+    }
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn projects_named_import_are_guarded_like_the_rest(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let owner = app.user("owner@example.com", "Olive Owner").await;
+    let viewer = app.user("viewer@example.com", "Vic Viewer").await;
+    let outsider = app.user("outsider@example.com", "Otto Outsider").await;
+    let res = owner.call("projects/create", &[("name", "Import")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let slug = res.json::<Value>().await.unwrap()["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(slug, "import");
+    owner.add_member(&slug, &viewer, "viewer").await;
+    let path = "/api/v1/projects/import";
+    assert!(names_route(ALIASES[0].0, &Method::GET, path));
+    for (client, expected) in [
+        (app.anonymous(), StatusCode::UNAUTHORIZED),
+        (outsider, StatusCode::NOT_FOUND),
+        (viewer, StatusCode::OK),
+    ] {
+        let was = snapshot(&pool).await;
+        let res = client.get(path).await;
+        assert_eq!(res.status(), expected, "{}", client.email);
+        if expected == StatusCode::OK {
+            assert_eq!(res.json::<Value>().await.unwrap()["slug"], "import");
+        }
+        assert_eq!(changes(&was, &snapshot(&pool).await), Vec::<String>::new());
+    }
+    // The snapshot does see a change: a rename shows in the project's table alone.
+    let was = snapshot(&pool).await;
+    let res = owner
+        .call("project/rename", &[("slug", "import"), ("name", "Imports")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        changes(&was, &snapshot(&pool).await),
+        vec!["project".to_owned()]
+    );
 }

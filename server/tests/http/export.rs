@@ -13,6 +13,39 @@ fn comparable(mut doc: Value) -> Value {
     doc
 }
 
+/// The document as its import by `importer` keeps it: nothing is attributed to anyone else
+/// (they are invited, and are members only once they accept).
+fn as_imported_by(mut doc: Value, importer: &str) -> Value {
+    let theirs = |v: &Value| v.as_str() == Some(importer);
+    doc["members"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|m| theirs(&m["email"]));
+    for item in doc["items"].as_array_mut().unwrap() {
+        for field in ["assignee", "creator"] {
+            if !theirs(&item[field]) {
+                item[field] = Value::Null;
+            }
+        }
+        for event in item["history"].as_array_mut().unwrap() {
+            if !theirs(&event["actor"]) {
+                event["actor"] = Value::Null;
+            }
+        }
+    }
+    doc["standup_notes"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|n| theirs(&n["email"]));
+    for card in doc["reflections"].as_array_mut().unwrap() {
+        if !theirs(&card["author"]) {
+            card["author"] = Value::Null;
+        }
+        card["votes"].as_array_mut().unwrap().retain(theirs);
+    }
+    doc
+}
+
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn export_import_export_gives_the_same_document(pool: PgPool) {
     let app = spawn(pool).await;
@@ -193,7 +226,7 @@ async fn export_import_export_gives_the_same_document(pool: PgPool) {
     assert_eq!(status, StatusCode::CREATED, "{imported}");
     let new_slug = imported["slug"].as_str().unwrap().to_owned();
     assert_ne!(new_slug, slug);
-    assert_eq!(imported["skipped_members"], json!([]));
+    assert_eq!(imported["members_invited"], 1);
     let again = ok(
         &alice,
         Method::GET,
@@ -201,7 +234,16 @@ async fn export_import_export_gives_the_same_document(pool: PgPool) {
         None,
     )
     .await;
-    assert_eq!(comparable(again.clone()), comparable(exported.clone()));
+    assert_eq!(
+        comparable(again.clone()),
+        comparable(as_imported_by(exported.clone(), "alice@example.com"))
+    );
+    // Alice's own import of her own project: everything of hers is back, nobody else's.
+    assert_ne!(
+        as_imported_by(exported.clone(), "alice@example.com")["standup_notes"],
+        exported["standup_notes"],
+        "the scene has things of Bob's to leave out"
+    );
     // The copy works like the original: its frozen report, its board, new numbers go on.
     let report = ok(
         &alice,
@@ -223,9 +265,188 @@ async fn export_import_export_gives_the_same_document(pool: PgPool) {
     );
     let next = task(&alice, &new_slug, json!({"title": "After import"})).await;
     assert_eq!(next, 6);
-    // Bob is a member of the copy too.
+    // Bob is invited to the copy, not a member of it until he accepts.
     let (status, _) = rest(&bob, Method::GET, &format!("/projects/{new_slug}"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    answer(&bob, &new_slug, true).await;
+    let (status, project) = rest(&bob, Method::GET, &format!("/projects/{new_slug}"), None).await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(project["role"], "member");
+}
+
+/// The invitations `client` has: (slug, role) pairs.
+async fn invitations(client: &super::support::Client) -> Vec<(String, String)> {
+    let res = client.call("projects/invitations", &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let list: Value = res.json().await.unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["slug"].as_str().unwrap().to_owned(),
+                i["role"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn answer(client: &super::support::Client, slug: &str, accept: bool) {
+    let res = client
+        .call(
+            "projects/invitations/answer",
+            &[
+                ("slug", slug),
+                ("accept", if accept { "true" } else { "false" }),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+}
+
+/// The slugs of the projects in `client`'s list.
+async fn my_slugs(client: &super::support::Client) -> Vec<String> {
+    ok(client, Method::GET, "/projects", None)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["slug"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A document naming `members` (email, role) besides its importer, with an item assigned
+/// to and created by the first, a history row by them, a note and a voted card of theirs.
+fn document_naming(members: &[(&str, &str)]) -> Value {
+    let victim = members[0].0;
+    json!({
+        "schema": "cadence.project", "version": 1, "exported_at": "2026-11-30T12:00:00Z",
+        "project": {"name": "Surprise", "slug": "surprise", "archived": false,
+            "settings": {"effort_chart": [{"points": 1, "label": "S"}, {"points": 2, "label": "M"}],
+                         "working_days": [1, 2, 3, 4, 5], "holidays": [], "velocity_window": 3}},
+        "members": members.iter().map(|(e, r)| json!({"email": e, "display_name": "X", "role": r}))
+            .collect::<Vec<_>>(),
+        "sprints": [{"name": "Q1", "starts_on": "2026-01-05", "ends_on": "2026-01-30",
+            "increment_weeks": 2, "increments": [{"key": 1, "number": 1,
+            "starts_on": "2026-01-05", "ends_on": "2026-01-16", "state": "active",
+            "started_at": "2026-01-05T09:00:00Z", "closed_at": null, "committed_points": 0,
+            "commitment": [], "report": null}]}],
+        "items": [{"number": 1, "kind": "task", "parent": null, "title": "Signed by you",
+            "description": "", "estimate": null, "assignee": victim, "state": "todo",
+            "blocked": false, "blocked_reason": null, "rank": 0, "version": 1,
+            "creator": victim, "created_at": "2026-01-05T09:00:00Z",
+            "updated_at": "2026-01-05T09:00:00Z", "done_at": null, "deleted_at": null,
+            "increment": 1, "history": [{"actor": victim, "at": "2026-01-05T09:00:00Z",
+                "field": "title", "old": "a", "new": "Signed by you"}]}],
+        "standup_notes": [{"email": victim, "day": "2026-01-06", "yesterday": "I agree",
+            "today": "", "blockers": "", "updated_at": "2026-01-06T09:00:00Z"}],
+        "reflections": [{"increment": 1, "week": 1, "kind": "action", "body": "Pay Mallory",
+            "author": victim, "group_name": null, "position": 1, "item": null,
+            "created_at": "2026-01-06T09:00:00Z", "votes": [victim]}]
+    })
+}
+
+/// A stranger's import that names you does not make you a member of anything, nor the
+/// author of anything: you get an invitation, which you may accept (you join with the role
+/// the document gave) or decline (it is gone).
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_strangers_import_only_invites_you(pool: PgPool) {
+    let app = super::support::spawn(pool).await;
+    let mallory = app.user("mallory@example.com", "Mallory").await;
+    let alice = app.user("alice@example.com", "Alice").await;
+    let doc = document_naming(&[("Alice@Example.com", "owner")]);
+    let (status, imported) = rest(
+        &mallory,
+        Method::POST,
+        "/projects/import",
+        Some(doc.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{imported}");
+    let slug = imported["slug"].as_str().unwrap().to_owned();
+    // Not Alice's project: not in her list, not readable by her.
+    assert!(my_slugs(&alice).await.is_empty());
+    let (status, _) = rest(&alice, Method::GET, &format!("/projects/{slug}"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Nothing in it is attributed to her; Mallory is its only member, and its owner.
+    let copy = ok(
+        &mallory,
+        Method::GET,
+        &format!("/projects/{slug}/export"),
+        None,
+    )
+    .await;
+    assert_eq!(copy["members"].as_array().unwrap().len(), 1);
+    assert_eq!(copy["members"][0]["email"], "mallory@example.com");
+    assert_eq!(copy["members"][0]["role"], "owner");
+    assert_eq!(copy["items"][0]["assignee"], Value::Null);
+    assert_eq!(copy["items"][0]["creator"], Value::Null);
+    assert_eq!(copy["items"][0]["history"][0]["actor"], Value::Null);
+    assert_eq!(copy["standup_notes"], json!([]));
+    assert_eq!(copy["reflections"][0]["author"], Value::Null);
+    assert_eq!(copy["reflections"][0]["votes"], json!([]));
+    // She sees the invitation, with the role the document gives her, on her projects page.
+    let page = alice.get("/projects").await.text().await.unwrap();
+    assert!(
+        page.contains("Invitations") && page.contains("Surprise"),
+        "{page}"
+    );
+    assert!(page.contains("Accept") && page.contains("Decline"));
+    assert_eq!(
+        invitations(&alice).await,
+        vec![(slug.clone(), "owner".to_owned())]
+    );
+    assert!(invitations(&mallory).await.is_empty());
+    // Declining removes it and changes nothing else.
+    answer(&alice, &slug, false).await;
+    assert!(invitations(&alice).await.is_empty());
+    assert!(my_slugs(&alice).await.is_empty());
+    let res = alice
+        .call(
+            "projects/invitations/answer",
+            &[("slug", &slug), ("accept", "true")],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "a declined invitation cannot be accepted"
+    );
+
+    // A second import invites her again; this time she accepts and is an owner.
+    let (status, imported) = rest(&mallory, Method::POST, "/projects/import", Some(doc)).await;
+    assert_eq!(status, StatusCode::CREATED, "{imported}");
+    let slug = imported["slug"].as_str().unwrap().to_owned();
+    answer(&alice, &slug, true).await;
+    assert_eq!(my_slugs(&alice).await, vec![slug.clone()]);
+    let project = ok(&alice, Method::GET, &format!("/projects/{slug}"), None).await;
+    assert_eq!(project["role"], "owner");
+    assert!(invitations(&alice).await.is_empty());
+}
+
+/// The answer to an import is the same whether or not the emails it names have accounts
+/// here: it tells nobody who is registered.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn an_import_does_not_tell_which_emails_have_accounts(pool: PgPool) {
+    let app = super::support::spawn(pool).await;
+    let mallory = app.user("mallory@example.com", "Mallory").await;
+    app.user("alice@example.com", "Alice").await;
+    let mut answers = Vec::new();
+    for email in ["alice@example.com", "nobody@example.com"] {
+        let doc = document_naming(&[(email, "member"), ("mallory@example.com", "viewer")]);
+        let (status, mut imported) =
+            rest(&mallory, Method::POST, "/projects/import", Some(doc)).await;
+        assert_eq!(status, StatusCode::CREATED, "{imported}");
+        imported.as_object_mut().unwrap().remove("slug");
+        answers.push(imported);
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0]["members_invited"], 1);
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -266,7 +487,7 @@ async fn a_bad_document_is_named_and_creates_nothing(pool: PgPool) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let err: Value = res.json().await.unwrap();
     assert!(err["error"]["message"]
         .as_str()

@@ -36,7 +36,48 @@ pub async fn spawn_at(pool: PgPool, clock: Clock) -> TestApp {
     spawn_full(pool, app::auth::AuthConfig::default(), clock).await
 }
 
+/// A server with these timeouts (for tests of stalled clients and slow requests).
+pub async fn spawn_with_timeouts(pool: PgPool, timeouts: server::serve::Timeouts) -> TestApp {
+    spawn_full_with(
+        pool,
+        app::auth::AuthConfig::default(),
+        Clock::system(),
+        timeouts,
+        server::Imports::new(128 * 1024 * 1024),
+    )
+    .await
+}
+
+/// A server with these import limits (for tests of large and concurrent imports).
+pub async fn spawn_with_imports(pool: PgPool, imports: server::Imports) -> TestApp {
+    spawn_full_with(
+        pool,
+        app::auth::AuthConfig::default(),
+        Clock::system(),
+        server::serve::Timeouts::default(),
+        imports,
+    )
+    .await
+}
+
 async fn spawn_full(pool: PgPool, auth: app::auth::AuthConfig, clock: Clock) -> TestApp {
+    spawn_full_with(
+        pool,
+        auth,
+        clock,
+        server::serve::Timeouts::default(),
+        server::Imports::new(128 * 1024 * 1024),
+    )
+    .await
+}
+
+async fn spawn_full_with(
+    pool: PgPool,
+    auth: app::auth::AuthConfig,
+    clock: Clock,
+    timeouts: server::serve::Timeouts,
+    imports: server::Imports,
+) -> TestApp {
     let leptos_options = LeptosOptions::builder()
         .output_name("cadence")
         .site_root("target/site")
@@ -48,17 +89,18 @@ async fn spawn_full(pool: PgPool, auth: app::auth::AuthConfig, clock: Clock) -> 
         clock,
         // Room for two exports at once, as with a pool of six.
         exports: server::AppState::export_limit(6),
+        imports,
+        timeouts,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap()
-    });
+    // The server's own accept loop, with its timeouts, as `server serve` runs it.
+    tokio::spawn(server::serve::serve(
+        listener,
+        app,
+        timeouts,
+        std::future::pending(),
+    ));
     TestApp {
         base: format!("http://{addr}"),
     }

@@ -67,15 +67,25 @@ impl Scale {
     }
 }
 
+/// The smallest axis a chart draws: below it (a velocity of `1e-320`) the axis runs 0–1.
+/// Ten to the power of the tick step's exponent must stay finite, which it does not
+/// beyond about 1e308 or below 1e-308 (the axis then had infinitely many ticks).
+const AXIS_MIN: f64 = 1e-3;
+/// The largest axis a chart draws; anything higher is drawn off the top.
+const AXIS_MAX: f64 = 1e12;
+/// However odd the numbers, an axis never has more ticks than this.
+const TICKS_MAX: usize = 50;
+
 /// "Nice" axis ticks from 0 up to at least `max`, in steps of 1, 2, 2.5 or 5 times a power
-/// of ten, about `target` of them (4 or 5 for a target of 5). A `max` that is not positive
-/// counts as 1.
+/// of ten, about `target` of them (4 or 5 for a target of 5). A `max` that is not positive,
+/// not finite or below [`AXIS_MIN`] counts as 1; one above [`AXIS_MAX`] as that.
 pub fn nice_ticks(max: f64, target: usize) -> Vec<f64> {
-    let max = if max.is_finite() && max > 0.0 {
-        max
+    let max = if max.is_finite() && max >= AXIS_MIN {
+        max.min(AXIS_MAX)
     } else {
         1.0
     };
+    let target = target.clamp(2, TICKS_MAX);
     let raw = max / target.saturating_sub(1).max(1) as f64;
     let exponent = raw.log10().floor() as i32;
     let magnitude = 10f64.powi(exponent.abs());
@@ -97,7 +107,7 @@ pub fn nice_ticks(max: f64, target: usize) -> Vec<f64> {
             units / magnitude
         }
     };
-    let count = (max / tick(1) - 1e-9).ceil().max(1.0) as usize;
+    let count = (max / tick(1) - 1e-9).ceil().clamp(1.0, TICKS_MAX as f64) as usize;
     (0..=count).map(tick).collect()
 }
 
@@ -177,6 +187,33 @@ mod tests {
         assert_eq!(nice_ticks(1.2, 5), vec![0.0, 0.5, 1.0, 1.5]);
         assert_eq!(nice_ticks(0.0, 5), nice_ticks(1.0, 5));
         assert_eq!(nice_ticks(f64::NAN, 5), nice_ticks(1.0, 5));
+    }
+
+    /// An imported velocity of 1e-320 made the velocity page panic: ten to the power 321 is
+    /// infinite, the step became 0 and the axis asked for usize::MAX ticks.
+    #[test]
+    fn odd_numbers_give_a_short_finite_axis() {
+        for max in [
+            1e-320,
+            f64::MIN_POSITIVE,
+            5e-324,
+            1e-9,
+            1e300,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -1.0,
+        ] {
+            for target in [0, 1, 5, usize::MAX] {
+                let ticks = nice_ticks(max, target);
+                assert!(
+                    (2..=TICKS_MAX + 1).contains(&ticks.len()),
+                    "{max} {target}: {ticks:?}"
+                );
+                assert!(ticks.iter().all(|t| t.is_finite()), "{max}: {ticks:?}");
+            }
+        }
+        assert_eq!(nice_ticks(1e-320, 5), nice_ticks(1.0, 5));
     }
 
     #[test]

@@ -3,7 +3,10 @@
 
 mod import;
 
-pub use import::{import, parse_document};
+pub use import::{
+    import, MAX_CARDS, MAX_HISTORY_PER_ITEM, MAX_ITEMS, MAX_ITEM_NUMBER, MAX_MEMBERS, MAX_NOTES,
+    MAX_SPRINTS,
+};
 
 use super::{access, signed_in};
 use crate::auth::Caller;
@@ -15,8 +18,8 @@ use crate::domain::IncrementState;
 use crate::domain::{Email, ItemKind, Permission, ProjectName, Role, StoryPoints, Title};
 use crate::error::{AppError, FieldErrors};
 use crate::model::export::{
-    ExportCard, ExportDoc, ExportEvent, ExportIncrement, ExportItem, ExportMember, ExportNote,
-    ExportProject, ExportSprint, Imported, SCHEMA, VERSION,
+    ExportCard, ExportEvent, ExportIncrement, ExportItem, ExportMember, ExportNote, ExportProject,
+    ExportSprint, Imported, SCHEMA, VERSION,
 };
 use futures_util::TryStreamExt;
 use serde_json::{json, Value};

@@ -38,7 +38,7 @@ pub(super) async fn filter_from(
     {
         None => {}
         Some("none") => filter.assignee_id = Some(None),
-        Some(email) => match member(pool, project_id, email).await? {
+        Some(email) => match member(&mut *pool.acquire().await?, project_id, email).await? {
             Ok(Some(id)) => filter.assignee_id = Some(Some(id)),
             Ok(None) => errors.add(
                 "assignee",
@@ -93,7 +93,7 @@ pub async fn list_filtered(
     };
     let chart = chart_of(pool, &access).await?;
     Ok(ItemPage {
-        items: to_items(pool, &rows, &chart).await?,
+        items: to_items(&mut *pool.acquire().await?, &rows, &chart).await?,
         total_count,
         total_points,
         next_cursor,

@@ -6,8 +6,8 @@ mod trash;
 
 pub use list::{list, list_filtered};
 pub use ranks::move_to;
-pub(crate) use ranks::place_at_top;
 use ranks::*;
+pub(crate) use ranks::{lock_ranks, place_at_top};
 pub use trash::{delete, restore};
 
 use super::{access, Access};
@@ -77,9 +77,11 @@ fn to_item(row: &ItemRow, chart: &EffortChart, rollup: Option<Rollup>) -> Result
     })
 }
 
-/// Items for rows, with the roll-ups of the epics among them.
+/// Items for rows, with the roll-ups of the epics among them. On the caller's connection:
+/// inside a transaction, everything goes through that transaction's connection (a request
+/// that holds a row lock and waits for a second connection can starve the pool).
 pub(crate) async fn to_items(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     rows: &[ItemRow],
     chart: &EffortChart,
 ) -> Result<Vec<Item>, AppError> {
@@ -90,7 +92,7 @@ pub(crate) async fn to_items(
         .collect();
     let mut children: HashMap<Uuid, Vec<ChildSummary>> = HashMap::new();
     if !epics.is_empty() {
-        for (parent, estimate, state) in db::children_of(pool, &epics).await? {
+        for (parent, estimate, state) in db::children_of(conn, &epics).await? {
             children.entry(parent).or_default().push(ChildSummary {
                 estimate: points_of(estimate),
                 state,
@@ -125,7 +127,7 @@ fn parse_cursor(raw: &str) -> Result<(i64, Uuid), AppError> {
 /// The member with this email, or a message for the field. A failure to look is ours
 /// (the outer error), never a message about the input.
 async fn member(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     project_id: Uuid,
     email: &str,
 ) -> Result<Result<Option<Uuid>, String>, AppError> {
@@ -134,7 +136,7 @@ async fn member(
         Err(e) => return Ok(Err(e.to_string())),
     };
     Ok(Ok(
-        db::member_id(pool, project_id, &email.normalized()).await?
+        db::member_id(conn, project_id, &email.normalized()).await?
     ))
 }
 
@@ -185,11 +187,12 @@ pub async fn detail(
     } else {
         Vec::new()
     };
-    drop(conn);
-    let item = to_items(pool, std::slice::from_ref(&row), &chart)
+    let item = to_items(&mut conn, std::slice::from_ref(&row), &chart)
         .await?
         .pop()
         .ok_or_else(|| AppError::broken("item vanished"))?;
+    let children = to_items(&mut conn, &children, &chart).await?;
+    drop(conn);
     let history = db::history(pool, row.id)
         .await?
         .into_iter()
@@ -205,14 +208,13 @@ pub async fn detail(
         .collect();
     Ok(ItemDetail {
         item,
-        children: to_items(pool, &children, &chart).await?,
+        children,
         history,
     })
 }
 
 /// Reads the item back inside the transaction, commits, and returns it as callers see it.
 async fn commit_and_read(
-    pool: &PgPool,
     mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
     id: Uuid,
     chart: &EffortChart,
@@ -221,11 +223,12 @@ async fn commit_and_read(
         .await?
         .pop()
         .ok_or_else(|| AppError::broken("changed item vanished"))?;
-    tx.commit().await?;
-    to_items(pool, &[row], chart)
+    let item = to_items(&mut tx, &[row], chart)
         .await?
         .pop()
-        .ok_or_else(|| AppError::broken("no item"))
+        .ok_or_else(|| AppError::broken("no item"))?;
+    tx.commit().await?;
+    Ok(item)
 }
 
 /// The history's record of a new item: every item starts in To do.
@@ -321,7 +324,7 @@ pub async fn create(
         .filter(|a| !a.is_empty())
     {
         None => Some(None),
-        Some(email) => match member(pool, project_id, email).await? {
+        Some(email) => match member(&mut *pool.acquire().await?, project_id, email).await? {
             Ok(Some(id)) => Some(Some(id)),
             Ok(None) => {
                 errors.add(
@@ -394,7 +397,7 @@ pub async fn create(
         &change,
     )
     .await?;
-    commit_and_read(pool, tx, id, &chart).await
+    commit_and_read(tx, id, &chart).await
 }
 
 /// Adds a task at the top of the backlog inside the caller's transaction (for items made
@@ -431,8 +434,8 @@ pub(crate) async fn insert_task_at_top(
 }
 
 /// The message for an edit made against an old version.
-async fn stale(pool: &PgPool, row: &ItemRow, clock: &Clock) -> AppError {
-    let who = match db::last_change(pool, row.id).await {
+async fn stale(conn: &mut PgConnection, row: &ItemRow, clock: &Clock) -> AppError {
+    let who = match db::last_change(conn, row.id).await {
         Ok(Some(db::LastChange { name, at })) => {
             let ago = (clock.now() - at).num_seconds().max(0);
             let when = match ago {
@@ -464,7 +467,7 @@ pub async fn update(
     let mut tx = pool.begin().await?;
     let old = live_item(&mut tx, project_id, number, true).await?;
     if old.version != patch.version {
-        let err = stale(pool, &old, &access.caller.clock).await;
+        let err = stale(&mut tx, &old, &access.caller.clock).await;
         return Err(err);
     }
     let mut new = old.clone();
@@ -488,7 +491,7 @@ pub async fn update(
     if let Some(assignee) = &patch.assignee {
         match assignee.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
             None => new.assignee_id = None,
-            Some(email) => match member(pool, project_id, email).await? {
+            Some(email) => match member(&mut tx, project_id, email).await? {
                 Ok(Some(id)) => {
                     new.assignee_id = Some(id);
                     new_assignee = Some(email.to_owned());
@@ -556,5 +559,5 @@ pub async fn update(
             .await?;
         }
     }
-    commit_and_read(pool, tx, old.id, &chart).await
+    commit_and_read(tx, old.id, &chart).await
 }

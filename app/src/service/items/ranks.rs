@@ -4,12 +4,15 @@
 use super::*;
 
 /// A rank for a new position, spreading the project's ranks first when there is no room.
+/// Holds the project's rank lock from here to the end of the transaction (a transaction
+/// that also locks items takes it earlier, with [`lock_ranks`]).
 pub(super) async fn place(
     conn: &mut PgConnection,
     project_id: Uuid,
     moving: Option<Uuid>,
     target: &Target,
 ) -> Result<i64, AppError> {
+    db::lock_ranks(conn, project_id).await?;
     for _ in 0..2 {
         let (prev, next) = match target {
             Target::Top => (None, db::end_rank(conn, project_id, false, moving).await?),
@@ -24,7 +27,6 @@ pub(super) async fn place(
                     conn,
                     project_id,
                     other.rank,
-                    other.id,
                     before,
                     moving.unwrap_or(Uuid::nil()),
                 )
@@ -55,6 +57,11 @@ pub(crate) async fn place_at_top(
     place(conn, project_id, Some(moving), &Target::Top).await
 }
 
+/// Takes the project's rank lock (see `db::items::lock_ranks`): before any item's row lock.
+pub(crate) async fn lock_ranks(conn: &mut PgConnection, project_id: Uuid) -> Result<(), AppError> {
+    Ok(db::lock_ranks(conn, project_id).await?)
+}
+
 pub(super) enum Target {
     Top,
     Bottom,
@@ -71,7 +78,6 @@ pub async fn move_to(
     to: &MoveTo,
 ) -> Result<Item, AppError> {
     let access = access(pool, caller, slug, Permission::Contribute).await?;
-    let project_id = access.project.id;
     let given = [to.before.is_some(), to.after.is_some(), to.to.is_some()];
     if given.iter().filter(|g| **g).count() != 1 {
         return Err(AppError::validation(
@@ -79,7 +85,27 @@ pub async fn move_to(
             "give exactly one of before, after, or to (top or bottom)",
         ));
     }
+    let chart = chart_of(pool, &access).await?;
+    let mut retry = crate::service::Retry::default();
+    loop {
+        match move_once(pool, &access, number, to, &chart).await {
+            Err(e) if retry.again(&e).await => continue,
+            done => return done,
+        }
+    }
+}
+
+/// One attempt at a move, in its own transaction.
+async fn move_once(
+    pool: &PgPool,
+    access: &Access,
+    number: i32,
+    to: &MoveTo,
+    chart: &EffortChart,
+) -> Result<Item, AppError> {
+    let project_id = access.project.id;
     let mut tx = pool.begin().await?;
+    lock_ranks(&mut tx, project_id).await?;
     let item = live_item(&mut tx, project_id, number, true).await?;
     let target = match (to.before, to.after, to.to.as_deref()) {
         (_, _, Some("top")) => Target::Top,
@@ -99,7 +125,12 @@ pub async fn move_to(
             }
             let other = live_item(&mut tx, project_id, n, false)
                 .await
-                .map_err(|_| AppError::validation("to", format!("there is no item #{n} here")))?;
+                .map_err(|e| match e {
+                    AppError::NotFound => {
+                        AppError::validation("to", format!("there is no item #{n} here"))
+                    }
+                    other => other,
+                })?;
             if to.before.is_some() {
                 Target::Before(other.id)
             } else {
@@ -110,6 +141,5 @@ pub async fn move_to(
     };
     let rank = place(&mut tx, project_id, Some(item.id), &target).await?;
     db::set_rank(&mut tx, item.id, rank).await?;
-    let chart = chart_of(pool, &access).await?;
-    commit_and_read(pool, tx, item.id, &chart).await
+    commit_and_read(tx, item.id, chart).await
 }

@@ -76,6 +76,7 @@ pub async fn restore(
     let access = access(pool, caller, slug, Permission::Contribute).await?;
     let project_id = access.project.id;
     let actor = access.caller.id;
+    let chart = chart_of(pool, &access).await?;
     let mut tx = pool.begin().await?;
     let mut item = db::by_number(&mut tx, project_id, number, true)
         .await?
@@ -109,8 +110,7 @@ pub async fn restore(
         child.deleted_at = None;
         save_with(&mut tx, &access, &child, &Change::Restored).await?;
     }
-    let chart = chart_of(pool, &access).await?;
-    commit_and_read(pool, tx, item.id, &chart).await
+    commit_and_read(tx, item.id, &chart).await
 }
 
 /// Saves an item and records the change in its history, stamped now.

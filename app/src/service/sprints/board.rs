@@ -48,10 +48,11 @@ pub async fn planning(
     let more_candidates = candidate_ids.len() as i64 > CANDIDATES;
     candidate_ids.truncate(CANDIDATES as usize);
     let candidate_rows = items_db::by_ids(&mut conn, &candidate_ids).await?;
+    let candidates = to_items(&mut conn, &candidate_rows, &chart).await?;
     drop(conn);
     Ok(Planning {
         committed: items_in(pool, &chart, chosen.id).await?,
-        candidates: to_items(pool, &candidate_rows, &chart).await?,
+        candidates,
         more_candidates,
         capacity: velocity.map(|v| sprint::capacity(v, days)),
         capacity_low: team

@@ -398,6 +398,7 @@ pub async fn commit(
 ) -> Result<(), AppError> {
     let (access, mut tx, target) =
         open_increment(pool, caller, slug, id, "plan the next increment instead").await?;
+    within_limit(items)?;
     let project_id = access.project.id;
     let increments: HashMap<i64, IncrementRow> = db::increments(&mut tx, project_id, None)
         .await?
@@ -435,7 +436,7 @@ pub async fn commit(
         }
     }
     if !errors.is_empty() {
-        return Err(AppError::validation("items", errors.join("; ")));
+        return Err(AppError::validation("items", listed(&errors)));
     }
     let new = increment_value(&target);
     for (item_id, old) in changes {
@@ -443,6 +444,32 @@ pub async fn commit(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// A commitment names at most [`sprint::MAX_COMMITTED_AT_ONCE`] items: each is looked up
+/// and locked while the project's lock is held.
+fn within_limit(items: &Commitment) -> Result<(), AppError> {
+    if items.items.len() > sprint::MAX_COMMITTED_AT_ONCE {
+        return Err(AppError::validation(
+            "items",
+            format!(
+                "at most {} items at a time ({} were sent): send them in smaller groups",
+                sprint::MAX_COMMITTED_AT_ONCE,
+                items.items.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Problems with a list of items, the first few in full.
+fn listed(errors: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = errors[..errors.len().min(SHOWN)].join("; ");
+    if errors.len() > SHOWN {
+        text.push_str(&format!("; and {} more", errors.len() - SHOWN));
+    }
+    text
 }
 
 /// Takes items out of an increment that is not closed, back to the backlog.
@@ -456,6 +483,7 @@ pub async fn uncommit(
 ) -> Result<(), AppError> {
     let (access, mut tx, target) =
         open_increment(pool, caller, slug, id, "its items stay in its report").await?;
+    within_limit(items)?;
     let project_id = access.project.id;
     let mut ids = Vec::new();
     let mut errors = Vec::new();
@@ -469,7 +497,7 @@ pub async fn uncommit(
         }
     }
     if !errors.is_empty() {
-        return Err(AppError::validation("items", errors.join("; ")));
+        return Err(AppError::validation("items", listed(&errors)));
     }
     let old = increment_value(&target);
     for item_id in ids {

@@ -67,8 +67,7 @@ pub(super) async fn items_in(
     let mut conn = pool.acquire().await?;
     let ids = db::item_ids(&mut conn, increment_id).await?;
     let rows = items_db::by_ids(&mut conn, &ids).await?;
-    drop(conn);
-    to_items(pool, &rows, chart).await
+    to_items(&mut conn, &rows, chart).await
 }
 
 /// The first planned increment that starts after this one.
@@ -143,6 +142,8 @@ pub async fn close(
     let all = increments_of(pool, &access, &calendar).await?;
     let mut tx = pool.begin().await?;
     db::lock_project(&mut tx, project_id).await?;
+    // Unfinished items may go back to the backlog's top: the rank lock before any item's.
+    crate::service::items::lock_ranks(&mut tx, project_id).await?;
     let row = locked_increment(&mut tx, project_id, id).await?;
     match row.state {
         IncrementState::Planned => {
