@@ -61,10 +61,15 @@ pub async fn sprints(
 }
 
 /// A read-only transaction that sees one moment of the database throughout, so a long
-/// export is consistent however the project changes meanwhile.
+/// export is consistent however the project changes meanwhile. Its statements may run
+/// longer than the pool's statement timeout: the items are one statement streamed at the
+/// pace the client reads (a client that stops reading is dropped after a minute).
 pub async fn snapshot(pool: &PgPool) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query!("set transaction isolation level repeatable read, read only")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("set local statement_timeout = '1h'")
         .execute(&mut *tx)
         .await?;
     Ok(tx)
