@@ -92,11 +92,18 @@ pub(crate) mod ssr {
         )
     }
 
-    /// Gives a failed call its real HTTP status. A plain HTML form post (JavaScript off) is
-    /// left alone: Leptos answers it with a redirect back to the page, carrying the error.
+    /// Gives a failed call its real HTTP status. Only a call of the function itself: a page
+    /// rendered on the server calls the same function for its data and shows the error in
+    /// the page, whose status must not depend on whether that data arrived before the
+    /// page's headers went out. A plain HTML form post (JavaScript off) is left alone too:
+    /// Leptos answers it with a redirect back to the page, carrying the error.
     pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         if let Err(err) = &result {
-            let form_post = use_context::<http::request::Parts>()
+            let parts = use_context::<http::request::Parts>();
+            let called = parts
+                .as_ref()
+                .is_some_and(|p| p.uri.path().starts_with("/api/fn/"));
+            let form_post = parts
                 .and_then(|parts| {
                     parts
                         .headers
@@ -105,7 +112,7 @@ pub(crate) mod ssr {
                         .map(|v| v.contains("text/html"))
                 })
                 .unwrap_or(false);
-            if !form_post {
+            if called && !form_post {
                 if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                     response.set_status(err.status());
                     if let Some(seconds) = err.retry_after() {
