@@ -6,11 +6,12 @@
 //! (what browsers and integrations speak to a server behind a proxy, or directly), with
 //! graceful shutdown that lets requests in flight finish.
 
+use app::error::AppError;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -120,13 +121,12 @@ pub(crate) async fn deadline(
     if is_upload(&req) {
         return next.run(req).await;
     }
-    let api = req.uri().path().starts_with("/api/");
     let path = req.uri().path().to_owned();
     match tokio::time::timeout(timeouts.request, next.run(req)).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(path, limit = ?timeouts.request, "request took too long: answered 503");
-            too_slow(api)
+            too_slow(&path)
         }
     }
 }
@@ -136,16 +136,10 @@ fn is_upload(req: &Request) -> bool {
     req.uri().path() == "/api/v1/projects/import"
 }
 
-fn too_slow(api: bool) -> Response {
-    let message = "the server took too long to answer: try again in a moment";
-    let mut response = if api {
-        let body = serde_json::json!({
-            "error": { "code": "unavailable", "message": message, "fields": {} }
-        });
-        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, message).into_response()
-    };
+/// The 503 in the shape the path answers errors in (see `guard::refusal`), to retry.
+fn too_slow(path: &str) -> Response {
+    let err = AppError::Unavailable;
+    let mut response = crate::guard::refusal(path, err.status(), err);
     response
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
