@@ -7,6 +7,7 @@
 //! serialised blob format to migrate later.
 
 use crate::clock::Clock;
+use crate::db::projects::Membership;
 use crate::db::users::{self as db, UserRow};
 use crate::domain::Password;
 use crate::error::AppError;
@@ -17,7 +18,7 @@ use http::HeaderMap;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use std::net::SocketAddr;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use uuid::Uuid;
 
 pub const SESSION_COOKIE: &str = "cadence_session";
@@ -59,7 +60,52 @@ pub struct Caller {
     pub session: Option<[u8; 32]>,
     /// The server's clock: every service takes the time from here (see `crate::clock`).
     pub clock: Clock,
+    /// The memberships already read during this request (see [`Memberships`]).
+    pub memberships: Memberships,
 }
+
+/// The caller's memberships read so far in one request, so that a page whose server
+/// functions and resources each check access to the same project reads it once. Shared by
+/// the clones of one request's caller; empty for a new request. `service::access` fills it
+/// for reads and empties it before any change, so nothing read after a change in the same
+/// request is older than the change.
+#[derive(Clone, Default)]
+pub struct Memberships(Arc<Mutex<Vec<(String, Membership)>>>);
+
+impl Memberships {
+    pub fn get(&self, slug: &str) -> Option<Membership> {
+        let known = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        known
+            .iter()
+            .find(|(s, _)| s == slug)
+            .map(|(_, m)| m.clone())
+    }
+
+    pub fn remember(&self, slug: &str, membership: &Membership) {
+        let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        known.retain(|(s, _)| s != slug);
+        known.push((slug.to_owned(), membership.clone()));
+    }
+
+    pub fn forget(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+impl std::fmt::Debug for Memberships {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memberships")
+    }
+}
+
+/// A cache, not part of who the caller is.
+impl PartialEq for Memberships {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Memberships {}
 
 impl Caller {
     fn from_row(row: UserRow, session: Option<[u8; 32]>, clock: &Clock) -> Caller {
@@ -69,6 +115,7 @@ impl Caller {
             display_name: row.display_name,
             session,
             clock: clock.clone(),
+            memberships: Memberships::default(),
         }
     }
 }
@@ -217,6 +264,30 @@ pub async fn resolve(
     Ok(db::session_user(pool, &hash)
         .await?
         .map(|row| Caller::from_row(row, Some(hash), clock)))
+}
+
+/// The caller of one request, looked up at most once however many server functions,
+/// resources, extractors and middlewares ask: the server puts a new one in every request's
+/// extensions, and [`caller_of`] reads through it.
+#[derive(Clone, Default)]
+pub struct RequestCaller(Arc<tokio::sync::OnceCell<Result<Option<Caller>, AppError>>>);
+
+/// The caller of a request: through its [`RequestCaller`] when it has one (one look-up per
+/// request), otherwise looked up now.
+pub async fn caller_of(
+    pool: &PgPool,
+    headers: &HeaderMap,
+    extensions: &http::Extensions,
+    clock: &Clock,
+) -> Result<Option<Caller>, AppError> {
+    match extensions.get::<RequestCaller>() {
+        Some(cell) => cell
+            .0
+            .get_or_init(|| resolve(pool, headers, clock))
+            .await
+            .clone(),
+        None => resolve(pool, headers, clock).await,
+    }
 }
 
 /// The address failed log-ins are counted against.

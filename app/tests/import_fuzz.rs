@@ -241,6 +241,7 @@ async fn importer(pool: &PgPool) -> Caller {
         display_name: row.display_name,
         session: None,
         clock: app::clock::Clock::system(),
+        memberships: Default::default(),
     }
 }
 

@@ -5,6 +5,8 @@ use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
+mod yardstick;
+
 /// Cadence: a self-hosted Agile/Scrum work tracker.
 ///
 /// Configuration comes from the environment (and a .env file): DATABASE_URL (required),
@@ -47,6 +49,10 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// The benchmark's yardstick (scripts/bench-server): the backlog's page query alone,
+    /// behind a bare handler on CADENCE_ADDR.
+    #[command(hide = true)]
+    Yardstick,
 }
 
 #[tokio::main]
@@ -131,6 +137,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::Serve => serve(config, pool).await,
+        Command::Yardstick => yardstick::run(pool, config.addr).await,
     }
 }
 

@@ -160,11 +160,33 @@ pub struct Filter {
     pub text: Option<String>,
 }
 
-/// One page of what the filter matches (in rank order, after the cursor), with the count
-/// and points of everything it matches: one definition of the filter for both. Epics are
+impl Filter {
+    /// Whether anything narrows the list beyond the backlog's own view (open items, top
+    /// level): then its totals are counted; otherwise they are the project's tally.
+    pub fn narrows(&self) -> bool {
+        self.epic_id.is_some()
+            || self.kind.is_some()
+            || self.assignee_id.is_some()
+            || self.state.is_some()
+            || self.unestimated
+            || self.text.is_some()
+    }
+}
+
+/// One listed item, with the (estimate, state) of its live children when it is an epic.
+#[derive(Debug, Clone)]
+pub struct PageRow {
+    pub item: ItemRow,
+    pub children: Option<Vec<(Option<i16>, ItemState)>>,
+}
+
+/// One page of what the filter matches, in rank order after the cursor, with the count and
+/// points of everything it matches and each epic's children: one statement. Epics are
 /// listed but their own estimates are left out of the totals (their children carry the
-/// points), and the top-level view lists only items without an epic while its totals
-/// still count the children.
+/// points), and the top-level view lists only items without an epic while its totals still
+/// count the children. With nothing narrowing the list the totals are the project's tally
+/// (kept by triggers, see the `project_tally` migration); otherwise they are counted, with
+/// the same filter as the page.
 #[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn page(
     pool: &PgPool,
@@ -172,30 +194,83 @@ pub async fn page(
     filter: &Filter,
     after: Option<(i64, Uuid)>,
     limit: i64,
-) -> Result<(Vec<ItemRow>, i64, i64), sqlx::Error> {
-    let (after_rank, after_id) = after.unzip();
-    let row = sqlx::query!(
-        r#"with matching as (
-             select w.id, w.rank, w.kind, w.parent_id, w.estimate from work_item w
-             where w.project_id = $1 and w.deleted_at is null
-               and ($2::uuid is null or w.parent_id = $2)
-               and ($3::text is null or w.kind = $3)
-               and (not $4 or w.assignee_id is not distinct from $5)
-               and ($6::text is null or w.state = $6)
-               and (not $7 or w.state <> 'done')
-               and (not $9 or (w.estimate is null and w.kind <> 'epic'))
-               and ($10::text is null or w.title ilike '%' || $10 || '%')
+) -> Result<(Vec<PageRow>, i64, i64), sqlx::Error> {
+    // The first page starts after the lowest possible position, so the query needs no case
+    // for "no cursor" (which would hide the rank order from the planner).
+    let (after_rank, after_id) = after.unwrap_or((i64::MIN, Uuid::nil()));
+    let rows = sqlx::query!(
+        r#"with totals as (
+             select count(*) as n, coalesce(sum(m.estimate), 0)::bigint as points
+             from work_item m
+             where $14 and m.project_id = $1 and m.deleted_at is null and m.kind <> 'epic'
+               and ($2::uuid is null or m.parent_id = $2)
+               and ($3::text is null or m.kind = $3)
+               and (not $4 or m.assignee_id is not distinct from $5)
+               and ($6::text is null or m.state = $6)
+               and (not $7 or m.state <> 'done')
+               and (not $9 or m.estimate is null)
+               and ($10::text is null or m.title ilike '%' || $10 || '%')
+             having $14
+             union all
+             select case when $7 then t.open_items else t.live_items end,
+                    case when $7 then t.open_points else t.live_points end
+             from project_tally t
+             where not $14 and t.project_id = $1
            ), shown as (
-             select id, rank from matching
-             where (not $8 or parent_id is null)
-               and ($11::bigint is null or (rank, id) > ($11, $12::uuid))
-             order by rank, id
-             limit $13
+             -- Nothing narrowing the list: the rank index, read in order, up to the page's end.
+             (select w.* from work_item w
+              where not $14 and w.project_id = $1 and w.deleted_at is null
+                and (w.state <> 'done' or not $7) and (w.parent_id is null or not $8)
+                and (w.rank, w.id) > ($11, $12::uuid)
+              order by w.rank, w.id
+              limit $13)
+             union all
+             -- A filter: whatever matches it, in rank order.
+             (select w.* from work_item w
+              where $14 and w.project_id = $1 and w.deleted_at is null
+                and ($2::uuid is null or w.parent_id = $2)
+                and ($3::text is null or w.kind = $3)
+                and (not $4 or w.assignee_id is not distinct from $5)
+                and ($6::text is null or w.state = $6)
+                and (not $7 or w.state <> 'done')
+                and (not $8 or w.parent_id is null)
+                and (not $9 or (w.estimate is null and w.kind <> 'epic'))
+                and ($10::text is null or w.title ilike '%' || $10 || '%')
+                and (w.rank, w.id) > ($11, $12::uuid)
+              order by w.rank, w.id
+              limit $13)
            )
-           select (select coalesce(array_agg(id order by rank, id), '{}') from shown) as "ids!",
-                  (select count(*) from matching where kind <> 'epic') as "count!",
-                  (select coalesce(sum(estimate), 0)::bigint from matching
-                   where kind <> 'epic') as "points!""#,
+           select t.n as "total_count!", t.points as "total_points!",
+                  w.id as "id?", w.number as "number?", w.kind as "kind?: ItemKind",
+                  w.parent_id as "parent_id?",
+                  (select p.number from work_item p where p.id = w.parent_id)
+                    as "parent_number?",
+                  w.title as "title?", w.description as "description?",
+                  w.estimate as "estimate?", w.assignee_id as "assignee_id?",
+                  a.display_name as "assignee_name?", a.email as "assignee_email?",
+                  w.state as "state?: ItemState", w.blocked as "blocked?",
+                  w.blocked_reason as "blocked_reason?", w.rank as "rank?",
+                  w.version as "version?", c.display_name as "creator_name?",
+                  w.created_at as "created_at?", w.updated_at as "updated_at?",
+                  w.done_at as "done_at?", w.deleted_at as "deleted_at?",
+                  w.increment_id as "increment_id?",
+                  s.name || ' · ' || i.number as "increment_label?",
+                  ch.estimates as "child_estimates?: Vec<i16>",
+                  ch.states as "child_states?: Vec<String>"
+           from totals t
+           left join shown w on true
+           left join lateral (
+             -- An epic's live children (from the index that carries what the roll-up needs).
+             select array_agg(coalesce(k.estimate, -1)) as estimates,
+                    array_agg(k.state) as states
+             from work_item k
+             where w.kind = 'epic' and k.parent_id = w.id and k.deleted_at is null
+           ) ch on true
+           left join increment i on i.id = w.increment_id
+           left join sprint s on s.id = i.sprint_id
+           left join app_user a on a.id = w.assignee_id
+           left join app_user c on c.id = w.creator_id
+           order by w.rank, w.id"#,
         project_id,
         filter.epic_id,
         filter.kind,
@@ -209,11 +284,111 @@ pub async fn page(
         after_rank,
         after_id,
         limit,
+        filter.narrows(),
     )
-    .fetch_one(pool)
+    .fetch_all(pool)
     .await?;
-    let mut conn = pool.acquire().await?;
-    Ok((by_ids(&mut conn, &row.ids).await?, row.count, row.points))
+    let (count, points) = rows
+        .first()
+        .map(|r| (r.total_count, r.total_points))
+        .unwrap_or_default();
+    let mut page = Vec::with_capacity(rows.len());
+    for r in rows {
+        // The totals come on every row; an empty page is one row of totals and no item.
+        let (Some(id), Some(number), Some(kind), Some(title), Some(description)) =
+            (r.id, r.number, r.kind, r.title, r.description)
+        else {
+            continue;
+        };
+        let (Some(state), Some(blocked), Some(rank), Some(version)) =
+            (r.state, r.blocked, r.rank, r.version)
+        else {
+            continue;
+        };
+        let (Some(created_at), Some(updated_at)) = (r.created_at, r.updated_at) else {
+            continue;
+        };
+        let children = match (r.child_estimates, r.child_states) {
+            (Some(estimates), Some(states)) => Some(
+                estimates
+                    .into_iter()
+                    .zip(states)
+                    .filter_map(|(e, s)| {
+                        let state = ItemState::parse(&s).ok()?;
+                        Some(((e >= 0).then_some(e), state))
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        page.push(PageRow {
+            item: ItemRow {
+                id,
+                number,
+                kind,
+                parent_id: r.parent_id,
+                parent_number: r.parent_number,
+                title,
+                description,
+                estimate: r.estimate,
+                assignee_id: r.assignee_id,
+                assignee_name: r.assignee_name,
+                assignee_email: r.assignee_email,
+                state,
+                blocked,
+                blocked_reason: r.blocked_reason,
+                rank,
+                version,
+                creator_name: r.creator_name,
+                created_at,
+                updated_at,
+                done_at: r.done_at,
+                deleted_at: r.deleted_at,
+                increment_id: r.increment_id,
+                increment_label: r.increment_label,
+            },
+            children,
+        });
+    }
+    Ok((page, count, points))
+}
+
+/// The project's tally, as the triggers keep it: (live items, live points, open items, open
+/// points). For tests that check it against a count.
+#[tracing::instrument(skip(conn), err(level = "debug"))]
+pub async fn tally(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+) -> Result<Option<(i64, i64, i64, i64)>, sqlx::Error> {
+    let row = sqlx::query!(
+        "select live_items, live_points, open_items, open_points from project_tally
+         where project_id = $1",
+        project_id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.live_items, r.live_points, r.open_items, r.open_points)))
+}
+
+/// The same four figures counted from the items.
+#[tracing::instrument(skip(conn), err(level = "debug"))]
+pub async fn count_tally(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+) -> Result<(i64, i64, i64, i64), sqlx::Error> {
+    let r = sqlx::query!(
+        r#"select count(*) as "live_items!",
+                  coalesce(sum(estimate), 0)::bigint as "live_points!",
+                  count(*) filter (where state <> 'done') as "open_items!",
+                  coalesce(sum(estimate) filter (where state <> 'done'), 0)::bigint
+                    as "open_points!"
+           from work_item
+           where project_id = $1 and deleted_at is null and kind <> 'epic'"#,
+        project_id
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((r.live_items, r.live_points, r.open_items, r.open_points))
 }
 
 fn escape_like(text: &str) -> String {

@@ -36,16 +36,31 @@ pub async fn insert(
     .await
 }
 
-/// The project and the caller's role on it, if they are a member.
+/// A member's standing on a project: the project, their role, and its effort chart (which
+/// most work on the project needs), read together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub project: ProjectRow,
+    pub role: Role,
+    /// (points, label), in ascending points.
+    pub chart: Vec<(i16, String)>,
+}
+
+/// The project and the caller's role on it, if they are a member, with its effort chart: one
+/// statement.
 #[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn membership(
     pool: &PgPool,
     slug: &str,
     user_id: Uuid,
-) -> Result<Option<(ProjectRow, Role)>, sqlx::Error> {
+) -> Result<Option<Membership>, sqlx::Error> {
     let row = sqlx::query!(
         r#"select p.id, p.slug, p.name, p.archived_at, p.working_days, p.velocity_window,
-                  p.created_at, m.role as "role: Role"
+                  p.created_at, m.role as "role: Role",
+                  array(select e.points from effort_chart_entry e
+                        where e.project_id = p.id order by e.points) as "points!",
+                  array(select e.label from effort_chart_entry e
+                        where e.project_id = p.id order by e.points) as "labels!"
            from project p join project_member m on m.project_id = p.id
            where p.slug = $1 and m.user_id = $2"#,
         slug,
@@ -53,19 +68,18 @@ pub async fn membership(
     )
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|r| {
-        (
-            ProjectRow {
-                id: r.id,
-                slug: r.slug,
-                name: r.name,
-                archived_at: r.archived_at,
-                working_days: r.working_days,
-                velocity_window: r.velocity_window,
-                created_at: r.created_at,
-            },
-            r.role,
-        )
+    Ok(row.map(|r| Membership {
+        project: ProjectRow {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            archived_at: r.archived_at,
+            working_days: r.working_days,
+            velocity_window: r.velocity_window,
+            created_at: r.created_at,
+        },
+        role: r.role,
+        chart: r.points.into_iter().zip(r.labels).collect(),
     }))
 }
 

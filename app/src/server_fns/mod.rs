@@ -29,14 +29,16 @@ pub(crate) mod ssr {
             .ok_or_else(|| AppError::broken("no database pool in the request context"))
     }
 
-    /// Who is calling (session cookie or API token), resolved from the request.
+    /// Who is calling (session cookie or API token), resolved from the request once for all
+    /// the server functions a page calls while it renders.
     pub async fn caller() -> Result<Option<Caller>, AppError> {
         let pool = pool()?;
         let parts = use_context::<http::request::Parts>()
             .ok_or_else(|| AppError::broken("no request in the server function's context"))?;
-        auth::resolve(
+        auth::caller_of(
             &pool,
             &parts.headers,
+            &parts.extensions,
             &use_context::<Clock>().unwrap_or_default(),
         )
         .await

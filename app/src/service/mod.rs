@@ -15,7 +15,7 @@ pub mod standup;
 
 use crate::auth::Caller;
 use crate::db::projects::{self as db, ProjectRow};
-use crate::domain::{Permission, Role};
+use crate::domain::{EffortChart, Permission, Role};
 use crate::error::AppError;
 use sqlx::PgPool;
 
@@ -25,6 +25,26 @@ pub struct Access {
     pub caller: Caller,
     pub project: ProjectRow,
     pub role: Role,
+    /// The project's effort chart as stored (read with the membership).
+    chart: Vec<(i16, String)>,
+}
+
+impl Access {
+    /// The project's effort chart as stored: (points, label) in ascending points.
+    pub fn chart_rows(&self) -> &[(i16, String)] {
+        &self.chart
+    }
+
+    /// The project's effort chart, read with the membership (no further query).
+    pub fn chart(&self) -> Result<EffortChart, AppError> {
+        let pairs: Vec<(i64, String)> = self
+            .chart
+            .iter()
+            .map(|(p, l)| (i64::from(*p), l.clone()))
+            .collect();
+        EffortChart::parse(&pairs)
+            .map_err(|e| AppError::internal("stored effort chart is invalid", e))
+    }
 }
 
 /// The signed-in caller, or Unauthorized.
@@ -35,6 +55,10 @@ pub fn signed_in(caller: Option<&Caller>) -> Result<&Caller, AppError> {
 /// The one authorization check for project-scoped work. Anonymous → Unauthorized; not a
 /// member (or no such project) → NotFound, so outsiders learn nothing; a role that may not
 /// do `action` → Forbidden; changes to an archived project → Conflict.
+///
+/// A read reuses the membership already read for this caller in the same request (a page's
+/// server functions each check it); anything else reads it afresh and forgets what the
+/// request read so far, since the change may alter it.
 ///
 /// Refusals are expected answers, not failures: service functions log them at INFO (this
 /// check at DEBUG, since its caller logs the same refusal). ERROR is for our own faults,
@@ -47,9 +71,29 @@ pub async fn access(
     action: Permission,
 ) -> Result<Access, AppError> {
     let caller = signed_in(caller)?;
-    let (project, role) = db::membership(pool, slug, caller.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let remembered = if action == Permission::Read {
+        caller.memberships.get(slug)
+    } else {
+        caller.memberships.forget();
+        None
+    };
+    let membership = match remembered {
+        Some(known) => known,
+        None => {
+            let found = db::membership(pool, slug, caller.id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if action == Permission::Read {
+                caller.memberships.remember(slug, &found);
+            }
+            found
+        }
+    };
+    let db::Membership {
+        project,
+        role,
+        chart,
+    } = membership;
     if !role.allows(action) {
         return Err(AppError::Forbidden);
     }
@@ -65,6 +109,7 @@ pub async fn access(
         caller: caller.clone(),
         project,
         role,
+        chart,
     })
 }
 

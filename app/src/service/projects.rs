@@ -105,7 +105,7 @@ pub async fn detail(
     slug: &str,
 ) -> Result<ProjectInfo, AppError> {
     let access = access(pool, caller, slug, Permission::Read).await?;
-    let settings = settings_of(pool, &access.project).await?;
+    let settings = settings_with(pool, &access.project, access.chart_rows().to_vec()).await?;
     Ok(ProjectInfo {
         slug: access.project.slug,
         name: access.project.name,
@@ -120,6 +120,15 @@ pub(crate) async fn settings_of(
     project: &ProjectRow,
 ) -> Result<ProjectSettings, AppError> {
     let chart = db::chart(pool, project.id).await?;
+    settings_with(pool, project, chart).await
+}
+
+/// The settings document, given the project's effort chart as stored.
+async fn settings_with(
+    pool: &PgPool,
+    project: &ProjectRow,
+    chart: Vec<(i16, String)>,
+) -> Result<ProjectSettings, AppError> {
     let holidays = db::holidays(pool, project.id).await?;
     Ok(ProjectSettings {
         effort_chart: chart
@@ -139,13 +148,6 @@ pub(crate) async fn settings_of(
             .collect(),
         velocity_window: project.velocity_window as u8,
     })
-}
-
-/// The project's effort chart as the domain type (items are estimated against it).
-pub async fn effort_chart(pool: &PgPool, project: &ProjectRow) -> Result<EffortChart, AppError> {
-    let rows = db::chart(pool, project.id).await?;
-    let pairs: Vec<(i64, String)> = rows.into_iter().map(|(p, l)| (i64::from(p), l)).collect();
-    EffortChart::parse(&pairs).map_err(|e| AppError::internal("stored effort chart is invalid", e))
 }
 
 fn chart_rows(chart: &EffortChart) -> Vec<(i16, String)> {
@@ -488,6 +490,7 @@ mod tests {
             display_name: row.display_name,
             session: None,
             clock: crate::clock::Clock::system(),
+            memberships: Default::default(),
         }
     }
 

@@ -141,7 +141,7 @@ pub async fn standup(
 async fn summary(pool: &PgPool, access: &Access, day: NaiveDate) -> Result<Standup, AppError> {
     let project_id = access.project.id;
     let calendar = super::sprints::calendar(pool, access).await?;
-    let chart = super::projects::effort_chart(pool, &access.project).await?;
+    let chart = access.chart()?;
     let previous = calendar.previous_business_day(day);
     let members = projects_db::members(pool, project_id).await?;
 

@@ -22,7 +22,8 @@ impl FromRequestParts<AppState> for ApiCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
         Ok(ApiCaller(
-            app::auth::resolve(&state.pool, &parts.headers, &state.clock).await?,
+            app::auth::caller_of(&state.pool, &parts.headers, &parts.extensions, &state.clock)
+                .await?,
         ))
     }
 }

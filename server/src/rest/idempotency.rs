@@ -34,7 +34,14 @@ pub(super) async fn remembered(
         ))
         .into_response();
     };
-    let caller = match app::auth::resolve(&state.pool, req.headers(), &state.clock).await {
+    let caller = match app::auth::caller_of(
+        &state.pool,
+        req.headers(),
+        req.extensions(),
+        &state.clock,
+    )
+    .await
+    {
         Ok(Some(caller)) => caller,
         // The handler answers who may call it.
         Ok(None) => return next.run(req).await,

@@ -16,6 +16,7 @@ mod reflection;
 mod reports;
 mod scene;
 mod signin;
+mod speed;
 mod sprints;
 mod standup;
 mod support;

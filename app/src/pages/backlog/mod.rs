@@ -51,6 +51,16 @@ pub fn BacklogPage() -> impl IntoView {
     let slug = use_slug();
     let project = project_resource();
     let members = Resource::new(move || slug.get(), list_members);
+    // The list's resource lives here, outside the view below that waits for the project and
+    // its members: made in there, it was made again (and its query run and its answer sent
+    // again) whenever that view ran again as those two arrived.
+    let query = use_item_query();
+    // Bumped after every change, so the list reloads.
+    let changed = RwSignal::new(0u32);
+    let page = Resource::new(
+        move || (slug.get(), query.get(), changed.get()),
+        move |(slug, q, _)| list_items(slug, q),
+    );
     view! {
         <Title text="Backlog"/>
         <Transition fallback=|| view! { <p class="muted">"Loading the backlog…"</p> }>
@@ -58,7 +68,9 @@ pub fn BacklogPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let project = project.await?;
                     let members = members.await?;
-                    Ok::<_, AppError>(view! { <Backlog ctx=BoardContext::new(&project, members)/> })
+                    Ok::<_, AppError>(view! {
+                        <Backlog ctx=BoardContext::new(&project, members) page changed/>
+                    })
                 })}
             </ErrorBoundary>
         </Transition>
@@ -66,15 +78,12 @@ pub fn BacklogPage() -> impl IntoView {
 }
 
 #[component]
-fn Backlog(ctx: BoardContext) -> impl IntoView {
+fn Backlog(
+    ctx: BoardContext,
+    page: Resource<Result<crate::model::items::ItemPage, AppError>>,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
     let query = use_item_query();
-    // Bumped after every change, so the list reloads.
-    let changed = RwSignal::new(0u32);
-    let list_slug = ctx.slug.clone();
-    let page = Resource::new(
-        move || (query.get(), changed.get()),
-        move |(q, _)| list_items(list_slug.clone(), q),
-    );
     // A plain form post (JavaScript off) comes back with its error in the URL.
     let message = RwSignal::new(posted_error(&[AddItemForm::PATH, MoveItemForm::PATH]));
     let refocus = RwSignal::new(None::<Refocus>);

@@ -87,13 +87,29 @@ pub async fn list_filtered(
         db::page(pool, access.project.id, &filter, after, limit + 1).await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(cursor_of)
+        rows.last().map(|r| cursor_of(&r.item))
     } else {
         None
     };
-    let chart = chart_of(pool, &access).await?;
+    let chart = access.chart()?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            let rollup = r.children.as_ref().map(|children| {
+                let children: Vec<ChildSummary> = children
+                    .iter()
+                    .map(|(estimate, state)| ChildSummary {
+                        estimate: points_of(*estimate),
+                        state: *state,
+                    })
+                    .collect();
+                Rollup::of(&children)
+            });
+            to_item(&r.item, &chart, rollup)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(ItemPage {
-        items: to_items(&mut *pool.acquire().await?, &rows, &chart).await?,
+        items,
         total_count,
         total_points,
         next_cursor,

@@ -107,10 +107,6 @@ pub(crate) async fn to_items(
         .collect()
 }
 
-async fn chart_of(pool: &PgPool, access: &Access) -> Result<EffortChart, AppError> {
-    super::projects::effort_chart(pool, &access.project).await
-}
-
 fn cursor_of(row: &ItemRow) -> String {
     format!("{}.{}", row.rank, row.id)
 }
@@ -176,7 +172,7 @@ pub async fn detail(
     number: i32,
 ) -> Result<ItemDetail, AppError> {
     let access = access(pool, caller, slug, Permission::Read).await?;
-    let chart = chart_of(pool, &access).await?;
+    let chart = access.chart()?;
     let mut conn = pool.acquire().await?;
     let row = db::by_number(&mut conn, access.project.id, number, false)
         .await?
@@ -297,7 +293,7 @@ pub async fn create(
 ) -> Result<Item, AppError> {
     let access = access(pool, caller, slug, Permission::Contribute).await?;
     let project_id = access.project.id;
-    let chart = chart_of(pool, &access).await?;
+    let chart = access.chart()?;
     let mut errors = FieldErrors::default();
     let kind = match input.kind.as_deref().filter(|k| !k.is_empty()) {
         None => Some(ItemKind::Task),
@@ -463,7 +459,7 @@ pub async fn update(
 ) -> Result<Item, AppError> {
     let access = access(pool, caller, slug, Permission::Contribute).await?;
     let project_id = access.project.id;
-    let chart = chart_of(pool, &access).await?;
+    let chart = access.chart()?;
     let mut tx = pool.begin().await?;
     let old = live_item(&mut tx, project_id, number, true).await?;
     if old.version != patch.version {

@@ -85,7 +85,7 @@ pub async fn move_to(
             "give exactly one of before, after, or to (top or bottom)",
         ));
     }
-    let chart = chart_of(pool, &access).await?;
+    let chart = access.chart()?;
     let mut retry = crate::service::Retry::default();
     loop {
         match move_once(pool, &access, number, to, &chart).await {

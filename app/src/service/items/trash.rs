@@ -76,7 +76,7 @@ pub async fn restore(
     let access = access(pool, caller, slug, Permission::Contribute).await?;
     let project_id = access.project.id;
     let actor = access.caller.id;
-    let chart = chart_of(pool, &access).await?;
+    let chart = access.chart()?;
     let mut tx = pool.begin().await?;
     let mut item = db::by_number(&mut tx, project_id, number, true)
         .await?

@@ -15,7 +15,7 @@ pub async fn planning(
     let access = access(pool, caller, slug, Permission::Read).await?;
     let typed = parse_velocity(typed)?;
     let calendar = calendar(pool, &access).await?;
-    let chart = crate::service::projects::effort_chart(pool, &access.project).await?;
+    let chart = access.chart()?;
     let all = increments_of(pool, &access, &calendar).await?;
     let plannable: Vec<Increment> = all
         .iter()
@@ -82,7 +82,7 @@ pub async fn board(
 ) -> Result<Board, AppError> {
     let access = access(pool, caller, slug, Permission::Read).await?;
     let calendar = calendar(pool, &access).await?;
-    let chart = crate::service::projects::effort_chart(pool, &access.project).await?;
+    let chart = access.chart()?;
     let all: Vec<Increment> = increments_of(pool, &access, &calendar)
         .await?
         .into_iter()

@@ -101,7 +101,7 @@ pub(super) async fn report_of(
     id: i64,
 ) -> Result<IncrementReport, AppError> {
     let calendar = calendar(pool, access).await?;
-    let chart = crate::service::projects::effort_chart(pool, &access.project).await?;
+    let chart = access.chart()?;
     let all = increments_of(pool, access, &calendar).await?;
     let (row, increment) = all
         .iter()
