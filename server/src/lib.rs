@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod guard;
+pub mod live;
 pub mod rest;
 pub mod serve;
 
@@ -44,6 +45,8 @@ pub struct AppState {
     pub imports: Imports,
     /// How long the server waits for clients and for itself (`serve`).
     pub timeouts: serve::Timeouts,
+    /// This process's `LISTEN` connection and the live event streams it feeds.
+    pub hub: live::Hub,
 }
 
 /// Imports hold their document in memory (up to about twice its size while it is read) and

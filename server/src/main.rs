@@ -173,6 +173,7 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
         .map_err(|e| format!("Leptos configuration: {e}"))?
         .leptos_options;
     leptos_options.site_addr = config.addr;
+    let hub = server::live::Hub::start(pool.clone());
     let app = server::router(server::AppState {
         leptos_options,
         pool,
@@ -181,6 +182,7 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
         exports: server::AppState::export_limit(config.db_max_connections),
         imports: server::Imports::new(config.import_limit_mb as usize * 1024 * 1024),
         timeouts: config.timeouts,
+        hub: hub.clone(),
     });
 
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -190,6 +192,12 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
     tracing::info!("Cadence is listening on http://{addr}");
     println!("Cadence is ready: open http://{addr}/");
     server::serve::raise_open_file_limit();
-    server::serve::serve(listener, app, config.timeouts, server::shutdown_signal()).await;
+    // On shutdown the event streams end first, so their clients reconnect elsewhere and the
+    // graceful wait is for ordinary requests only.
+    let shutdown = async move {
+        server::shutdown_signal().await;
+        hub.close();
+    };
+    server::serve::serve(listener, app, config.timeouts, shutdown).await;
     Ok(())
 }

@@ -18,6 +18,14 @@ pub fn Layout(children: Children) -> impl IntoView {
     let account = Resource::new(move || location.pathname.get(), |_| me());
     let slug = Memo::new(move |_| project_slug(&location.pathname.get()));
     let log_out = ServerAction::<LogOut>::new();
+    // The project's pages follow its changes (see `pages::project::project_resource`);
+    // leaving them closes the stream.
+    let live = crate::components::live::provide_live();
+    Effect::new(move |_| {
+        if slug.get().is_none() {
+            live.unfollow();
+        }
+    });
 
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -27,6 +35,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 "Cadence"
             </A>
             {move || slug.get().map(|slug| view! { <ProjectNav slug/> })}
+            <crate::components::live::LiveMark/>
             <div class="user-menu">
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {

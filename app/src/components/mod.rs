@@ -7,3 +7,4 @@ pub mod forms;
 pub mod import;
 pub mod item_fields;
 pub mod layout;
+pub mod live;

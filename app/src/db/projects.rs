@@ -44,6 +44,8 @@ pub struct Membership {
     pub role: Role,
     /// (points, label), in ascending points.
     pub chart: Vec<(i16, String)>,
+    /// The number of the project's latest change (see the `project_events` migration).
+    pub latest_change: i64,
 }
 
 /// The project and the caller's role on it, if they are a member, with its effort chart: one
@@ -60,7 +62,9 @@ pub async fn membership(
                   array(select e.points from effort_chart_entry e
                         where e.project_id = p.id order by e.points) as "points!",
                   array(select e.label from effort_chart_entry e
-                        where e.project_id = p.id order by e.points) as "labels!"
+                        where e.project_id = p.id order by e.points) as "labels!",
+                  coalesce((select t.last_event from project_tally t where t.project_id = p.id),
+                           0) as "latest_change!"
            from project p join project_member m on m.project_id = p.id
            where p.slug = $1 and m.user_id = $2"#,
         slug,
@@ -80,6 +84,7 @@ pub async fn membership(
         },
         role: r.role,
         chart: r.points.into_iter().zip(r.labels).collect(),
+        latest_change: r.latest_change,
     }))
 }
 
@@ -435,4 +440,21 @@ pub async fn take_invitation(
     .fetch_optional(conn)
     .await?;
     Ok(row.map(|r| (r.project_id, r.role)))
+}
+
+/// Whether the account is a member of the project.
+#[tracing::instrument(skip(pool), err(level = "debug"))]
+pub async fn is_member(
+    pool: &PgPool,
+    project_id: Uuid,
+    user_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from project_member where project_id = $1 and user_id = $2)
+           as "member!""#,
+        project_id,
+        user_id,
+    )
+    .fetch_one(pool)
+    .await
 }

@@ -3,6 +3,7 @@
 //! in `domain`, and nothing here touches the database.
 
 pub mod accounts;
+pub mod events;
 pub mod export;
 pub mod items;
 pub mod parking_lot;

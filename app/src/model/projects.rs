@@ -51,6 +51,9 @@ pub struct ProjectInfo {
     pub role: Role,
     pub archived: bool,
     pub settings: ProjectSettings,
+    /// The number of the project's latest change when this was read: a client that follows
+    /// the project's event stream from here misses nothing.
+    pub latest_change: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

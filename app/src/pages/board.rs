@@ -71,9 +71,18 @@ pub fn BoardPage() -> impl IntoView {
     let project = project_resource();
     let members = Resource::new(move || slug.get(), list_members);
     let changed = RwSignal::new(0u32);
+    // Read again after every change, ours or (through the live stream) anyone's.
+    let live = crate::components::live::Live::get();
     let board = Resource::new(
-        move || (slug.get(), increment.get(), changed.get()),
-        |(slug, increment, _)| get_board(slug, increment),
+        move || {
+            (
+                slug.get(),
+                increment.get(),
+                changed.get(),
+                live.version.get(),
+            )
+        },
+        |(slug, increment, _, _)| get_board(slug, increment),
     );
     // A plain form post (JavaScript off) comes back with its error in the URL.
     let message = RwSignal::new(posted_error(&[SetStateForm::PATH]));

@@ -35,7 +35,9 @@ pub fn ItemPage() -> impl IntoView {
         move || (slug.get(), number.get(), changed.get()),
         |(slug, number, _)| get_item(slug, number),
     );
+    let notice = changed_elsewhere(slug, number, detail, changed);
     view! {
+        <p class="notice changed-elsewhere" role="status" data-testid="changed-elsewhere">{notice}</p>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
                 {move || Suspend::new(async move {
@@ -426,5 +428,60 @@ fn History(detail: ItemDetail) -> impl IntoView {
                 }).collect_view()}
             </ol>
         </section>
+    }
+}
+
+/// When someone else changes the item (the live stream says so), the page does not replace
+/// what is shown, where its editor may be typing: it says who changed it and offers to show
+/// the new version. (The version check on saving stays as the last guard.)
+fn changed_elsewhere(
+    slug: Memo<String>,
+    number: Memo<i32>,
+    detail: Resource<Result<ItemDetail, AppError>>,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
+    let live = crate::components::live::Live::get();
+    let newer = RwSignal::new(None::<String>);
+    let check = Action::new(move |_: &()| get_item(slug.get_untracked(), number.get_untracked()));
+    Effect::new(move |_| {
+        live.version.track();
+        let touched = live
+            .last
+            .get_untracked()
+            .is_none_or(|e| e.touches_item(number.get_untracked()));
+        if touched && live.version.get_untracked() > 0 {
+            check.dispatch(());
+        }
+    });
+    Effect::new(move |_| {
+        let Some(Ok(latest)) = check.value().get() else {
+            return;
+        };
+        let shown = detail
+            .get_untracked()
+            .and_then(|d| d.ok())
+            .map(|d| d.item.version);
+        if shown.is_some_and(|v| v != latest.item.version) {
+            let who = latest
+                .history
+                .first()
+                .and_then(|e| e.actor.clone())
+                .unwrap_or_else(|| "someone".to_owned());
+            newer.set(Some(format!(
+                "#{} was changed by {who} just now.",
+                latest.item.number
+            )));
+        }
+    });
+    move || {
+        newer.get().map(|text| {
+            view! {
+                {text} " "
+                <button type="button" class="button small" on:click=move |_| {
+                    newer.set(None);
+                    changed.update(|n| *n += 1);
+                }>"Show the changes"</button>
+            }
+        })
     }
 }

@@ -26,9 +26,18 @@ pub fn PlanningPage() -> impl IntoView {
     let velocity = Memo::new(move |_| query.with(|q| q.get("velocity").filter(|v| !v.is_empty())));
     let project = project_resource();
     let changed = RwSignal::new(0u32);
+    let live = crate::components::live::Live::get();
     let planning = Resource::new(
-        move || (slug.get(), increment.get(), velocity.get(), changed.get()),
-        |(slug, increment, velocity, _)| get_planning(slug, increment, velocity),
+        move || {
+            (
+                slug.get(),
+                increment.get(),
+                velocity.get(),
+                changed.get(),
+                live.version.get(),
+            )
+        },
+        |(slug, increment, velocity, _, _)| get_planning(slug, increment, velocity),
     );
     let message = RwSignal::new(None::<String>);
     let focus = FocusAfterReload::new();

@@ -17,10 +17,18 @@ pub fn use_slug() -> Memo<String> {
     Memo::new(move |_| params.with(|p| p.get("slug").unwrap_or_default()))
 }
 
-/// Loads the project for the current route (refetched when the slug changes).
+/// Loads the project for the current route (refetched when the slug changes), and follows
+/// its changes from the moment it was read (the live event stream, in the browser).
 pub fn project_resource() -> Resource<Result<ProjectInfo, crate::error::AppError>> {
     let slug = use_slug();
-    Resource::new(move || slug.get(), project_detail)
+    let project = Resource::new(move || slug.get(), project_detail);
+    let live = crate::components::live::Live::get();
+    Effect::new(move |_| {
+        if let Some(Ok(info)) = project.get() {
+            live.follow(&info.slug, info.latest_change);
+        }
+    });
+    project
 }
 
 #[component]
@@ -90,8 +98,9 @@ fn Overview(project: ProjectInfo) -> impl IntoView {
 fn ParkingLotCard(slug: String, can_contribute: bool) -> impl IntoView {
     let add = ServerAction::<AddTopic>::new();
     let list_slug = slug.clone();
+    let live = crate::components::live::Live::get();
     let lot = Resource::new(
-        move || add.version().get(),
+        move || (add.version().get(), live.version.get()),
         move |_| list_topics(list_slug.clone()),
     );
     let input = NodeRef::<leptos::html::Input>::new();

@@ -4,6 +4,7 @@
 //! Every project-scoped operation starts with [`access`]; keep it that way.
 
 pub mod accounts;
+pub mod events;
 pub mod export;
 pub mod idempotency;
 pub mod items;
@@ -27,6 +28,8 @@ pub struct Access {
     pub role: Role,
     /// The project's effort chart as stored (read with the membership).
     chart: Vec<(i16, String)>,
+    /// The number of the project's latest change when the membership was read.
+    pub latest_change: i64,
 }
 
 impl Access {
@@ -93,6 +96,7 @@ pub async fn access(
         project,
         role,
         chart,
+        latest_change,
     } = membership;
     if !role.allows(action) {
         return Err(AppError::Forbidden);
@@ -110,6 +114,7 @@ pub async fn access(
         project,
         role,
         chart,
+        latest_change,
     })
 }
 

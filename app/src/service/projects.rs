@@ -112,6 +112,7 @@ pub async fn detail(
         role: access.role,
         archived: access.project.archived_at.is_some(),
         settings,
+        latest_change: access.latest_change,
     })
 }
 

@@ -6,6 +6,7 @@
 
 mod account;
 mod error;
+mod events;
 mod export;
 mod extract;
 mod idempotency;
@@ -112,6 +113,7 @@ fn declared() -> Api {
         .get("/projects/import", projects::get_project_named_import)
         .get("/projects/{slug}/export", export::export_project)
         .get("/projects/{slug}/standup", standup::standup)
+        .get("/projects/{slug}/events", events::events)
         .put("/projects/{slug}/settings", projects::put_settings)
         .get("/projects/{slug}/members", members::list_members)
         .post("/projects/{slug}/members", members::add_member)

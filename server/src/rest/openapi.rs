@@ -5,7 +5,7 @@ use super::error::{ErrorBody, ErrorDetail};
 use super::items::StaleItem;
 use super::members::{MemberChange, NewMember};
 use super::projects::NewProject;
-use super::{account, export, items, members, projects, sprints, standup};
+use super::{account, events, export, items, members, projects, sprints, standup};
 use app::domain::{ItemKind, ItemState, Role, Rollup};
 use app::model::accounts::Account;
 use app::model::items::{
@@ -61,11 +61,13 @@ use utoipa::{Modify, OpenApi};
         sprints::forecast,
         export::export_project,
         export::import_project,
-        standup::standup
+        standup::standup,
+        events::events
     ),
     components(schemas(
         ErrorBody,
         ErrorDetail,
+        app::model::events::LiveEvent,
         Account,
         ProjectSummary,
         ProjectInfo,

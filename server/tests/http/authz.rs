@@ -613,6 +613,18 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "GET /api/v1/projects/{slug}/events",
+            needs: Permission::Read,
+            before: None,
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!("/api/v1/projects/{}/events", c.slug),
+                    None,
+                )
+            },
+        },
+        Case {
             name: "POST /api/v1/projects/{slug}/items",
             needs: Permission::Contribute,
             before: None,
@@ -1074,7 +1086,16 @@ async fn every_project_scoped_call_checks_the_caller_and_their_role(pool: PgPool
             let was = snapshot(&pool).await;
             let res = send(cast.client(who), &request).await;
             let status = res.status();
-            let body = res.text().await.unwrap();
+            // An event stream does not end by itself: its status is the answer.
+            let streaming = res
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+            let body = if streaming {
+                String::new()
+            } else {
+                res.text().await.unwrap()
+            };
             let expected = match who {
                 Who::Anonymous => Some(StatusCode::UNAUTHORIZED),
                 Who::Outsider => Some(StatusCode::NOT_FOUND),
@@ -1341,7 +1362,8 @@ async fn projects_named_import_are_guarded_like_the_rest(pool: PgPool) {
         }
         assert_eq!(changes(&was, &snapshot(&pool).await), Vec::<String>::new());
     }
-    // The snapshot does see a change: a rename shows in the project's table alone.
+    // The snapshot does see a change: a rename shows in the project's table, and as an
+    // event for the live streams (with the project's event counter).
     let was = snapshot(&pool).await;
     let res = owner
         .call("project/rename", &[("slug", "import"), ("name", "Imports")])
@@ -1349,6 +1371,6 @@ async fn projects_named_import_are_guarded_like_the_rest(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
         changes(&was, &snapshot(&pool).await),
-        vec!["project".to_owned()]
+        vec!["project", "project_event", "project_tally"]
     );
 }

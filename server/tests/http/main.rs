@@ -10,6 +10,7 @@ mod export;
 mod hostile;
 mod import_limits;
 mod items;
+mod live;
 mod load;
 mod pages;
 mod reflection;

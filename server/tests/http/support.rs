@@ -82,6 +82,7 @@ async fn spawn_full_with(
         .output_name("cadence")
         .site_root("target/site")
         .build();
+    let pool_for_hub = pool.clone();
     let app = server::router(server::AppState {
         leptos_options,
         pool,
@@ -91,6 +92,7 @@ async fn spawn_full_with(
         exports: server::AppState::export_limit(6),
         imports,
         timeouts,
+        hub: server::live::Hub::start(pool_for_hub),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -57,9 +57,11 @@ pub fn BacklogPage() -> impl IntoView {
     let query = use_item_query();
     // Bumped after every change, so the list reloads.
     let changed = RwSignal::new(0u32);
+    // Read again after every change, ours or (through the live stream) anyone's.
+    let live = crate::components::live::Live::get();
     let page = Resource::new(
-        move || (slug.get(), query.get(), changed.get()),
-        move |(slug, q, _)| list_items(slug, q),
+        move || (slug.get(), query.get(), changed.get(), live.version.get()),
+        move |(slug, q, _, _)| list_items(slug, q),
     );
     view! {
         <Title text="Backlog"/>
