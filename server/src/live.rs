@@ -42,10 +42,6 @@ struct Inner {
     all: broadcast::Sender<Signal>,
     /// True once the server is shutting down: streams end.
     closing: watch::Sender<bool>,
-    /// Whether the listener is connected (a stream opened while it is not catches up when
-    /// it comes back).
-    listening: watch::Sender<bool>,
-    streams: std::sync::atomic::AtomicUsize,
 }
 
 impl Default for Hub {
@@ -55,8 +51,6 @@ impl Default for Hub {
                 projects: Mutex::new(HashMap::new()),
                 all: broadcast::channel(64).0,
                 closing: watch::channel(false).0,
-                listening: watch::channel(false).0,
-                streams: Default::default(),
             }),
         }
     }
@@ -73,10 +67,6 @@ pub struct Subscription {
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        self.hub
-            .inner
-            .streams
-            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         // The last stream of a project takes its channel with it.
         let mut projects = self
             .hub
@@ -114,9 +104,6 @@ impl Hub {
                 .or_insert_with(|| broadcast::channel(256).0)
                 .subscribe()
         };
-        self.inner
-            .streams
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Subscription {
             project,
             all: self.inner.all.subscribe(),
@@ -126,20 +113,9 @@ impl Hub {
         }
     }
 
-    /// Open streams in this process.
-    pub fn streams(&self) -> usize {
-        self.inner
-            .streams
-            .load(std::sync::atomic::Ordering::Relaxed)
-    }
-
     /// Ends every stream (graceful shutdown: clients reconnect elsewhere).
     pub fn close(&self) {
         self.inner.closing.send_replace(true);
-    }
-
-    pub fn listening(&self) -> watch::Receiver<bool> {
-        self.inner.listening.subscribe()
     }
 
     fn dispatch(&self, channel: &str, payload: &str) {
@@ -180,7 +156,6 @@ impl Hub {
             match self.connect(&pool).await {
                 Ok(mut listener) => {
                     pause = Duration::from_millis(100);
-                    self.inner.listening.send_replace(true);
                     // Whatever happened while no one listened is in the table.
                     let _ = self.inner.all.send(Signal::CatchUp);
                     tracing::info!("listening for changes");
@@ -197,7 +172,6 @@ impl Hub {
                             }
                         }
                     }
-                    self.inner.listening.send_replace(false);
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot LISTEN for changes; trying again");

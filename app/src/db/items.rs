@@ -353,44 +353,6 @@ pub async fn page(
     Ok((page, count, points))
 }
 
-/// The project's tally, as the triggers keep it: (live items, live points, open items, open
-/// points). For tests that check it against a count.
-#[tracing::instrument(skip(conn), err(level = "debug"))]
-pub async fn tally(
-    conn: &mut PgConnection,
-    project_id: Uuid,
-) -> Result<Option<(i64, i64, i64, i64)>, sqlx::Error> {
-    let row = sqlx::query!(
-        "select live_items, live_points, open_items, open_points from project_tally
-         where project_id = $1",
-        project_id
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| (r.live_items, r.live_points, r.open_items, r.open_points)))
-}
-
-/// The same four figures counted from the items.
-#[tracing::instrument(skip(conn), err(level = "debug"))]
-pub async fn count_tally(
-    conn: &mut PgConnection,
-    project_id: Uuid,
-) -> Result<(i64, i64, i64, i64), sqlx::Error> {
-    let r = sqlx::query!(
-        r#"select count(*) as "live_items!",
-                  coalesce(sum(estimate), 0)::bigint as "live_points!",
-                  count(*) filter (where state <> 'done') as "open_items!",
-                  coalesce(sum(estimate) filter (where state <> 'done'), 0)::bigint
-                    as "open_points!"
-           from work_item
-           where project_id = $1 and deleted_at is null and kind <> 'epic'"#,
-        project_id
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok((r.live_items, r.live_points, r.open_items, r.open_points))
-}
-
 fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
