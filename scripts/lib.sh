@@ -17,6 +17,7 @@ export PATH="$HOME/.cargo/bin:$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export SQLX_OFFLINE="${SQLX_OFFLINE:-true}"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 is_debian() { [ -r /etc/debian_version ] && command -v apt-get >/dev/null; }
@@ -378,6 +379,11 @@ run_tests() {
   use_or_start_db
   bootstrap_node_deps
   cd "$CADENCE_ROOT"
+  # A build needs room: say so before a link fails halfway with "No space left on device".
+  local free_kb; free_kb=$(df -Pk "$CADENCE_ROOT" | awk 'NR == 2 { print $4 }')
+  if [ "${free_kb:-0}" -lt $((8 * 1024 * 1024)) ]; then
+    warn "only $((free_kb / 1024)) MB free on the disk of $CADENCE_ROOT; a first build takes about 8 GB"
+  fi
   step "build (cargo leptos build)" build_site || true
   local out="$CADENCE_ROOT/target/test-output.log"; mkdir -p "$CADENCE_ROOT/target"; : >"$out"
   step "unit, database and HTTP tests (cargo test)" cargo_tests "$out"
