@@ -306,55 +306,74 @@ E2E_PID="" E2E_DB="" E2E_ADMIN_URL=""
 # Stops the browser-test server and drops its database, if they are still there. Silent:
 # after Ctrl-C the tee its output went through is gone.
 cleanup_e2e() {
-  local pid="$E2E_PID" db="$E2E_DB" dog
+  local pids="$E2E_PID" db="$E2E_DB" pid dog
   E2E_PID="" E2E_DB=""
-  if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
-    # The server shuts down gracefully on SIGTERM; one that hangs gets SIGKILL after 10 s.
-    ( sleep 10; kill -KILL "$pid" ) >/dev/null 2>&1 &
-    dog=$!
-    wait "$pid" >/dev/null 2>&1 || true
-    kill "$dog" >/dev/null 2>&1 || true
-  fi
+  for pid in $pids; do
+    if kill -TERM "$pid" 2>/dev/null; then
+      # The server shuts down gracefully on SIGTERM; one that hangs gets SIGKILL after 10 s.
+      ( sleep 10; kill -KILL "$pid" ) >/dev/null 2>&1 &
+      dog=$!
+      wait "$pid" >/dev/null 2>&1 || true
+      kill "$dog" >/dev/null 2>&1 || true
+    fi
+  done
   if [ -n "$db" ]; then
     psql "$E2E_ADMIN_URL" -qc "drop database if exists $db" >/dev/null 2>&1 || true
   fi
 }
 
-# The real server binary, on its own port and fresh database, driven by Chromium.
-# A subshell (parentheses, not braces), so its cleanup trap is its own: whether the tests
-# end, fail or are interrupted, the server is stopped and the database dropped.
-browser_tests() (
-  E2E_DB="cadence_e2e_$$" E2E_ADMIN_URL="${DATABASE_URL%/*}/postgres"
-  trap_cleanup cleanup_e2e
-  local db="$E2E_DB" admin_url="$E2E_ADMIN_URL" port; port="$(free_port)"
-  psql "$admin_url" -qc "drop database if exists $db" && psql "$admin_url" -qc "create database $db" || return 1
-  local log="$CADENCE_ROOT/target/e2e-server.log"
+# Starts a test server process on port $1 (log $2) over the e2e database; its PID joins
+# E2E_PID. Waits until it answers.
+start_e2e_server() {
+  local port="$1" log="$2" pid i
   # Every browser test registers its own people from this one address: the per-address
   # registration limit (tested over HTTP) is raised for the run.
-  (cd "$CADENCE_ROOT" && DATABASE_URL="${DATABASE_URL%/*}/$db" CADENCE_ADDR="127.0.0.1:$port" \
+  (cd "$CADENCE_ROOT" && DATABASE_URL="${DATABASE_URL%/*}/$E2E_DB" CADENCE_ADDR="127.0.0.1:$port" \
      CADENCE_REGISTRATIONS_PER_HOUR=10000 \
      LEPTOS_SITE_ROOT=target/site CADENCE_LOG=warn exec target/debug/server serve) >"$log" 2>&1 &
   # The server itself (the subshell execs it); it shares ./x's process group, so it is
   # stopped by its PID alone.
-  E2E_PID=$!
-  local pid=$E2E_PID rc=0 i ready=""
+  pid=$!
+  E2E_PID="$E2E_PID $pid"
   for i in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && { ready=1; break; }
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
     kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; return 1; }
     sleep 0.5
   done
-  if [ -z "$ready" ]; then
-    # Running the browser tests against a server that never answered only buries the cause.
-    echo "the test server was not ready after 60 s; its log:" >&2; tail -20 "$log" >&2
-    cleanup_e2e   # stops the server, drops the database
-    return 1
+  # Running the browser tests against a server that never answered only buries the cause.
+  echo "the test server was not ready after 60 s; its log:" >&2; tail -20 "$log" >&2
+  return 1
+}
+
+# The real server binary, on its own port and fresh database, driven by Chromium. A second
+# process of it on another port over the same database is where the live-update tests put
+# their second person (CADENCE_URL_2): what crosses processes goes through PostgreSQL.
+# A subshell (parentheses, not braces), so its cleanup trap is its own: whether the tests
+# end, fail or are interrupted, the servers are stopped and the database dropped.
+browser_tests() (
+  E2E_DB="cadence_e2e_$$" E2E_ADMIN_URL="${DATABASE_URL%/*}/postgres"
+  trap_cleanup cleanup_e2e
+  local db="$E2E_DB" admin_url="$E2E_ADMIN_URL" port port2 rc=0 pid
+  port="$(free_port)"
+  psql "$admin_url" -qc "drop database if exists $db" && psql "$admin_url" -qc "create database $db" || return 1
+  # The first applies the migrations; the second starts once it has.
+  if ! start_e2e_server "$port" "$CADENCE_ROOT/target/e2e-server.log"; then
+    cleanup_e2e; return 1
   fi
-  (cd "$CADENCE_ROOT/end2end" && CADENCE_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 tests/) || rc=$?
+  port2="$(free_port)"
+  if ! start_e2e_server "$port2" "$CADENCE_ROOT/target/e2e-server-2.log"; then
+    cleanup_e2e; return 1
+  fi
+  (cd "$CADENCE_ROOT/end2end" && CADENCE_URL="http://127.0.0.1:$port" \
+     CADENCE_URL_2="http://127.0.0.1:$port2" node --test --test-concurrency=1 ${E2E_TESTS:-tests/}) || rc=$?
   # Graceful shutdown: on SIGTERM the server finishes and exits 0.
-  kill -TERM "$pid" 2>/dev/null
-  if ! wait "$pid"; then
-    echo "the server did not exit cleanly on SIGTERM; its log:" >&2; tail -20 "$log" >&2; rc=1
-  fi
+  for pid in $E2E_PID; do
+    kill -TERM "$pid" 2>/dev/null
+    if ! wait "$pid"; then
+      echo "a test server did not exit cleanly on SIGTERM; the logs:" >&2
+      tail -20 "$CADENCE_ROOT"/target/e2e-server*.log >&2; rc=1
+    fi
+  done
   E2E_PID=""
   psql "$admin_url" -qc "drop database if exists $db" >/dev/null || true
   E2E_DB=""

@@ -9,6 +9,9 @@ import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const BASE = process.env.CADENCE_URL ?? 'http://127.0.0.1:3000';
+// A second server process over the same database (the live-update tests): the same cookies
+// work on both, as behind a load balancer.
+export const BASE_2 = process.env.CADENCE_URL_2 ?? BASE;
 export const PASSWORD = 'correct horse battery';
 
 // What went wrong in pages since the last test ended.
@@ -61,8 +64,8 @@ async function launchChromium() {
 
 // Hydration has finished once the app marks the body; clicks before that would be plain
 // HTML form posts.
-export async function openHydrated(page, path = '/') {
-  await page.goto(BASE + path);
+export async function openHydrated(page, path = '/', base = BASE) {
+  await page.goto(base + path);
   await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 30_000 });
 }
 

@@ -7,11 +7,16 @@
 //! stream to catch up from the event table, from the last number that stream sent, so a
 //! client misses nothing and sees nothing twice. A session or token that ends (NOTIFY on
 //! `cadence_access`) makes that account's streams check their credentials again.
+//!
+//! Presence (who has a page open) is kept in the database too, a row per stream that names
+//! its page: any process's arrivals and departures notify `cadence_presence`, and each
+//! process reads a project's list once for all its streams of that project.
 
 use app::model::events::LiveEvent;
+use app::service::events::{self as events, Here};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
@@ -19,6 +24,12 @@ use uuid::Uuid;
 
 const EVENTS: &str = "cadence_events";
 const ACCESS: &str = "cadence_access";
+const PRESENCE: &str = "cadence_presence";
+
+/// How often a process marks its streams' presence as still there, and after how long
+/// without that a stream's presence is forgotten (its process died).
+const PRESENCE_REFRESH: Duration = Duration::from_secs(30);
+const PRESENCE_EXPIRES_SECS: i32 = 90;
 
 /// What a stream hears from the hub.
 #[derive(Debug, Clone)]
@@ -29,6 +40,8 @@ pub enum Signal {
     CatchUp,
     /// This account's sessions or tokens changed: check the stream's credentials again.
     Access(Uuid),
+    /// Who has which page of the stream's project open now.
+    Presence(Arc<Vec<Here>>),
 }
 
 #[derive(Clone)]
@@ -37,18 +50,23 @@ pub struct Hub {
 }
 
 struct Inner {
+    pool: PgPool,
     projects: Mutex<HashMap<Uuid, broadcast::Sender<Signal>>>,
+    /// This process's streams that are present on a page.
+    present: Mutex<HashSet<Uuid>>,
     /// Every stream's second ear: catch-up and access signals for all.
     all: broadcast::Sender<Signal>,
     /// True once the server is shutting down: streams end.
     closing: watch::Sender<bool>,
 }
 
-impl Default for Hub {
-    fn default() -> Self {
+impl Hub {
+    fn new(pool: PgPool) -> Self {
         Hub {
             inner: Arc::new(Inner {
+                pool,
                 projects: Mutex::new(HashMap::new()),
+                present: Mutex::new(HashSet::new()),
                 all: broadcast::channel(64).0,
                 closing: watch::channel(false).0,
             }),
@@ -63,10 +81,43 @@ pub struct Subscription {
     pub closing: watch::Receiver<bool>,
     hub: Hub,
     project_id: Uuid,
+    /// The stream's presence on a page, if it has one.
+    presence: Option<Uuid>,
+}
+
+impl Subscription {
+    /// Records the stream as present on `page` (see [`events::arrive`]); it departs when
+    /// the subscription is dropped, however the stream ends.
+    pub async fn arrive(
+        &mut self,
+        access: &app::service::Access,
+        page: &str,
+    ) -> Result<(), app::error::AppError> {
+        let stream_id = Uuid::new_v4();
+        events::arrive(&self.hub.inner.pool, access, stream_id, page).await?;
+        self.presence = Some(stream_id);
+        lock(&self.hub.inner.present).insert(stream_id);
+        Ok(())
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
+        if let Some(stream_id) = self.presence.take() {
+            lock(&self.hub.inner.present).remove(&stream_id);
+            let pool = self.hub.inner.pool.clone();
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    if let Err(e) = events::depart(&pool, stream_id).await {
+                        tracing::warn!(error = %e, "could not record a stream's departure");
+                    }
+                });
+            }
+        }
         // The last stream of a project takes its channel with it.
         let mut projects = self
             .hub
@@ -86,9 +137,10 @@ impl Drop for Subscription {
 impl Hub {
     /// Starts listening (a task that runs until the process ends).
     pub fn start(pool: PgPool) -> Hub {
-        let hub = Hub::default();
+        let hub = Hub::new(pool.clone());
         tokio::spawn(hub.clone().listen(pool.clone()));
         tokio::spawn(prune(pool));
+        tokio::spawn(hub.clone().keep_presence());
         hub
     }
 
@@ -110,6 +162,46 @@ impl Hub {
             closing: self.inner.closing.subscribe(),
             hub: self.clone(),
             project_id,
+            presence: None,
+        }
+    }
+
+    /// Reads who is on the project's pages and tells its streams in this process (if any).
+    fn tell_presence(&self, project_id: Uuid) {
+        if !lock(&self.inner.projects).contains_key(&project_id) {
+            return;
+        }
+        let hub = self.clone();
+        tokio::spawn(async move {
+            match events::here(&hub.inner.pool, project_id).await {
+                Ok(here) => {
+                    if let Some(tx) = lock(&hub.inner.projects).get(&project_id) {
+                        let _ = tx.send(Signal::Presence(Arc::new(here)));
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "could not read who is here"),
+            }
+        });
+    }
+
+    /// Every 30 s: this process's streams are still there; streams of a process that died
+    /// are forgotten.
+    async fn keep_presence(self) {
+        let mut every = tokio::time::interval(PRESENCE_REFRESH);
+        loop {
+            every.tick().await;
+            if *self.inner.closing.borrow() {
+                return;
+            }
+            let ids: Vec<Uuid> = lock(&self.inner.present).iter().copied().collect();
+            if !ids.is_empty() {
+                if let Err(e) = events::still_here(&self.inner.pool, &ids).await {
+                    tracing::warn!(error = %e, "could not refresh presence");
+                }
+            }
+            if let Err(e) = events::sweep_presence(&self.inner.pool, PRESENCE_EXPIRES_SECS).await {
+                tracing::warn!(error = %e, "could not sweep presence");
+            }
         }
     }
 
@@ -143,6 +235,11 @@ impl Hub {
                     let _ = self.inner.all.send(Signal::Access(user));
                 }
             }
+            PRESENCE => {
+                if let Ok(project) = payload.parse::<Uuid>() {
+                    self.tell_presence(project);
+                }
+            }
             _ => {}
         }
     }
@@ -158,6 +255,10 @@ impl Hub {
                     pause = Duration::from_millis(100);
                     // Whatever happened while no one listened is in the table.
                     let _ = self.inner.all.send(Signal::CatchUp);
+                    let open: Vec<Uuid> = lock(&self.inner.projects).keys().copied().collect();
+                    for project in open {
+                        self.tell_presence(project);
+                    }
                     tracing::info!("listening for changes");
                     loop {
                         match listener.try_recv().await {
@@ -184,7 +285,7 @@ impl Hub {
 
     async fn connect(&self, pool: &PgPool) -> Result<PgListener, sqlx::Error> {
         let mut listener = PgListener::connect_with(pool).await?;
-        listener.listen_all([EVENTS, ACCESS]).await?;
+        listener.listen_all([EVENTS, ACCESS, PRESENCE]).await?;
         Ok(listener)
     }
 }

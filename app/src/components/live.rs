@@ -1,11 +1,13 @@
 //! Live updates in the browser: while a project's page is open, one event stream of that
 //! project (`GET /api/v1/projects/{slug}/events`, the browser's `EventSource`). Every change
-//! it reports bumps [`Live::version`], which the pages' resources read, so what they show is
-//! read again (inside a `Transition`: the old content stays until the new arrives). The
-//! stream's state is shown by [`LiveMark`]. Without JavaScript none of this runs: pages are
-//! as they were when loaded.
+//! it reports bumps [`Live::version`]. Pages read [`Live::tick`], which follows it except
+//! while someone is typing in a field of the page and has not sent it yet: what they show
+//! is then read again (inside a `Transition`: the old content stays until the new arrives)
+//! without taking what they typed. The stream also says who else has the same page open
+//! ([`Live::present`], shown by [`Presence`]). The stream's state is shown by [`LiveMark`].
+//! Without JavaScript none of this runs: pages are as they were when loaded.
 
-use crate::model::events::LiveEvent;
+use crate::model::events::{LiveEvent, Present};
 use leptos::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,8 +29,17 @@ pub struct Live {
     pub status: RwSignal<LiveStatus>,
     /// The latest change reported.
     pub last: RwSignal<Option<LiveEvent>>,
-    /// The project followed, and the number of the latest change its page was read at.
-    following: RwSignal<Option<(String, i64)>>,
+    /// [`Live::version`] as pages should follow it: held while something typed on the page
+    /// is not sent yet (see `browser::typing`), then caught up.
+    pub tick: RwSignal<u64>,
+    /// Changes arrived that the page holds back until what is typed is sent.
+    pub waiting: RwSignal<bool>,
+    /// Who has the same page of the project open (the reader included).
+    pub present: RwSignal<Vec<Present>>,
+    /// The project followed.
+    following: RwSignal<Option<String>>,
+    /// The number of the latest change the page has seen (where a new stream starts).
+    seen: RwSignal<i64>,
 }
 
 impl Live {
@@ -42,9 +53,10 @@ impl Live {
     pub fn follow(&self, slug: &str, seen: i64) {
         let same = self
             .following
-            .with_untracked(|f| f.as_ref().is_some_and(|(s, _)| s == slug));
+            .with_untracked(|f| f.as_deref() == Some(slug));
         if !same {
-            self.following.set(Some((slug.to_owned(), seen)));
+            self.seen.set(seen);
+            self.following.set(Some(slug.to_owned()));
         }
     }
 
@@ -62,15 +74,73 @@ pub fn provide_live() -> Live {
         version: RwSignal::new(0),
         status: RwSignal::new(LiveStatus::Off),
         last: RwSignal::new(None),
+        tick: RwSignal::new(0),
+        waiting: RwSignal::new(false),
+        present: RwSignal::new(Vec::new()),
         following: RwSignal::new(None),
+        seen: RwSignal::new(0),
     };
     provide_context(live);
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| match live.following.get() {
-        Some((slug, seen)) => browser::open(live, &slug, seen),
-        None => browser::close(live),
-    });
+    {
+        let location = leptos_router::hooks::use_location();
+        // The page within the project, "board" in /p/{slug}/board: the stream says so, so
+        // the others on that page see who is here. Another page opens a new stream that
+        // starts where the last one stopped.
+        let page = Memo::new(move |_| page_of(&location.pathname.get()));
+        Effect::new(move |_| match (live.following.get(), page.get()) {
+            (Some(slug), page) => browser::open(live, &slug, live.seen.get_untracked(), &page),
+            (None, _) => browser::close(live),
+        });
+        browser::watch_typing();
+        Effect::new(move |_| {
+            live.version.track();
+            browser::catch_up_when_free(live);
+        });
+    }
     live
+}
+
+/// The page of a project path: "board" for /p/{slug}/board, "overview" for /p/{slug}.
+pub fn page_of(path: &str) -> String {
+    let mut parts = path.trim_start_matches('/').split('/');
+    let page = match (parts.next(), parts.next(), parts.next()) {
+        (Some("p"), Some(_), Some(page)) if !page.is_empty() => page,
+        _ => "overview",
+    };
+    if crate::domain::project::is_page_name(page) {
+        page.to_owned()
+    } else {
+        "overview".to_owned()
+    }
+}
+
+/// Who else has this page open: their initials, named on hover and to screen readers.
+#[component]
+pub fn Presence() -> impl IntoView {
+    let live = Live::get();
+    move || {
+        let present = live.present.get();
+        (!present.is_empty()).then(|| {
+            let names = present
+                .iter()
+                .map(|p| if p.you { format!("{} (you)", p.name) } else { p.name.clone() })
+                .collect::<Vec<_>>()
+                .join(", ");
+            view! {
+                <ul class="presence" data-testid="presence" aria-label=format!("Here now: {names}")>
+                    {present.into_iter().map(|p| {
+                        let title = if p.you { format!("{} (you)", p.name) } else { p.name.clone() };
+                        view! {
+                            <li class="avatar" class:you=p.you title=title.clone() aria-label=title>
+                                {p.initials}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+        })
+    }
 }
 
 /// "Live", "Reconnecting…" or "Offline" while a project page is open.
@@ -80,6 +150,7 @@ pub fn LiveMark() -> impl IntoView {
     let text = move || match live.status.get() {
         LiveStatus::Off => "",
         LiveStatus::Connecting => "Connecting…",
+        LiveStatus::Live if live.waiting.get() => "Live · changes wait until you save",
         LiveStatus::Live => "Live",
         LiveStatus::Reconnecting => "Reconnecting…",
         LiveStatus::Offline => "Offline: reload to see changes",
@@ -106,7 +177,7 @@ pub fn LiveMark() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{Live, LiveStatus};
-    use crate::model::events::LiveEvent;
+    use crate::model::events::{LiveEvent, Present};
     use leptos::prelude::*;
     use leptos::wasm_bindgen::closure::Closure;
     use leptos::wasm_bindgen::JsCast;
@@ -129,13 +200,22 @@ mod browser {
             }
         });
         live.status.set(LiveStatus::Off);
+        live.present.set(Vec::new());
     }
 
-    pub fn open(live: Live, slug: &str, seen: i64) {
+    /// The number an event's data or id carries.
+    fn number_of(e: &web_sys::Event) -> Option<i64> {
+        e.dyn_ref::<MessageEvent>()
+            .and_then(|m| m.data().as_string())
+            .and_then(|d| d.trim().parse().ok())
+    }
+
+    pub fn open(live: Live, slug: &str, seen: i64, page: &str) {
         close(live);
         let url = format!(
-            "/api/v1/projects/{}/events?after={seen}",
-            crate::words::urlencode(slug)
+            "/api/v1/projects/{}/events?after={seen}&page={}",
+            crate::words::urlencode(slug),
+            crate::words::urlencode(page)
         );
         let Ok(source) = EventSource::new(&url) else {
             return;
@@ -149,7 +229,24 @@ mod browser {
         };
         on(
             "hello",
-            Box::new(move |_| live.status.set(LiveStatus::Live)),
+            Box::new(move |e| {
+                if let Some(latest) = number_of(&e) {
+                    live.seen.update(|s| *s = (*s).max(latest));
+                }
+                live.status.set(LiveStatus::Live);
+            }),
+        );
+        on(
+            "presence",
+            Box::new(move |e| {
+                let present = e
+                    .dyn_ref::<MessageEvent>()
+                    .and_then(|m| m.data().as_string())
+                    .and_then(|d| serde_json::from_str::<Vec<Present>>(&d).ok());
+                if let Some(present) = present {
+                    live.present.set(present);
+                }
+            }),
         );
         on(
             "change",
@@ -159,13 +256,19 @@ mod browser {
                     .and_then(|m| m.data().as_string())
                     .and_then(|d| serde_json::from_str::<LiveEvent>(&d).ok());
                 live.status.set(LiveStatus::Live);
+                if let Some(seq) = event.as_ref().map(|e| e.seq) {
+                    live.seen.set(seq);
+                }
                 live.last.set(event);
                 live.version.update(|v| *v += 1);
             }),
         );
         on(
             "reload",
-            Box::new(move |_| {
+            Box::new(move |e| {
+                if let Some(latest) = number_of(&e) {
+                    live.seen.set(latest);
+                }
                 live.status.set(LiveStatus::Live);
                 live.last.set(None);
                 live.version.update(|v| *v += 1);
@@ -190,5 +293,131 @@ mod browser {
                 _handlers: handlers,
             })
         });
+    }
+
+    /// Whether something typed on the page is not sent yet: a text field or text area whose
+    /// value was typed (marked by [`watch_typing`]) and is not empty.
+    fn typing() -> bool {
+        document()
+            .query_selector("[data-typed]")
+            .ok()
+            .flatten()
+            .is_some()
+    }
+
+    /// Marks fields as they are typed in, and unmarks a form's fields when it is sent (or
+    /// a field is emptied). Installed once.
+    pub fn watch_typing() {
+        thread_local! {
+            static WATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        if WATCHING.with(|w| w.replace(true)) {
+            return;
+        }
+        let doc = document();
+        let on_input = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
+            let Some(field) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
+                return;
+            };
+            let text_like = match field.tag_name().as_str() {
+                "TEXTAREA" => true,
+                "INPUT" => matches!(
+                    field.get_attribute("type").as_deref().unwrap_or("text"),
+                    "text" | "search" | "email" | "number" | "url" | "tel" | "date"
+                ),
+                _ => false,
+            };
+            if !text_like {
+                return;
+            }
+            let value = web_sys::js_sys::Reflect::get(&field, &"value".into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
+            if value.is_empty() {
+                let _ = field.remove_attribute("data-typed");
+            } else {
+                let _ = field.set_attribute("data-typed", "");
+            }
+        });
+        let on_submit = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
+            let Some(form) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
+                return;
+            };
+            if let Ok(fields) = form.query_selector_all("[data-typed]") {
+                for i in 0..fields.length() {
+                    if let Some(field) = fields
+                        .item(i)
+                        .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                    {
+                        let _ = field.remove_attribute("data-typed");
+                    }
+                }
+            }
+        });
+        let _ = doc.add_event_listener_with_callback_and_bool(
+            "input",
+            on_input.as_ref().unchecked_ref(),
+            true,
+        );
+        let _ = doc.add_event_listener_with_callback_and_bool(
+            "submit",
+            on_submit.as_ref().unchecked_ref(),
+            true,
+        );
+        // For the page's lifetime.
+        on_input.forget();
+        on_submit.forget();
+    }
+
+    /// Brings [`Live::tick`] up to [`Live::version`] now, or once nothing typed is waiting.
+    pub fn catch_up_when_free(live: Live) {
+        let version = live.version.get_untracked();
+        if live.tick.get_untracked() >= version {
+            live.waiting.set(false);
+            return;
+        }
+        if typing() {
+            if !live.waiting.get_untracked() {
+                live.waiting.set(true);
+                retry(live);
+            }
+        } else {
+            live.waiting.set(false);
+            live.tick.set(version);
+        }
+    }
+
+    fn retry(live: Live) {
+        set_timeout(
+            move || {
+                if typing() {
+                    retry(live);
+                } else {
+                    live.waiting.set(false);
+                    catch_up_when_free(live);
+                }
+            },
+            std::time::Duration::from_millis(500),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_of;
+
+    #[test]
+    fn the_page_of_a_project_path_is_its_second_part() {
+        assert_eq!(page_of("/p/team/board"), "board");
+        assert_eq!(page_of("/p/team/items/12"), "items");
+        assert_eq!(page_of("/p/team"), "overview");
+        assert_eq!(page_of("/p/team/Odd%20Page"), "overview");
     }
 }

@@ -205,6 +205,12 @@ impl From<VelocityWindow> for u8 {
     }
 }
 
+/// Whether `page` can name a page of a project ("board", "parking-lot"): what a live
+/// stream says its listener has open.
+pub fn is_page_name(page: &str) -> bool {
+    (1..=32).contains(&page.len()) && page.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,3 +27,14 @@ impl LiveEvent {
                 .is_none_or(|numbers| numbers.contains(&number))
     }
 }
+
+/// Someone with the same page of the project open (the stream's `presence` event carries
+/// everyone on the stream's page, the listener included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Present {
+    pub name: String,
+    pub initials: String,
+    /// The listener themself.
+    pub you: bool,
+}

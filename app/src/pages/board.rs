@@ -74,14 +74,7 @@ pub fn BoardPage() -> impl IntoView {
     // Read again after every change, ours or (through the live stream) anyone's.
     let live = crate::components::live::Live::get();
     let board = Resource::new(
-        move || {
-            (
-                slug.get(),
-                increment.get(),
-                changed.get(),
-                live.version.get(),
-            )
-        },
+        move || (slug.get(), increment.get(), changed.get(), live.tick.get()),
         |(slug, increment, _, _)| get_board(slug, increment),
     );
     // A plain form post (JavaScript off) comes back with its error in the URL.
@@ -148,7 +141,7 @@ fn BoardView(
     focus.on_render();
     let Some(inc) = board.increment.clone() else {
         return view! {
-            <header class="page-header"><h1>"Board"</h1></header>
+            <header class="page-header"><h1>"Board"</h1><crate::components::live::Presence/></header>
             <p class="empty">"There is no increment to show: "
                 <a href=format!("/p/{slug}/sprints")>"create a sprint"</a>" and plan its first increment."</p>
         }
@@ -227,6 +220,7 @@ fn BoardView(
     view! {
         <header class="page-header">
             <h1>"Board: " {inc.label()} " " <StateBadge state=inc.state/></h1>
+            <crate::components::live::Presence/>
             <p class="muted">{format!("{} · {}", inc.dates(), crate::words::count(inc.business_days, "business day", "business days"))}
                 " · " <a href=format!("/p/{slug}/increments/{id}")>"Report and burndown"</a></p>
             <form method="get" class="filters" aria-label="Board filters">

@@ -31,11 +31,24 @@ pub fn ItemPage() -> impl IntoView {
     let project = project_resource();
     let members = Resource::new(move || slug.get(), list_members);
     let changed = RwSignal::new(0u32);
+    // The version this page's own last save made (not a change by someone else).
+    let saved = RwSignal::new(None::<i32>);
     let detail = Resource::new(
         move || (slug.get(), number.get(), changed.get()),
         |(slug, number, _)| get_item(slug, number),
     );
-    let notice = changed_elsewhere(slug, number, detail, changed);
+    let can_edit = Memo::new(move |_| {
+        let editor = project
+            .get()
+            .and_then(|p| p.ok())
+            .is_some_and(|p| p.role.allows(crate::domain::Permission::Contribute) && !p.archived);
+        let trashed = detail
+            .get()
+            .and_then(|d| d.ok())
+            .is_some_and(|d| d.item.deleted);
+        editor && !trashed
+    });
+    let notice = changed_elsewhere(slug, number, detail, changed, saved, can_edit);
     view! {
         <p class="notice changed-elsewhere" role="status" data-testid="changed-elsewhere">{notice}</p>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -45,7 +58,7 @@ pub fn ItemPage() -> impl IntoView {
                     let members = members.await?;
                     let detail = detail.await?;
                     let ctx = StoredValue::new(BoardContext::new(&project, members));
-                    Ok::<_, AppError>(view! { <ItemView detail ctx changed/> })
+                    Ok::<_, AppError>(view! { <ItemView detail ctx changed saved/> })
                 })}
             </ErrorBoundary>
         </Transition>
@@ -57,6 +70,7 @@ fn ItemView(
     detail: ItemDetail,
     ctx: StoredValue<BoardContext>,
     changed: RwSignal<u32>,
+    saved: RwSignal<Option<i32>>,
 ) -> impl IntoView {
     let item = detail.item.clone();
     let slug = ctx.with_value(|c| c.slug.clone());
@@ -98,7 +112,7 @@ fn ItemView(
                 {item.assignee.clone().map(|a| format!(" · assigned to {}", a.display_name))}
             </p>
         </section>
-        {can_edit.then(|| view! { <EditForm item=item.clone() ctx changed/> })}
+        {can_edit.then(|| view! { <EditForm item=item.clone() ctx changed saved/> })}
         <History detail=detail.clone()/>
     }
 }
@@ -201,7 +215,12 @@ fn AddChild(epic: i32, ctx: StoredValue<BoardContext>, changed: RwSignal<u32>) -
 }
 
 #[component]
-fn EditForm(item: Item, ctx: StoredValue<BoardContext>, changed: RwSignal<u32>) -> impl IntoView {
+fn EditForm(
+    item: Item,
+    ctx: StoredValue<BoardContext>,
+    changed: RwSignal<u32>,
+    saved: RwSignal<Option<i32>>,
+) -> impl IntoView {
     let n = item.number;
     let version = item.version;
     let title = RwSignal::new(item.title.clone());
@@ -223,7 +242,8 @@ fn EditForm(item: Item, ctx: StoredValue<BoardContext>, changed: RwSignal<u32>) 
         async move { update_item(slug, n, patch).await }
     });
     Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
+        if let Some(Ok(item)) = save.value().get() {
+            saved.set(Some(item.version));
             changed.update(|c| *c += 1);
         }
     });
@@ -431,17 +451,81 @@ fn History(detail: ItemDetail) -> impl IntoView {
     }
 }
 
+/// What differs between the item as shown and as it is now, field by field, for the
+/// "changed elsewhere" notice: (field, new value).
+pub fn differences(shown: &Item, now: &Item) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let mut field = |name: &'static str, before: String, after: String| {
+        if before != after {
+            out.push((name, after));
+        }
+    };
+    field("Title", shown.title.clone(), now.title.clone());
+    field("Kind", shown.kind.label().into(), now.kind.label().into());
+    field(
+        "State",
+        shown.state.label().into(),
+        now.state.label().into(),
+    );
+    let estimate = |i: &Item| {
+        i.estimate_label
+            .clone()
+            .unwrap_or_else(|| "not estimated".into())
+    };
+    field("Estimate", estimate(shown), estimate(now));
+    let assignee = |i: &Item| {
+        i.assignee
+            .as_ref()
+            .map(|a| a.display_name.clone())
+            .unwrap_or_else(|| "nobody".into())
+    };
+    field("Assignee", assignee(shown), assignee(now));
+    let blocked = |i: &Item| match (i.blocked, &i.blocked_reason) {
+        (false, _) => "not blocked".to_owned(),
+        (true, Some(r)) if !r.is_empty() => format!("blocked: {r}"),
+        (true, _) => "blocked".to_owned(),
+    };
+    field("Blocked", blocked(shown), blocked(now));
+    let epic = |i: &Item| {
+        i.parent
+            .map(|p| format!("#{p}"))
+            .unwrap_or_else(|| "none".into())
+    };
+    field("Epic", epic(shown), epic(now));
+    let increment = |i: &Item| i.increment_label.clone().unwrap_or_else(|| "none".into());
+    field("Increment", increment(shown), increment(now));
+    if shown.description != now.description {
+        out.push(("Description", "changed".into()));
+    }
+    if shown.deleted != now.deleted {
+        let trash = if now.deleted {
+            "moved to the trash"
+        } else {
+            "restored"
+        };
+        out.push(("Trash", trash.into()));
+    }
+    if out.is_empty() && shown.rollup != now.rollup {
+        out.push(("Child items", "changed".into()));
+    }
+    out
+}
+
 /// When someone else changes the item (the live stream says so), the page does not replace
-/// what is shown, where its editor may be typing: it says who changed it and offers to show
-/// the new version. (The version check on saving stays as the last guard.)
+/// what is shown, where its editor may be typing: it says who changed it and what is new,
+/// and offers to take the new version. (The version check on saving stays as the last
+/// guard.) A reader who cannot edit has nothing to lose: their page just follows. Saves
+/// from this page (`saved`, the version they made) are not someone else's.
 fn changed_elsewhere(
     slug: Memo<String>,
     number: Memo<i32>,
     detail: Resource<Result<ItemDetail, AppError>>,
     changed: RwSignal<u32>,
+    saved: RwSignal<Option<i32>>,
+    can_edit: Memo<bool>,
 ) -> impl IntoView {
     let live = crate::components::live::Live::get();
-    let newer = RwSignal::new(None::<String>);
+    let newer = RwSignal::new(None::<(String, Vec<(&'static str, String)>)>);
     let check = Action::new(move |_: &()| get_item(slug.get_untracked(), number.get_untracked()));
     Effect::new(move |_| {
         live.version.track();
@@ -457,30 +541,47 @@ fn changed_elsewhere(
         let Some(Ok(latest)) = check.value().get() else {
             return;
         };
-        let shown = detail
-            .get_untracked()
-            .and_then(|d| d.ok())
-            .map(|d| d.item.version);
-        if shown.is_some_and(|v| v != latest.item.version) {
-            let who = latest
-                .history
-                .first()
-                .and_then(|e| e.actor.clone())
-                .unwrap_or_else(|| "someone".to_owned());
-            newer.set(Some(format!(
-                "#{} was changed by {who} just now.",
-                latest.item.number
-            )));
+        let Some(shown) = detail.get_untracked().and_then(|d| d.ok()) else {
+            return;
+        };
+        let ours = saved.get_untracked() == Some(latest.item.version);
+        if shown.item.version == latest.item.version && shown.item.rollup == latest.item.rollup
+            || ours
+        {
+            return;
         }
+        if !can_edit.get_untracked() {
+            changed.update(|n| *n += 1);
+            return;
+        }
+        let who = latest
+            .history
+            .first()
+            .and_then(|e| e.actor.clone())
+            .unwrap_or_else(|| "someone".to_owned());
+        newer.set(Some((
+            format!("#{} was changed by {who} just now.", latest.item.number),
+            differences(&shown.item, &latest.item),
+        )));
+    });
+    // Taking the new version (or saving) ends the notice.
+    Effect::new(move |_| {
+        changed.track();
+        newer.set(None);
     });
     move || {
-        newer.get().map(|text| {
+        newer.get().map(|(text, fields)| {
             view! {
-                {text} " "
+                {text}
+                <ul class="changes" aria-label="What is new">
+                    {fields.into_iter().map(|(name, value)| view! {
+                        <li><strong>{name} ": "</strong>{value}</li>
+                    }).collect_view()}
+                </ul>
                 <button type="button" class="button small" on:click=move |_| {
-                    newer.set(None);
                     changed.update(|n| *n += 1);
-                }>"Show the changes"</button>
+                }>"Take the new version"</button>
+                " (what you typed here is replaced)"
             }
         })
     }

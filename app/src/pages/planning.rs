@@ -34,7 +34,7 @@ pub fn PlanningPage() -> impl IntoView {
                 increment.get(),
                 velocity.get(),
                 changed.get(),
-                live.version.get(),
+                live.tick.get(),
             )
         },
         |(slug, increment, velocity, _, _)| get_planning(slug, increment, velocity),
@@ -228,6 +228,7 @@ fn PlanView(
     view! {
         <header class="page-header">
             <h1>"Planning " {inc.label()} " " <StateBadge state=inc.state/></h1>
+            <crate::components::live::Presence/>
             <p class="muted">{format!("{} · {}", inc.dates(), crate::words::count(inc.business_days, "business day", "business days"))}</p>
             <form method="get" class="filters" aria-label="Choose the increment">
                 <label for="plan-increment">"Increment"</label>

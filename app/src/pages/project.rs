@@ -100,7 +100,7 @@ fn ParkingLotCard(slug: String, can_contribute: bool) -> impl IntoView {
     let list_slug = slug.clone();
     let live = crate::components::live::Live::get();
     let lot = Resource::new(
-        move || (add.version().get(), live.version.get()),
+        move || (add.version().get(), live.tick.get()),
         move |_| list_topics(list_slug.clone()),
     );
     let input = NodeRef::<leptos::html::Input>::new();

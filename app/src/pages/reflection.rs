@@ -3,7 +3,7 @@
 //! item into a backlog item. The scrum master groups and orders the cards. The increment's
 //! velocity is shown beside the previous one's.
 
-use super::project::use_slug;
+use super::project::{project_resource, use_slug};
 use super::sprints::per_day;
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::form_error;
@@ -29,6 +29,10 @@ pub fn ReflectionPage() -> impl IntoView {
     let vote = ServerAction::<VoteCard>::new();
     let to_item = ServerAction::<CardToItem>::new();
     let arranged = RwSignal::new(0u32);
+    // Read again after every change, ours or (through the live stream) anyone's.
+    let live = crate::components::live::Live::get();
+    // Read with the page so the browser follows the project's changes from then on.
+    let project = project_resource();
     let board = Resource::new(
         move || {
             (
@@ -40,7 +44,7 @@ pub fn ReflectionPage() -> impl IntoView {
                     edit.version().get(),
                     vote.version().get(),
                 ),
-                (to_item.version().get(), arranged.get()),
+                (to_item.version().get(), arranged.get(), live.tick.get()),
             )
         },
         |(slug, increment, week, ..)| get_reflection(slug, increment, week),
@@ -57,6 +61,7 @@ pub fn ReflectionPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading the reflection…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
                 {move || Suspend::new(async move {
+                    project.await?;
                     let board = board.await?;
                     Ok::<_, AppError>(view! { <Board board slug=slug.get_untracked() actions/> })
                 })}

@@ -43,14 +43,16 @@ pub fn SprintsPage() -> impl IntoView {
     let start = ServerAction::<StartIncrement>::new();
     let edit = ServerAction::<EditIncrement>::new();
     let rename = ServerAction::<RenameSprint>::new();
+    // Read again after every change, ours or (through the live stream) anyone's.
+    let live = crate::components::live::Live::get();
     let sprints = Resource::new(
         move || {
             (
                 slug.get(),
                 create.version().get(),
                 start.version().get(),
-                edit.version().get(),
-                rename.version().get(),
+                (edit.version().get(), rename.version().get()),
+                live.tick.get(),
             )
         },
         |(slug, ..)| list_sprints(slug),
@@ -264,13 +266,14 @@ pub fn IncrementPage() -> impl IntoView {
     let project = project_resource();
     let start = ServerAction::<StartIncrement>::new();
     let close = ServerAction::<CloseIncrement>::new();
+    let live = crate::components::live::Live::get();
     let report = Resource::new(
         move || {
             (
                 slug.get(),
                 id.get(),
-                start.version().get(),
-                close.version().get(),
+                (start.version().get(), close.version().get()),
+                live.tick.get(),
             )
         },
         |(slug, id, ..)| get_increment_report(slug, id),

@@ -3,7 +3,7 @@
 //! blocks; and a run mode for the scrum master with a 15-minute time box and a timer per
 //! person that walks the team.
 
-use super::project::use_slug;
+use super::project::{project_resource, use_slug};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::form_error;
 use crate::domain::ItemState;
@@ -27,17 +27,32 @@ pub fn StandupPage() -> impl IntoView {
     let query = use_query_map();
     let date = Memo::new(move |_| query.with(|q| q.get("date").filter(|d| !d.is_empty())));
     let save = ServerAction::<SaveNote>::new();
+    // Read again after every change, ours or (through the live stream) anyone's.
+    let live = crate::components::live::Live::get();
+    // Read with the page so the browser follows the project's changes from then on.
+    let project = project_resource();
     let standup = Resource::new(
-        move || (slug.get(), date.get(), save.version().get()),
-        |(slug, date, _)| get_standup(slug, date),
+        move || {
+            (
+                slug.get(),
+                date.get(),
+                save.version().get(),
+                live.tick.get(),
+            )
+        },
+        |(slug, date, ..)| get_standup(slug, date),
     );
     // The current increment's board, which run mode filters to the person speaking.
-    let board = Resource::new(move || slug.get(), |slug| get_board(slug, None));
+    let board = Resource::new(
+        move || (slug.get(), live.tick.get()),
+        |(slug, _)| get_board(slug, None),
+    );
     view! {
         <Title text="Stand-up"/>
         <Transition fallback=|| view! { <p class="muted">"Loading the stand-up…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
                 {move || Suspend::new(async move {
+                    project.await?;
                     let standup = standup.await?;
                     let board = board.await?;
                     Ok::<_, AppError>(view! { <StandupView standup board slug=slug.get_untracked() save/> })

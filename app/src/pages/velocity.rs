@@ -2,7 +2,7 @@
 //! points per business day (an SVG drawn on the server), the team velocity, and when the
 //! backlog and each epic should be done at that pace.
 
-use super::project::use_slug;
+use super::project::{project_resource, use_slug};
 use super::sprints::per_day;
 use crate::components::charts::VelocityChart;
 use crate::components::error_view::{first_app_error, ErrorView};
@@ -16,13 +16,24 @@ use leptos_meta::Title;
 #[component]
 pub fn VelocityPage() -> impl IntoView {
     let slug = use_slug();
-    let velocity = Resource::new(move || slug.get(), get_velocity);
-    let forecast = Resource::new(move || slug.get(), get_forecast);
+    // Read again after every change (through the live stream): the charts follow the work.
+    let live = crate::components::live::Live::get();
+    // Read with the page so the browser follows the project's changes from then on.
+    let project = project_resource();
+    let velocity = Resource::new(
+        move || (slug.get(), live.tick.get()),
+        |(slug, _)| get_velocity(slug),
+    );
+    let forecast = Resource::new(
+        move || (slug.get(), live.tick.get()),
+        |(slug, _)| get_forecast(slug),
+    );
     view! {
         <Title text="Velocity"/>
         <Transition fallback=|| view! { <p class="muted">"Loading velocity…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
                 {move || Suspend::new(async move {
+                    project.await?;
                     let report = velocity.await?;
                     let forecast = forecast.await?;
                     let team = report.team.map(|t| format!(

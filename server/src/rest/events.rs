@@ -5,7 +5,7 @@ use super::extract::{ApiCaller, Path};
 use crate::live::Signal;
 use crate::AppState;
 use app::error::AppError;
-use app::model::events::LiveEvent;
+use app::model::events::{LiveEvent, Present};
 use app::service::events::{self as events, CatchUp};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue};
@@ -18,6 +18,7 @@ use tokio::sync::{broadcast, mpsc};
 #[derive(Debug, serde::Deserialize)]
 pub struct Params {
     after: Option<i64>,
+    page: Option<String>,
 }
 
 /// How often a quiet stream sends a comment, so proxies keep it open.
@@ -36,9 +37,14 @@ pub const HEARTBEAT: Duration = Duration::from_secs(15);
             description = "The number of the last change the client saw"),
            ("after" = Option<i64>, Query,
             description = "The same for a first connection (a page sends the number its data \
-                           was read at, `latest_change` of the project); the header wins")),
+                           was read at, `latest_change` of the project); the header wins"),
+           ("page" = Option<String>, Query,
+            description = "The page the listener has open (`board`, `planning`, …): they are \
+                           shown as present on it, and `presence` events say who else is")),
     responses((status = 200, content_type = "text/event-stream", body = LiveEvent,
-               description = "A stream of `hello`, `change` and `reload` events"),
+               description = "A stream of `hello`, `change` and `reload` events, and with \
+                              `page`, `presence` events whose data is a list of `Present`"),
+              (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
@@ -55,7 +61,11 @@ pub async fn events(
         .and_then(|v| v.trim().parse::<i64>().ok())
         .or(params.after);
     // Subscribed before reading what was missed: nothing falls between the two.
-    let subscription = state.hub.subscribe(access.project.id);
+    let mut subscription = state.hub.subscribe(access.project.id);
+    let page = params.page.filter(|p| !p.is_empty());
+    if let Some(page) = &page {
+        subscription.arrive(&access, page).await?;
+    }
     let (tx, rx) = mpsc::channel::<Event>(64);
     let pool = state.pool.clone();
     let clock = state.clock.clone();
@@ -74,6 +84,20 @@ pub async fn events(
         }
         if last_seen.is_some() && !catch_up(&pool, &access, &mut last, &tx).await {
             return;
+        }
+        // Who is on the page now; afterwards, whenever that changes.
+        let mut told: Option<Vec<Present>> = None;
+        if let Some(page) = &page {
+            match events::here(&pool, access.project.id).await {
+                Ok(here) => {
+                    let present = events::present_on(&here, page, access.caller.id);
+                    if !send_presence(&tx, &present).await {
+                        return;
+                    }
+                    told = Some(present);
+                }
+                Err(_) => return,
+            }
         }
         loop {
             let signal = tokio::select! {
@@ -105,6 +129,19 @@ pub async fn events(
                              Ok(Some(caller)) if caller.id == user)
                 }
                 Ok(Signal::Access(_)) => true,
+                Ok(Signal::Presence(here)) => match &page {
+                    Some(page) => {
+                        let present = events::present_on(&here, page, access.caller.id);
+                        if told.as_ref() == Some(&present) {
+                            true
+                        } else {
+                            let sent = send_presence(&tx, &present).await;
+                            told = Some(present);
+                            sent
+                        }
+                    }
+                    None => true,
+                },
                 Err(broadcast::error::RecvError::Closed) => false,
             };
             if !keep_going {
@@ -129,6 +166,13 @@ pub async fn events(
         HeaderValue::from_static("no-cache"),
     );
     Ok(response)
+}
+
+async fn send_presence(tx: &mpsc::Sender<Event>, present: &[Present]) -> bool {
+    match Event::default().event("presence").json_data(present) {
+        Ok(sse) => tx.send(sse).await.is_ok(),
+        Err(_) => false,
+    }
 }
 
 async fn send(tx: &mpsc::Sender<Event>, event: &LiveEvent) -> bool {

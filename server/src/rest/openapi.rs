@@ -68,6 +68,7 @@ use utoipa::{Modify, OpenApi};
         ErrorBody,
         ErrorDetail,
         app::model::events::LiveEvent,
+        app::model::events::Present,
         Account,
         ProjectSummary,
         ProjectInfo,

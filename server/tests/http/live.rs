@@ -28,9 +28,20 @@ struct Stream {
 
 impl Stream {
     async fn open(client: &Client, slug: &str, last: Option<i64>) -> Result<Stream, StatusCode> {
-        let mut req = client
-            .http
-            .get(format!("{}/api/v1/projects/{slug}/events", client.base));
+        Stream::open_on(client, slug, last, "").await
+    }
+
+    /// A stream of a listener who has `page` open ("" for none).
+    async fn open_on(
+        client: &Client,
+        slug: &str,
+        last: Option<i64>,
+        page: &str,
+    ) -> Result<Stream, StatusCode> {
+        let mut req = client.http.get(format!(
+            "{}/api/v1/projects/{slug}/events?page={page}",
+            client.base
+        ));
         if let Some(last) = last {
             req = req.header("Last-Event-ID", last.to_string());
         }
@@ -342,4 +353,96 @@ async fn streams_on_another_server_see_changes_and_survive_a_lost_listen_connect
     create(&owner, &slug, "Pics").await;
     assert_eq!(stream.next().await.unwrap().id, Some(start + 4));
     assert!(stream.quiet(300).await);
+}
+
+/// Who has a page open, as the stream's `presence` events say it.
+fn names(sse: &Sse) -> Vec<String> {
+    assert_eq!(sse.event, "presence", "{sse:?}");
+    sse.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let you = if p["you"] == json!(true) {
+                " (you)"
+            } else {
+                ""
+            };
+            format!(
+                "{} {}{you}",
+                p["initials"].as_str().unwrap(),
+                p["name"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// Who is here: a stream that names its page is present on it for every member with that
+/// page open, on any server of the database; leaving (the stream ends) is seen at once, and
+/// other pages' listeners are not told about it. A page name that is not one is refused.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_page_shows_who_has_it_open_on_any_server_and_who_left(pool: PgPool) {
+    let a = spawn(pool.clone()).await;
+    let b = spawn(pool.clone()).await;
+    let (ann, slug) = a.owner_of("ann@example.com", "Board room").await;
+    let bob = a.user("bob@example.com", "Bob Builder").await;
+    ann.add_member(&slug, &bob, "viewer").await;
+    let mut bob_on_b = bob.clone();
+    bob_on_b.base = b.base.clone();
+
+    let mut ann_board = Stream::open_on(&ann, &slug, None, "board").await.unwrap();
+    ann_board.hello().await;
+    assert_eq!(
+        names(&ann_board.next().await.unwrap()),
+        ["OO Olive Owner (you)"]
+    );
+    // Ann also has the backlog open in another tab: only that tab's page counts there.
+    let mut ann_backlog = Stream::open_on(&ann, &slug, None, "backlog").await.unwrap();
+    ann_backlog.hello().await;
+    assert_eq!(
+        names(&ann_backlog.next().await.unwrap()),
+        ["OO Olive Owner (you)"]
+    );
+
+    // Bob opens the board through the other server; both boards say so.
+    let mut bob_board = Stream::open_on(&bob_on_b, &slug, None, "board")
+        .await
+        .unwrap();
+    bob_board.hello().await;
+    assert_eq!(
+        names(&bob_board.next().await.unwrap()),
+        ["BB Bob Builder (you)", "OO Olive Owner"]
+    );
+    assert_eq!(
+        names(&ann_board.next().await.unwrap()),
+        ["BB Bob Builder", "OO Olive Owner (you)"]
+    );
+    // The backlog's listener hears nothing of it.
+    assert!(ann_backlog.quiet(300).await);
+
+    // A second board tab of Bob's shows him once.
+    let mut bob_again = Stream::open_on(&bob, &slug, None, "board").await.unwrap();
+    bob_again.hello().await;
+    assert_eq!(names(&bob_again.next().await.unwrap()).len(), 2);
+    assert!(ann_board.quiet(300).await, "nothing new to say");
+
+    // Bob closes both tabs: Ann's board shows her alone again.
+    drop(bob_board);
+    drop(bob_again);
+    assert_eq!(
+        names(&ann_board.next().await.unwrap()),
+        ["OO Olive Owner (you)"]
+    );
+    let left: i64 = sqlx::query_scalar("select count(*) from project_presence")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 2, "Ann's two tabs are all that is left");
+
+    assert_eq!(
+        Stream::open_on(&ann, &slug, None, "Board%20room")
+            .await
+            .err(),
+        Some(StatusCode::BAD_REQUEST)
+    );
 }

@@ -60,7 +60,7 @@ pub fn BacklogPage() -> impl IntoView {
     // Read again after every change, ours or (through the live stream) anyone's.
     let live = crate::components::live::Live::get();
     let page = Resource::new(
-        move || (slug.get(), query.get(), changed.get(), live.version.get()),
+        move || (slug.get(), query.get(), changed.get(), live.tick.get()),
         move |(slug, q, _, _)| list_items(slug, q),
     );
     view! {
