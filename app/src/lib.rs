@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:slug/sprints") view=pages::sprints::SprintsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug/increments/:id") view=pages::sprints::IncrementPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug/planning") view=pages::planning::PlanningPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/poker") view=pages::poker::PokerPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug/velocity") view=pages::velocity::VelocityPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug/standup") view=pages::standup::StandupPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug/reflection") view=pages::reflection::ReflectionPage ssr=SsrMode::InOrder/>

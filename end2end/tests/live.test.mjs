@@ -49,6 +49,14 @@ test('a card added and moved by keyboard in one browser moves in the other', asy
     document.querySelector('ol.item-list > li .item-title')?.textContent === 'Charlie',
   null, { timeout: 5000 });
   assert.deepEqual(await titles(bobPage), ['Charlie', 'Alpha', 'Bravo']);
+
+  // Bob is on Bravo's "move to top" button when Ann adds another item: his list is
+  // redrawn, and he is still where he was.
+  const bravo = await bobPage.locator('ol.item-list > li', { hasText: 'Bravo' }).getAttribute('data-number');
+  await bobPage.locator(`#top-${bravo}`).focus();
+  await quickAdd(annPage, 'Echo');
+  await bobPage.getByRole('link', { name: 'Echo', exact: true }).waitFor({ timeout: 5000 });
+  await bobPage.waitForFunction((id) => document.activeElement?.id === id, `top-${bravo}`, { timeout: 3000 });
   await annPage.close();
   await bobPage.close();
 });

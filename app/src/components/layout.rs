@@ -76,6 +76,7 @@ fn ProjectNav(slug: String) -> impl IntoView {
                 {link(format!("/p/{slug}/board"), "Board")}
                 {link(format!("/p/{slug}/sprints"), "Sprints")}
                 {link(format!("/p/{slug}/planning"), "Planning")}
+                {link(format!("/p/{slug}/poker"), "Poker")}
                 {link(format!("/p/{slug}/standup"), "Stand-up")}
                 {link(format!("/p/{slug}/reflection"), "Reflection")}
                 {link(format!("/p/{slug}/velocity"), "Velocity")}

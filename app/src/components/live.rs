@@ -390,8 +390,42 @@ mod browser {
             }
         } else {
             live.waiting.set(false);
+            let focused = document().active_element();
             live.tick.set(version);
+            keep_focus(focused, 60);
         }
+    }
+
+    /// A keyboard user keeps their place: when the page's refreshed content replaces the
+    /// element that had focus, focus goes to the new element with the same id. Checked every
+    /// 50 ms, `tries` times at most (the new content comes when its data has arrived); it
+    /// stops as soon as focus is anywhere else.
+    fn keep_focus(focused: Option<web_sys::Element>, tries: u32) {
+        let Some(old) = focused.filter(|el| !el.id().is_empty()) else {
+            return;
+        };
+        set_timeout(
+            move || {
+                let doc = document();
+                let now = doc.active_element();
+                if now.as_ref() == Some(&old) && old.is_connected() {
+                    if tries > 0 {
+                        keep_focus(Some(old), tries - 1);
+                    }
+                    return;
+                }
+                let lost = now.is_none_or(|el| doc.body().is_some_and(|b| el == *b));
+                if lost {
+                    if let Some(el) = doc
+                        .get_element_by_id(&old.id())
+                        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = el.focus();
+                    }
+                }
+            },
+            std::time::Duration::from_millis(50),
+        );
     }
 
     fn retry(live: Live) {

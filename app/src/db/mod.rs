@@ -6,6 +6,7 @@ pub mod export;
 pub mod idempotency;
 pub mod items;
 pub mod parking_lot;
+pub mod poker;
 pub mod presence;
 pub mod projects;
 pub mod reflection;

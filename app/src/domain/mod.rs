@@ -36,6 +36,7 @@ pub mod email;
 pub mod history;
 pub mod item;
 pub mod points;
+pub mod poker;
 pub mod project;
 pub mod rank;
 pub mod reflection;

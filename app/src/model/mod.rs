@@ -7,6 +7,7 @@ pub mod events;
 pub mod export;
 pub mod items;
 pub mod parking_lot;
+pub mod poker;
 pub mod projects;
 pub mod reflection;
 pub mod sprints;

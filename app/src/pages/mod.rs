@@ -8,6 +8,7 @@ pub mod item;
 pub mod members;
 pub mod not_found;
 pub mod planning;
+pub mod poker;
 pub mod project;
 pub mod projects;
 pub mod reflection;

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod items;
 pub mod parking_lot;
+pub mod poker;
 pub mod projects;
 pub mod reflection;
 pub mod sprints;

@@ -9,6 +9,7 @@ pub mod export;
 pub mod idempotency;
 pub mod items;
 pub mod parking_lot;
+pub mod poker;
 pub mod projects;
 pub mod reflection;
 pub mod sprints;

@@ -13,6 +13,7 @@ mod idempotency;
 mod items;
 mod members;
 mod openapi;
+mod poker;
 mod projects;
 mod sprints;
 mod standup;
@@ -114,6 +115,15 @@ fn declared() -> Api {
         .get("/projects/{slug}/export", export::export_project)
         .get("/projects/{slug}/standup", standup::standup)
         .get("/projects/{slug}/events", events::events)
+        .get("/projects/{slug}/poker", poker::get_poker)
+        .post("/projects/{slug}/poker", poker::start_poker)
+        .post("/projects/{slug}/poker/vote", poker::vote)
+        .post("/projects/{slug}/poker/reveal", poker::reveal)
+        .post("/projects/{slug}/poker/round", poker::new_round)
+        .post("/projects/{slug}/poker/accept", poker::accept)
+        .post("/projects/{slug}/poker/skip", poker::skip)
+        .post("/projects/{slug}/poker/end", poker::end)
+        .get("/projects/{slug}/increments/{id}/poker", poker::kept)
         .put("/projects/{slug}/settings", projects::put_settings)
         .get("/projects/{slug}/members", members::list_members)
         .post("/projects/{slug}/members", members::add_member)

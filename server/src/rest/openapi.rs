@@ -5,7 +5,7 @@ use super::error::{ErrorBody, ErrorDetail};
 use super::items::StaleItem;
 use super::members::{MemberChange, NewMember};
 use super::projects::NewProject;
-use super::{account, events, export, items, members, projects, sprints, standup};
+use super::{account, events, export, items, members, poker, projects, sprints, standup};
 use app::domain::{ItemKind, ItemState, Role, Rollup};
 use app::model::accounts::Account;
 use app::model::items::{
@@ -62,13 +62,37 @@ use utoipa::{Modify, OpenApi};
         export::export_project,
         export::import_project,
         standup::standup,
-        events::events
+        events::events,
+        poker::get_poker,
+        poker::start_poker,
+        poker::vote,
+        poker::reveal,
+        poker::new_round,
+        poker::accept,
+        poker::skip,
+        poker::end,
+        poker::kept
     ),
     components(schemas(
         ErrorBody,
         ErrorDetail,
         app::model::events::LiveEvent,
         app::model::events::Present,
+        app::model::poker::PokerState,
+        app::model::poker::PokerSession,
+        app::model::poker::CardChoice,
+        app::model::poker::QueueEntry,
+        app::model::poker::CurrentItem,
+        app::model::poker::RoundView,
+        app::model::poker::ShownVote,
+        app::model::poker::StartPoker,
+        app::model::poker::PastSession,
+        app::domain::poker::Spread,
+        app::domain::poker::Outlier,
+        app::domain::poker::Summary,
+        poker::Vote,
+        poker::AtPosition,
+        poker::Accept,
         Account,
         ProjectSummary,
         ProjectInfo,

@@ -49,8 +49,9 @@ pub(super) enum Req {
 struct Case {
     name: &'static str,
     needs: Permission,
-    /// What the owner does first, on the fresh project (e.g. start an increment to close).
-    before: Option<fn(&Ctx) -> Req>,
+    /// What the owner does first, in order, on the fresh project (e.g. start an increment
+    /// to close).
+    before: &'static [fn(&Ctx) -> Req],
     request: fn(&Ctx) -> Req,
 }
 
@@ -70,25 +71,25 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/detail",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| Form("project/detail", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "project/members",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| Form("project/members", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "parking_lot/list",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| Form("parking_lot/list", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "parking_lot/add",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "parking_lot/add",
@@ -99,7 +100,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/settings",
             needs: Permission::EditSettings,
-            before: None,
+            before: &[],
             request: |c| {
                 Json(
                     "project/settings",
@@ -110,7 +111,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/rename",
             needs: Permission::Administer,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "project/rename",
@@ -121,7 +122,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/archive",
             needs: Permission::Administer,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "project/archive",
@@ -132,7 +133,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/delete",
             needs: Permission::Administer,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "project/delete",
@@ -143,7 +144,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/members/add",
             needs: Permission::Administer,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "project/members/add",
@@ -158,7 +159,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/members/role",
             needs: Permission::Administer,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "project/members/role",
@@ -173,7 +174,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "project/members/remove",
             needs: Permission::Administer,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "project/members/remove",
@@ -184,13 +185,13 @@ fn cases() -> Vec<Case> {
         Case {
             name: "items/list",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| Json("items/list", json!({"slug": c.slug, "query": {}})),
         },
         Case {
             name: "items/detail",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "items/detail",
@@ -201,7 +202,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "items/create",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Json(
                     "items/create",
@@ -212,7 +213,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "items/update",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Json(
                     "items/update",
@@ -223,7 +224,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "items/move",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Json(
                     "items/move",
@@ -234,7 +235,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "items/add",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "items/add",
@@ -249,7 +250,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "items/move-form",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "items/move-form",
@@ -264,7 +265,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "items/state",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "items/state",
@@ -280,13 +281,13 @@ fn cases() -> Vec<Case> {
         Case {
             name: "items/delete",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| Json("items/delete", json!({"slug": c.slug, "number": c.item})),
         },
         Case {
             name: "items/restore",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Json(
                     "items/restore",
@@ -298,13 +299,13 @@ fn cases() -> Vec<Case> {
         Case {
             name: "sprints/list",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| Form("sprints/list", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "sprints/create",
             needs: Permission::Plan,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "sprints/create",
@@ -321,7 +322,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "sprints/rename",
             needs: Permission::Plan,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "sprints/rename",
@@ -336,7 +337,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "increments/edit",
             needs: Permission::Plan,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "increments/edit",
@@ -352,7 +353,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "increments/report",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "increments/report",
@@ -363,7 +364,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "increments/commit",
             needs: Permission::Plan,
-            before: None,
+            before: &[],
             request: |c| {
                 Json(
                     "increments/commit",
@@ -374,7 +375,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "increments/start",
             needs: Permission::Plan,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "increments/start",
@@ -385,7 +386,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "increments/close",
             needs: Permission::Plan,
-            before: Some(start_first),
+            before: &[start_first],
             request: |c| {
                 Json(
                     "increments/close",
@@ -396,7 +397,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "planning",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "planning",
@@ -407,32 +408,32 @@ fn cases() -> Vec<Case> {
         Case {
             name: "board",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| Form("board", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "reports/velocity",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| Form("reports/velocity", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "reports/forecast",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| Form("reports/forecast", vec![("slug", c.slug.clone())]),
         },
         // Stand-up and reflection.
         Case {
             name: "standup",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| Form("standup", vec![("slug", c.slug.clone())]),
         },
         Case {
             name: "standup/note",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "standup/note",
@@ -449,7 +450,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "reflection",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "reflection",
@@ -460,7 +461,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "reflection/add",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "reflection/add",
@@ -479,7 +480,7 @@ fn cases() -> Vec<Case> {
             // Only a card's author may edit it, and the card here is the owner's: every
             // other role is refused (members editing their own cards: `export.rs`).
             needs: Permission::Administer,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "reflection/edit",
@@ -494,7 +495,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "reflection/vote",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "reflection/vote",
@@ -509,7 +510,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "reflection/arrange",
             needs: Permission::Plan,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "reflection/arrange",
@@ -525,7 +526,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "reflection/to_item",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Form(
                     "reflection/to_item",
@@ -537,13 +538,13 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| Rest(Method::GET, format!("/api/v1/projects/{}", c.slug), None),
         },
         Case {
             name: "PUT /api/v1/projects/{slug}/settings",
             needs: Permission::EditSettings,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::PUT,
@@ -555,7 +556,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}/members",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::GET,
@@ -567,7 +568,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "POST /api/v1/projects/{slug}/members",
             needs: Permission::Administer,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::POST,
@@ -579,7 +580,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "PATCH /api/v1/projects/{slug}/members/{email}",
             needs: Permission::Administer,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::PATCH,
@@ -591,7 +592,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "DELETE /api/v1/projects/{slug}/members/{email}",
             needs: Permission::Administer,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::DELETE,
@@ -603,7 +604,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}/items",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::GET,
@@ -615,7 +616,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}/events",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::GET,
@@ -627,7 +628,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "POST /api/v1/projects/{slug}/items",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::POST,
@@ -639,7 +640,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}/items/{number}",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::GET,
@@ -651,7 +652,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "PATCH /api/v1/projects/{slug}/items/{number}",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::PATCH,
@@ -663,7 +664,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "DELETE /api/v1/projects/{slug}/items/{number}",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::DELETE,
@@ -675,7 +676,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "POST /api/v1/projects/{slug}/items/{number}/move",
             needs: Permission::Contribute,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::POST,
@@ -687,7 +688,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}/sprints",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::GET,
@@ -699,7 +700,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "POST /api/v1/projects/{slug}/sprints",
             needs: Permission::Plan,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::POST,
@@ -711,7 +712,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "PATCH /api/v1/projects/{slug}/sprints/{id}",
             needs: Permission::Plan,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::PATCH,
@@ -723,7 +724,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}/increments",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::GET,
@@ -735,7 +736,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}/increments/{id}",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::GET,
@@ -747,7 +748,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "PATCH /api/v1/projects/{slug}/increments/{id}",
             needs: Permission::Plan,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::PATCH,
@@ -759,7 +760,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "POST /api/v1/projects/{slug}/increments/{id}/items",
             needs: Permission::Plan,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::POST,
@@ -771,7 +772,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "DELETE /api/v1/projects/{slug}/increments/{id}/items/{number}",
             needs: Permission::Plan,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::DELETE,
@@ -786,7 +787,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "POST /api/v1/projects/{slug}/increments/{id}/start",
             needs: Permission::Plan,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::POST,
@@ -798,7 +799,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "POST /api/v1/projects/{slug}/increments/{id}/close",
             needs: Permission::Plan,
-            before: Some(start_first),
+            before: &[start_first],
             request: |c| {
                 Rest(
                     Method::POST,
@@ -810,7 +811,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}/increments/{id}/burndown",
             needs: Permission::Read,
-            before: Some(start_first),
+            before: &[start_first],
             request: |c| {
                 Rest(
                     Method::GET,
@@ -825,7 +826,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}/reports/velocity",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::GET,
@@ -837,7 +838,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}/reports/forecast",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::GET,
@@ -849,7 +850,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "GET /api/v1/projects/{slug}/export",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::GET,
@@ -859,9 +860,210 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "poker/state",
+            needs: Permission::Read,
+            before: &[],
+            request: |c| Form("poker/state", vec![("slug", c.slug.clone())]),
+        },
+        Case {
+            name: "poker/start",
+            needs: Permission::Plan,
+            before: &[],
+            request: |c| Form("poker/start", vec![("slug", c.slug.clone())]),
+        },
+        Case {
+            name: "poker/vote",
+            needs: Permission::Contribute,
+            before: &[poker_start],
+            request: |c| {
+                Form(
+                    "poker/vote",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("position", "0".into()),
+                        ("round", "1".into()),
+                        ("card", "3".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "poker/reveal",
+            needs: Permission::Plan,
+            before: &[poker_start],
+            request: |c| {
+                Form(
+                    "poker/reveal",
+                    vec![("slug", c.slug.clone()), ("position", "0".into())],
+                )
+            },
+        },
+        Case {
+            name: "poker/round",
+            needs: Permission::Plan,
+            before: &[poker_start, poker_reveal],
+            request: |c| {
+                Form(
+                    "poker/round",
+                    vec![("slug", c.slug.clone()), ("position", "0".into())],
+                )
+            },
+        },
+        Case {
+            name: "poker/accept",
+            needs: Permission::Plan,
+            before: &[poker_start, poker_reveal],
+            request: |c| {
+                Form(
+                    "poker/accept",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("position", "0".into()),
+                        ("points", "3".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "poker/skip",
+            needs: Permission::Plan,
+            before: &[poker_start],
+            request: |c| {
+                Form(
+                    "poker/skip",
+                    vec![("slug", c.slug.clone()), ("position", "0".into())],
+                )
+            },
+        },
+        Case {
+            name: "poker/end",
+            needs: Permission::Plan,
+            before: &[poker_start],
+            request: |c| Form("poker/end", vec![("slug", c.slug.clone())]),
+        },
+        Case {
+            name: "poker/kept",
+            needs: Permission::Read,
+            before: &[],
+            request: |c| {
+                Form(
+                    "poker/kept",
+                    vec![("slug", c.slug.clone()), ("increment", c.first.to_string())],
+                )
+            },
+        },
+        Case {
+            name: "GET /api/v1/projects/{slug}/poker",
+            needs: Permission::Read,
+            before: &[poker_start],
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!("/api/v1/projects/{}/poker", c.slug),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/poker",
+            needs: Permission::Plan,
+            before: &[],
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/poker", c.slug),
+                    Some(json!({"countdown_secs": 30})),
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/poker/vote",
+            needs: Permission::Contribute,
+            before: &[poker_start],
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/poker/vote", c.slug),
+                    Some(json!({"position": 0, "round": 1, "card": "?"})),
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/poker/reveal",
+            needs: Permission::Plan,
+            before: &[poker_start],
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/poker/reveal", c.slug),
+                    Some(json!({"position": 0})),
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/poker/round",
+            needs: Permission::Plan,
+            before: &[poker_start, poker_reveal],
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/poker/round", c.slug),
+                    Some(json!({"position": 0})),
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/poker/accept",
+            needs: Permission::Plan,
+            before: &[poker_start, poker_reveal],
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/poker/accept", c.slug),
+                    Some(json!({"position": 0, "points": 5})),
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/poker/skip",
+            needs: Permission::Plan,
+            before: &[poker_start],
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/poker/skip", c.slug),
+                    Some(json!({"position": 0})),
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/poker/end",
+            needs: Permission::Plan,
+            before: &[poker_start],
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/poker/end", c.slug),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "GET /api/v1/projects/{slug}/increments/{id}/poker",
+            needs: Permission::Read,
+            before: &[],
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!("/api/v1/projects/{}/increments/{}/poker", c.slug, c.first),
+                    None,
+                )
+            },
+        },
+        Case {
             name: "GET /api/v1/projects/{slug}/standup",
             needs: Permission::Read,
-            before: None,
+            before: &[],
             request: |c| {
                 Rest(
                     Method::GET,
@@ -871,6 +1073,17 @@ fn cases() -> Vec<Case> {
             },
         },
     ]
+}
+
+fn poker_start(c: &Ctx) -> Req {
+    Req::Form("poker/start", vec![("slug", c.slug.clone())])
+}
+
+fn poker_reveal(c: &Ctx) -> Req {
+    Req::Form(
+        "poker/reveal",
+        vec![("slug", c.slug.clone()), ("position", "0".into())],
+    )
 }
 
 fn start_first(c: &Ctx) -> Req {
@@ -1071,7 +1284,7 @@ async fn every_project_scoped_call_checks_the_caller_and_their_role(pool: PgPool
         for who in callers {
             n += 1;
             let ctx = cast.project(n).await;
-            if let Some(before) = case.before {
+            for before in case.before {
                 let res = send(&cast.owner, &before(&ctx)).await;
                 assert!(res.status().is_success(), "{}: before", case.name);
             }

@@ -13,6 +13,7 @@ mod items;
 mod live;
 mod load;
 mod pages;
+mod poker;
 mod reflection;
 mod reports;
 mod scene;

@@ -30,7 +30,7 @@ use std::fmt;
 use uuid::Uuid;
 
 /// The fields the history records (the `item_event.field` check constraint).
-pub const FIELDS: [&str; 12] = [
+pub const FIELDS: [&str; 13] = [
     "created",
     "title",
     "description",
@@ -43,6 +43,7 @@ pub const FIELDS: [&str; 12] = [
     "blocked",
     "deleted",
     "restored",
+    "poker",
 ];
 
 /// An item as it was created (the `created` row's new value).
@@ -128,6 +129,17 @@ pub enum Change {
         with_epic: Option<i32>,
     },
     Restored,
+    /// Estimated in planning poker: the round, and its votes as played ("5", "?",
+    /// "break"). Recorded beside the `Estimate` change it made; a note, not a fact the
+    /// walkers need.
+    Poker(PokerNote),
+}
+
+/// The `poker` row's new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PokerNote {
+    pub round: i32,
+    pub votes: Vec<String>,
 }
 
 /// Which of a row's two values.
@@ -244,6 +256,7 @@ impl Change {
             Change::Blocked { .. } => "blocked",
             Change::Deleted { .. } => "deleted",
             Change::Restored => "restored",
+            Change::Poker(_) => "poker",
         }
     }
 
@@ -261,6 +274,7 @@ impl Change {
             Change::Blocked { old, new } => both(old, new),
             Change::Deleted { with_epic } => (None, with_epic.map(|n| json!({ "with_epic": n }))),
             Change::Restored => (None, None),
+            Change::Poker(note) => (None, Some(json!(note))),
         };
         (self.field(), old, new)
     }
@@ -303,6 +317,10 @@ impl Change {
                 s.empty(Side::Old)?;
                 s.empty(Side::New)?;
                 Change::Restored
+            }
+            "poker" => {
+                s.empty(Side::Old)?;
+                Change::Poker(s.must(Side::New)?)
             }
             _ => return Err(HistoryError::UnknownField(field.to_owned())),
         })
@@ -348,6 +366,14 @@ impl Change {
             Change::Created(_) => return "created".into(),
             Change::Deleted { .. } => return "moved to the trash".into(),
             Change::Restored => return "restored from the trash".into(),
+            Change::Poker(note) => {
+                let cards: Vec<_> = note
+                    .votes
+                    .iter()
+                    .filter_map(|v| super::poker::Card::from_stored(v))
+                    .collect();
+                return super::poker::history_line(note.round, &cards);
+            }
             Change::Description { .. } => return "description edited".into(),
             Change::Parent { old, new } => return format!("epic: {} → {}", epic(old), epic(new)),
             Change::Title { old, new } => (old.clone(), new.clone()),
@@ -468,7 +494,10 @@ impl StandupCard {
                 Change::Estimate { old, .. } => self.estimate = *old,
                 Change::Assignee { old, .. } => self.assignee.clone_from(old),
                 Change::Blocked { old, .. } => self.blocked.clone_from(old),
-                Change::Description { .. } | Change::Parent { .. } | Change::Increment { .. } => {}
+                Change::Description { .. }
+                | Change::Parent { .. }
+                | Change::Increment { .. }
+                | Change::Poker(_) => {}
             }
         }
         (existed && !self.deleted).then_some(self)

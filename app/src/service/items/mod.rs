@@ -284,6 +284,49 @@ fn recorded(row: &ItemRow) -> Recorded {
     }
 }
 
+/// Sets an item's estimate inside the caller's transaction (planning poker's accept), with
+/// its history: the estimate change (when it is one) and `note` beside it. The version goes
+/// up as with any edit. The value was checked against the chart by the caller.
+pub(crate) async fn estimate_in(
+    conn: &mut PgConnection,
+    access: &Access,
+    chart: &EffortChart,
+    item_id: Uuid,
+    points: i64,
+    note: &Change,
+) -> Result<(), AppError> {
+    let old = db::by_ids(conn, &[item_id])
+        .await?
+        .pop()
+        .filter(|r| r.deleted_at.is_none())
+        .ok_or(AppError::NotFound)?;
+    let edit = Edit {
+        estimate: Some(Some(points)),
+        ..Edit::default()
+    };
+    let (own, refusals) = own_fields(&old).edited(&edit, chart, access.caller.clock.now());
+    if let Some((field, message)) = refusals.into_iter().next() {
+        return Err(AppError::Validation(FieldErrors::one(field, message)));
+    }
+    let mut new = old.clone();
+    set_own_fields(&mut new, own);
+    let mut changes = history::changes(&recorded(&old), &recorded(&new));
+    changes.push(note.clone());
+    db::save(conn, &new).await?;
+    for change in &changes {
+        db::record(
+            conn,
+            access.project.id,
+            old.id,
+            access.caller.id,
+            access.caller.clock.now(),
+            change,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 #[tracing::instrument(skip(pool, caller, input), err(level = "info"))]
 pub async fn create(
     pool: &PgPool,
