@@ -14,7 +14,10 @@ create table poker_session (
     -- The queue position being estimated; null once the queue is done.
     current integer,
     -- Rounds reveal by themselves this many seconds after they start (null: by hand).
-    countdown_secs integer check (countdown_secs between 5 and 600)
+    countdown_secs integer check (countdown_secs between 5 and 600),
+    -- Frozen when the session ends (domain::poker::Summary); never recomputed. An imported
+    -- session has only this (its votes were other people's).
+    summary jsonb
 );
 -- One open session per project.
 create unique index poker_session_open_idx on poker_session (project_id) where ended_at is null;

@@ -14,6 +14,7 @@ pub struct SessionRow {
     pub ended_at: Option<DateTime<Utc>>,
     pub current: Option<i32>,
     pub countdown_secs: Option<i32>,
+    pub summary: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +64,7 @@ pub async fn open_session(
         SessionRow,
         r#"select s.id, s.increment_id, sp.name || ' · ' || i.number as "increment_label?",
                   u.display_name as "started_by?", s.started_at, s.ended_at, s.current,
-                  s.countdown_secs
+                  s.countdown_secs, s.summary
            from poker_session s
            left join increment i on i.id = s.increment_id
            left join sprint sp on sp.id = i.sprint_id
@@ -85,7 +86,7 @@ pub async fn sessions_of_increment(
         SessionRow,
         r#"select s.id, s.increment_id, sp.name || ' · ' || i.number as "increment_label?",
                   u.display_name as "started_by?", s.started_at, s.ended_at, s.current,
-                  s.countdown_secs
+                  s.countdown_secs, s.summary
            from poker_session s
            left join increment i on i.id = s.increment_id
            left join sprint sp on sp.id = i.sprint_id
@@ -281,15 +282,18 @@ pub async fn decide(
     Ok(())
 }
 
+/// Ends the session with its summary frozen.
 pub async fn end(
     conn: &mut PgConnection,
     session_id: i64,
     now: DateTime<Utc>,
+    summary: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "update poker_session set ended_at = $2, current = null where id = $1",
+        "update poker_session set ended_at = $2, current = null, summary = $3 where id = $1",
         session_id,
-        now
+        now,
+        summary
     )
     .execute(&mut *conn)
     .await?;
@@ -357,4 +361,74 @@ pub async fn increment_open(
     )
     .fetch_one(&mut *conn)
     .await?)
+}
+
+/// Every session of the project, oldest first (the export).
+pub async fn sessions(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+) -> Result<Vec<SessionRow>, sqlx::Error> {
+    sqlx::query_as!(
+        SessionRow,
+        r#"select s.id, s.increment_id, sp.name || ' · ' || i.number as "increment_label?",
+                  u.display_name as "started_by?", s.started_at, s.ended_at, s.current,
+                  s.countdown_secs, s.summary
+           from poker_session s
+           left join increment i on i.id = s.increment_id
+           left join sprint sp on sp.id = i.sprint_id
+           left join app_user u on u.id = s.started_by
+           where s.project_id = $1
+           order by s.started_at, s.id"#,
+        project_id
+    )
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// A session from an export document: ended, with its frozen summary and its queue's
+/// outcomes (no rounds or votes).
+pub struct ImportedSession<'a> {
+    pub project_id: Uuid,
+    pub increment_id: Option<i64>,
+    pub started_by: Uuid,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub countdown_secs: Option<i32>,
+    pub summary: &'a serde_json::Value,
+    pub items: &'a [Uuid],
+    pub outcomes: &'a [Option<String>],
+    pub points: &'a [Option<i16>],
+}
+
+pub async fn insert_imported(
+    conn: &mut PgConnection,
+    s: ImportedSession<'_>,
+) -> Result<(), sqlx::Error> {
+    let id = sqlx::query_scalar!(
+        "insert into poker_session (project_id, increment_id, started_by, started_at, ended_at,
+                                    countdown_secs, summary)
+         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+        s.project_id,
+        s.increment_id,
+        s.started_by,
+        s.started_at,
+        s.ended_at,
+        s.countdown_secs,
+        s.summary,
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into poker_entry (session_id, position, project_id, item_id, outcome, points)
+         select $1, (n - 1)::int, $2, item, outcome, points
+         from unnest($3::uuid[], $4::text[], $5::smallint[]) with ordinality as q(item, outcome, points, n)",
+        id,
+        s.project_id,
+        s.items,
+        s.outcomes as &[Option<String>],
+        s.points as &[Option<i16>],
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

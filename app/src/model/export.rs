@@ -28,6 +28,35 @@ pub struct ExportDoc {
     pub items: Vec<ExportItem>,
     pub standup_notes: Vec<ExportNote>,
     pub reflections: Vec<ExportCard>,
+    /// Planning poker sessions, with their summaries (absent in older documents).
+    #[serde(default)]
+    pub poker_sessions: Vec<ExportPokerSession>,
+}
+
+/// A planning poker session: what it estimated and its summary. Votes are not exported
+/// (they are other people's; an import attributes nothing to anyone but the importer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportPokerSession {
+    /// The key of the increment it planned.
+    pub increment: Option<u32>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub countdown_secs: Option<i32>,
+    pub summary: crate::domain::poker::Summary,
+    pub items: Vec<ExportPokerItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportPokerItem {
+    /// The item's number.
+    pub item: i32,
+    /// accepted, skipped, or none.
+    pub outcome: Option<String>,
+    pub points: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

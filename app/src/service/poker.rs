@@ -88,7 +88,16 @@ impl Loaded {
             .collect()
     }
 
+    /// The frozen summary of an ended session, or what the votes and outcomes say now.
     fn summary(&self) -> Summary {
+        if let Some(frozen) = self
+            .session
+            .summary
+            .clone()
+            .and_then(|v| serde_json::from_value(v).ok())
+        {
+            return frozen;
+        }
         let outcomes: Vec<ItemOutcome> = self
             .entries
             .iter()
@@ -383,7 +392,11 @@ async fn apply(
             let next = advance(conn, access, loaded, position).await?;
             db::decide(conn, session_id, position, "skipped", None, next).await?;
         }
-        Op::End => db::end(conn, session_id, now).await?,
+        Op::End => {
+            let summary = serde_json::to_value(loaded.summary())
+                .map_err(|e| AppError::internal("summary unwritable", e))?;
+            db::end(conn, session_id, now, &summary).await?;
+        }
     }
     Ok(())
 }
@@ -642,6 +655,40 @@ pub async fn kept(
             started_at,
             started_by,
             summary: loaded.summary(),
+        });
+    }
+    Ok(out)
+}
+
+/// Every session of a project as the export writes it (`keys`: increment ids to the
+/// document's keys).
+pub(crate) async fn exported(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    keys: &std::collections::HashMap<i64, u32>,
+) -> Result<Vec<crate::model::export::ExportPokerSession>, AppError> {
+    use crate::model::export::{ExportPokerItem, ExportPokerSession};
+    let sessions = db::sessions(conn, project_id).await?;
+    let mut out = Vec::with_capacity(sessions.len());
+    for session in sessions {
+        let loaded = load(conn, session).await?;
+        let items = loaded
+            .entries
+            .iter()
+            .map(|e| ExportPokerItem {
+                item: e.number,
+                outcome: e.outcome.clone(),
+                points: e.points.and_then(|p| u8::try_from(p).ok()),
+            })
+            .collect();
+        let s = &loaded.session;
+        out.push(ExportPokerSession {
+            increment: s.increment_id.and_then(|id| keys.get(&id).copied()),
+            started_at: s.started_at,
+            ended_at: s.ended_at,
+            countdown_secs: s.countdown_secs,
+            summary: loaded.summary(),
+            items,
         });
     }
     Ok(out)

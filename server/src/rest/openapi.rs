@@ -146,6 +146,8 @@ use utoipa::{Modify, OpenApi};
         app::model::export::ExportEvent,
         app::model::export::ExportNote,
         app::model::export::ExportCard,
+        app::model::export::ExportPokerSession,
+        app::model::export::ExportPokerItem,
         app::model::export::Imported,
         app::domain::reflection::CardKind,
         app::model::standup::Standup,

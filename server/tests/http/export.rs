@@ -162,6 +162,33 @@ async fn export_import_export_gives_the_same_document(pool: PgPool) {
     )
     .await;
 
+    // Planning poker for the active increment: Cart in two rounds, then the session ends.
+    let poker = |action: &'static str, body: Value| {
+        let (alice, bob, slug) = (alice.clone(), bob.clone(), slug.clone());
+        async move {
+            let who = if action == "/vote-bob" { &bob } else { &alice };
+            let action = action.trim_end_matches("-bob");
+            let (status, answer) = rest(
+                who,
+                Method::POST,
+                &format!("/projects/{slug}/poker{action}"),
+                Some(body),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{action}: {answer}");
+        }
+    };
+    poker("", json!({"items": [cart], "increment": second})).await;
+    poker("/vote", json!({"position": 0, "round": 1, "card": "5"})).await;
+    poker("/vote-bob", json!({"position": 0, "round": 1, "card": "2"})).await;
+    poker("/reveal", json!({"position": 0})).await;
+    poker("/round", json!({"position": 0})).await;
+    poker("/vote", json!({"position": 0, "round": 2, "card": "3"})).await;
+    poker("/vote-bob", json!({"position": 0, "round": 2, "card": "3"})).await;
+    poker("/reveal", json!({"position": 0})).await;
+    poker("/accept", json!({"position": 0, "points": 3})).await;
+    poker("/end", json!({})).await;
+
     // Export with an API token (no cookie).
     let token = alice.token("export").await;
     let http = reqwest::Client::new();
@@ -205,6 +232,20 @@ async fn export_import_export_gives_the_same_document(pool: PgPool) {
         exported["reflections"][0]["votes"],
         json!(["alice@example.com"])
     );
+    // The poker session with its summary; its votes are not in the document.
+    let session = &exported["poker_sessions"][0];
+    assert_eq!(session["increment"], json!(2));
+    assert_eq!(
+        session["summary"],
+        json!({"items_estimated": 1, "points_added": 3, "rounds": 2, "agreed_first_round": 0})
+    );
+    assert_eq!(
+        session["items"],
+        json!([{"item": cart, "outcome": "accepted", "points": 3}])
+    );
+    assert!(!exported["poker_sessions"]
+        .to_string()
+        .contains("bob@example.com"));
 
     // A wrong token is refused.
     let res = http
@@ -495,6 +536,30 @@ async fn a_bad_document_is_named_and_creates_nothing(pool: PgPool) {
         .contains("Content-Type: application/json"));
 
     let mut cases: Vec<(Value, &str, &str)> = vec![
+        (
+            {
+                let mut d = good.clone();
+                d["poker_sessions"] = json!([{"increment": null, "started_at": "2026-01-05T09:00:00Z",
+                    "ended_at": null, "countdown_secs": null,
+                    "summary": {"items_estimated": 0, "points_added": 0, "rounds": 1, "agreed_first_round": 0},
+                    "items": [{"item": 99, "outcome": null, "points": null}]}]);
+                d
+            },
+            "poker_sessions[0].items[0].item",
+            "there is no item #99",
+        ),
+        (
+            {
+                let mut d = good.clone();
+                d["poker_sessions"] = json!([{"increment": 7, "started_at": "2026-01-05T09:00:00Z",
+                    "ended_at": null, "countdown_secs": 1,
+                    "summary": {"items_estimated": 0, "points_added": 0, "rounds": 0, "agreed_first_round": 0},
+                    "items": []}]);
+                d
+            },
+            "poker_sessions[0].increment",
+            "no increment has key 7",
+        ),
         (
             {
                 let mut d = good.clone();

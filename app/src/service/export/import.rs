@@ -51,6 +51,8 @@ pub const MAX_COMMITMENT: usize = 100_000;
 pub const MAX_NOTES: usize = 1_000_000;
 /// The most reflection cards a document holds.
 pub const MAX_CARDS: usize = 1_000_000;
+/// Planning poker sessions in one document.
+pub const MAX_POKER_SESSIONS: usize = 10_000;
 /// Increment numbers run from 1 to this (new ones count on from the highest).
 pub const MAX_INCREMENT_NUMBER: i32 = 100_000;
 /// An item's version (each edit adds one) is at most this.
@@ -73,6 +75,12 @@ pub const MAX_HISTORY_VALUE_BYTES: usize = 256 * 1024;
 /// A list of at most `MAX` elements: the element after the last allowed one is refused as
 /// soon as it is read, so a long list never grows in memory.
 struct Bounded<T, const MAX: usize>(Vec<T>);
+
+impl<T, const MAX: usize> Default for Bounded<T, MAX> {
+    fn default() -> Self {
+        Bounded(Vec::new())
+    }
+}
 
 impl<T, const MAX: usize> std::ops::Deref for Bounded<T, MAX> {
     type Target = [T];
@@ -125,6 +133,9 @@ struct Document<'a> {
     standup_notes: Bounded<&'a RawValue, MAX_NOTES>,
     #[serde(borrow)]
     reflections: Bounded<&'a RawValue, MAX_CARDS>,
+    /// Absent in documents from before planning poker.
+    #[serde(default)]
+    poker_sessions: Bounded<crate::model::export::ExportPokerSession, MAX_POKER_SESSIONS>,
 }
 
 #[derive(Deserialize)]
@@ -687,6 +698,63 @@ fn check_cards(
     Ok(())
 }
 
+fn check_poker(
+    doc: &Document,
+    keys: &HashMap<u32, (NaiveDate, NaiveDate)>,
+    numbers: &HashSet<i32>,
+    faults: &mut Faults,
+) {
+    for (s, session) in doc.poker_sessions.iter().enumerate() {
+        if faults.full() {
+            break;
+        }
+        let at = |f: &str| format!("poker_sessions[{s}].{f}");
+        if let Some(key) = session.increment {
+            if !keys.contains_key(&key) {
+                faults.add(&at("increment"), format!("no increment has key {key}"));
+            }
+        }
+        check_time(faults, &at("started_at"), Some(session.started_at));
+        check_time(faults, &at("ended_at"), session.ended_at);
+        if let Some(secs) = session.countdown_secs {
+            if !(5..=600).contains(&secs) {
+                faults.add(
+                    &at("countdown_secs"),
+                    "a countdown is between 5 and 600 seconds",
+                );
+            }
+        }
+        if session.items.len() > crate::service::poker::MAX_QUEUE {
+            faults.add(
+                &at("items"),
+                format!(
+                    "at most {} items in one session",
+                    crate::service::poker::MAX_QUEUE
+                ),
+            );
+        }
+        let mut seen = HashSet::new();
+        for (i, item) in session.items.iter().enumerate() {
+            let at = |f: &str| format!("poker_sessions[{s}].items[{i}].{f}");
+            if !numbers.contains(&item.item) {
+                faults.add(&at("item"), format!("there is no item #{}", item.item));
+            } else if !seen.insert(item.item) {
+                faults.add(&at("item"), format!("#{} is in the queue twice", item.item));
+            }
+            match item.outcome.as_deref() {
+                None | Some("accepted") | Some("skipped") => {}
+                Some(_) => faults.add(&at("outcome"), "accepted, skipped or none"),
+            }
+            if item
+                .points
+                .is_some_and(|p| crate::domain::points::StoryPoints::parse_extended(p).is_err())
+            {
+                faults.add(&at("points"), "points are a Fibonacci value from 0 to 89");
+            }
+        }
+    }
+}
+
 /// The checks the database would otherwise make with less helpful words, stopping after
 /// the first [`MAX_FAULTS`] faults.
 fn check(doc: &Document) -> Result<Index, AppError> {
@@ -710,6 +778,7 @@ fn check(doc: &Document) -> Result<Index, AppError> {
     let (epics, numbers) = check_items(doc, &increments, &mut faults)?;
     check_notes(doc, &mut faults)?;
     check_cards(doc, &increments, &numbers, &mut faults)?;
+    check_poker(doc, &increments, &numbers, &mut faults);
     faults.done()?;
     Ok(Index { epics })
 }
@@ -1039,6 +1108,55 @@ async fn write_cards(
     Ok(())
 }
 
+/// Planning poker sessions: ended, started by the importer, with their frozen summaries.
+async fn write_poker(
+    tx: &mut sqlx::PgConnection,
+    pid: Uuid,
+    importer: &Caller,
+    doc: &Document<'_>,
+    increments: &HashMap<u32, i64>,
+    ids: &HashMap<i32, Uuid>,
+) -> Result<(), AppError> {
+    for session in doc.poker_sessions.iter() {
+        let items: Vec<Uuid> = session
+            .items
+            .iter()
+            .map(|i| {
+                ids.get(&i.item)
+                    .copied()
+                    .ok_or_else(|| AppError::broken("checked item missing"))
+            })
+            .collect::<Result<_, _>>()?;
+        let outcomes: Vec<Option<String>> =
+            session.items.iter().map(|i| i.outcome.clone()).collect();
+        let points: Vec<Option<i16>> = session
+            .items
+            .iter()
+            .map(|i| i.points.map(i16::from))
+            .collect();
+        let summary = serde_json::to_value(&session.summary)
+            .map_err(|e| AppError::internal("summary unwritable", e))?;
+        crate::db::poker::insert_imported(
+            tx,
+            crate::db::poker::ImportedSession {
+                project_id: pid,
+                increment_id: session.increment.and_then(|k| increments.get(&k).copied()),
+                started_by: importer.id,
+                started_at: session.started_at,
+                ended_at: session.ended_at.unwrap_or(importer.clock.now()),
+                countdown_secs: session.countdown_secs,
+                summary: &summary,
+                items: &items,
+                outcomes: &outcomes,
+                points: &points,
+            },
+        )
+        .await
+        .map_err(broke)?;
+    }
+    Ok(())
+}
+
 /// Creates a new project from a document's bytes; the caller is its owner, and everyone
 /// else it lists as a member is invited. All or nothing.
 #[tracing::instrument(skip(pool, caller, bytes), fields(bytes = bytes.len()), err(level = "info"))]
@@ -1075,6 +1193,7 @@ pub async fn import(
     }
     write_notes(&mut tx, pid, caller, &doc).await?;
     write_cards(&mut tx, pid, caller, &doc, &increments, &ids).await?;
+    write_poker(&mut tx, pid, caller, &doc, &increments, &ids).await?;
     tx.commit().await?;
     Ok(Imported {
         slug: project.slug,

@@ -239,10 +239,12 @@ pub async fn export(
                     })
                 })
                 .collect::<Result<Vec<_>, AppError>>()?;
+            let poker = crate::service::poker::exported(&mut tx, project_id, &keys).await?;
             let tail = format!(
-                r#"],"standup_notes":{},"reflections":{}}}"#,
+                r#"],"standup_notes":{},"reflections":{},"poker_sessions":{}}}"#,
                 to_json(&notes)?,
-                to_json(&cards)?
+                to_json(&cards)?,
+                to_json(&poker)?
             );
             send(&sender, tail).await;
             tx.commit().await?;
