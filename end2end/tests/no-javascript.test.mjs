@@ -63,7 +63,7 @@ test('every visible control on every page works as a form, or is not shown', asy
   const pages = ['/projects', '/account', `/p/${slug}`, `/p/${slug}/backlog`, `/p/${slug}/backlog?epic=${epic}`,
     `/p/${slug}/items/${epic}`, `/p/${slug}/items/${task}`, `/p/${slug}/board`, `/p/${slug}/sprints`,
     `/p/${slug}/increments/${increment}`, `/p/${slug}/planning`, `/p/${slug}/velocity`, `/p/${slug}/standup`,
-    `/p/${slug}/reflection`, `/p/${slug}/members`, `/p/${slug}/settings`];
+    `/p/${slug}/reflection`, `/p/${slug}/members`, `/p/${slug}/settings`, `/p/${slug}/poker`];
   const dead = [];
   for (const path of pages) {
     const response = await page.goto(BASE + path);

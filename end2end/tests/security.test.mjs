@@ -35,7 +35,7 @@ test('every page hydrates under its Content-Security-Policy without a violation'
   const pages = ['/projects', '/account', `/p/${slug}`, `/p/${slug}/backlog`, `/p/${slug}/items/${task}`,
     `/p/${slug}/board`, `/p/${slug}/sprints`, `/p/${slug}/increments/${increment}`, `/p/${slug}/planning`,
     `/p/${slug}/velocity`, `/p/${slug}/standup`, `/p/${slug}/reflection`, `/p/${slug}/members`,
-    `/p/${slug}/settings`, '/no/such/page'];
+    `/p/${slug}/settings`, `/p/${slug}/poker`, '/no/such/page'];
   const violations = [];
   const nonces = new Set();
   for (const path of pages) {

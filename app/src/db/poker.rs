@@ -353,14 +353,14 @@ pub async fn increment_open(
     project_id: Uuid,
     increment_id: i64,
 ) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query_scalar!(
+    sqlx::query_scalar!(
         "select exists (select 1 from increment where project_id = $1 and id = $2
                         and state <> 'closed') as \"open!\"",
         project_id,
         increment_id
     )
     .fetch_one(&mut *conn)
-    .await?)
+    .await
 }
 
 /// Every session of the project, oldest first (the export).

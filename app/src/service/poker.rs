@@ -211,9 +211,9 @@ fn view(loaded: &Loaded, access: &Access, chart: &EffortChart, now: DateTime<Utc
         increment: s.increment_id,
         increment_label: s.increment_label.clone(),
         countdown_secs: s.countdown_secs,
-        can_control: access.role.allows(Permission::Plan) && !access.project.archived_at.is_some(),
+        can_control: access.role.allows(Permission::Plan) && access.project.archived_at.is_none(),
         can_vote: access.role.allows(Permission::Contribute)
-            && !access.project.archived_at.is_some(),
+            && access.project.archived_at.is_none(),
         cards: card_choices(chart),
         queue: loaded
             .entries
@@ -236,7 +236,7 @@ fn state_of(loaded: Option<&Loaded>, access: &Access, chart: &EffortChart) -> Po
     let now = access.caller.clock.now();
     PokerState {
         session: loaded.map(|l| view(l, access, chart, now)),
-        can_start: access.role.allows(Permission::Plan) && !access.project.archived_at.is_some(),
+        can_start: access.role.allows(Permission::Plan) && access.project.archived_at.is_none(),
     }
 }
 

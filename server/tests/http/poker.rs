@@ -310,3 +310,49 @@ async fn a_session_survives_a_server_restart(pool: PgPool) {
     let (status, _) = poker(&again, &slug, "/reveal", json!({"position": 0})).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// A countdown reveals the round by itself: before it ends nobody sees another's vote,
+/// after it the votes are shown and no vote is taken.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_countdown_reveals_the_round_by_itself(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (owner, slug) = app.owner_of("olive@example.com", "Countdown").await;
+    let mia = app.user("mia@example.com", "Mia Member").await;
+    owner.add_member(&slug, &mia, "member").await;
+    create(&owner, &slug, "Cart").await;
+    let (status, started) = poker(&owner, &slug, "", json!({"countdown_secs": 5})).await;
+    assert_eq!(status, StatusCode::OK, "{started}");
+    let left = round(&started)["reveals_in_ms"].as_i64().unwrap();
+    assert!((4_000..=5_000).contains(&left), "{left}");
+    let (status, _) = poker(
+        &mia,
+        &slug,
+        "/vote",
+        json!({"position": 0, "round": 1, "card": "5"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(round(&state(&owner, &slug).await)["votes"], json!([]));
+    tokio::time::sleep(std::time::Duration::from_millis(5_200)).await;
+    let after = state(&owner, &slug).await;
+    assert_eq!(round(&after)["revealed"], json!(true));
+    assert_eq!(round(&after)["votes"][0]["card"], json!("5"));
+    assert!(round(&after)["reveals_in_ms"].is_null());
+    let (status, _) = poker(
+        &mia,
+        &slug,
+        "/vote",
+        json!({"position": 0, "round": 1, "card": "8"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // Accepting works as after a reveal by hand.
+    let (status, _) = poker(
+        &owner,
+        &slug,
+        "/accept",
+        json!({"position": 0, "points": 5}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
