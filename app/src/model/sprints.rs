@@ -196,6 +196,9 @@ pub struct Planning {
     pub candidates: Vec<Item>,
     /// More candidates than are listed.
     pub more_candidates: bool,
+    /// The planning poker sessions kept with this increment.
+    #[serde(default)]
+    pub poker: Vec<crate::model::poker::PastSession>,
 }
 
 /// The task board of one increment.

@@ -230,7 +230,14 @@ fn PlanView(
             <h1>"Planning " {inc.label()} " " <StateBadge state=inc.state/></h1>
             <crate::components::live::Presence/>
             <p><a href=format!("/p/{slug}/poker?increment={id}") class="button small">"Estimate together: planning poker"</a></p>
-            <PokerKept slug=slug.clone() increment=id/>
+            {(!plan.poker.is_empty()).then(|| view! {
+                <ul class="poker-kept" data-testid="poker-kept" aria-label="Planning poker sessions">
+                    {plan.poker.iter().map(|s| view! {
+                        <li>{format!("Planning poker {} by {}: {}", s.started_at.format("%Y-%m-%d"),
+                            s.started_by.clone().unwrap_or_else(|| "someone".into()), s.summary.line())}</li>
+                    }).collect_view()}
+                </ul>
+            })}
             <p class="muted">{format!("{} · {}", inc.dates(), crate::words::count(inc.business_days, "business day", "business days"))}</p>
             <form method="get" class="filters" aria-label="Choose the increment">
                 <label for="plan-increment">"Increment"</label>
@@ -285,30 +292,5 @@ mod tests {
         assert_eq!(points(0.4), "0.4");
         assert_eq!(points(9.6), "9.6");
         assert_eq!(points(199.98), "200");
-    }
-}
-
-/// The planning poker sessions kept with this increment: their summaries.
-#[component]
-fn PokerKept(slug: String, increment: i64) -> impl IntoView {
-    let live = crate::components::live::Live::get();
-    let kept = Resource::new(
-        move || (slug.clone(), increment, live.tick.get()),
-        |(slug, increment, _)| crate::server_fns::poker::poker_kept(slug, increment),
-    );
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let sessions = kept.await.unwrap_or_default();
-                (!sessions.is_empty()).then(|| view! {
-                    <ul class="poker-kept" data-testid="poker-kept" aria-label="Planning poker sessions">
-                        {sessions.into_iter().map(|s| view! {
-                            <li>{format!("Planning poker {} by {}: {}", s.started_at.format("%Y-%m-%d"),
-                                s.started_by.unwrap_or_else(|| "someone".into()), s.summary.line())}</li>
-                        }).collect_view()}
-                    </ul>
-                })
-            })}
-        </Transition>
     }
 }

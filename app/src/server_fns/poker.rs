@@ -3,7 +3,7 @@
 //! Listed in the authorization table in `server/tests/http/authz.rs`.
 
 use crate::error::AppError;
-use crate::model::poker::{PastSession, PokerState};
+use crate::model::poker::PokerState;
 use leptos::prelude::*;
 
 #[server(prefix = "/api/fn", endpoint = "poker/state")]
@@ -83,11 +83,4 @@ pub async fn poker_end(slug: String) -> Result<PokerState, AppError> {
     use super::ssr::serve;
     use crate::service::poker;
     serve(async |pool, caller| poker::end(&pool, caller.as_ref(), &slug).await).await
-}
-
-#[server(prefix = "/api/fn", endpoint = "poker/kept")]
-pub async fn poker_kept(slug: String, increment: i64) -> Result<Vec<PastSession>, AppError> {
-    use super::ssr::serve;
-    use crate::service::poker;
-    serve(async |pool, caller| poker::kept(&pool, caller.as_ref(), &slug, increment).await).await
 }

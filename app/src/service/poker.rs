@@ -643,7 +643,19 @@ pub async fn kept(
     increment: i64,
 ) -> Result<Vec<PastSession>, AppError> {
     let access = access(pool, caller, slug, Permission::Read).await?;
+    kept_of(pool, &access, increment).await
+}
+
+/// The same for a caller whose access is checked (the planning page's data).
+pub(crate) async fn kept_of(
+    pool: &PgPool,
+    access: &Access,
+    increment: i64,
+) -> Result<Vec<PastSession>, AppError> {
     let sessions = db::sessions_of_increment(pool, access.project.id, increment).await?;
+    if sessions.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut conn = pool.acquire().await?;
     let mut out = Vec::with_capacity(sessions.len());
     for session in sessions {

@@ -942,17 +942,6 @@ fn cases() -> Vec<Case> {
             request: |c| Form("poker/end", vec![("slug", c.slug.clone())]),
         },
         Case {
-            name: "poker/kept",
-            needs: Permission::Read,
-            before: &[],
-            request: |c| {
-                Form(
-                    "poker/kept",
-                    vec![("slug", c.slug.clone()), ("increment", c.first.to_string())],
-                )
-            },
-        },
-        Case {
             name: "GET /api/v1/projects/{slug}/poker",
             needs: Permission::Read,
             before: &[poker_start],

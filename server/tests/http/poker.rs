@@ -269,6 +269,16 @@ async fn a_team_estimates_two_items_and_votes_stay_hidden_until_the_reveal(pool:
     .await;
     assert_eq!(kept[0]["summary"]["points_added"], json!(8));
     assert_eq!(kept[0]["started_by"], json!("Sam Scrum"));
+    // The planning page's data for that increment carries it too.
+    let res = vic
+        .call(
+            "planning",
+            &[("slug", &slug), ("increment", &increment.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let planning: Value = res.json().await.unwrap();
+    assert_eq!(planning["poker"], kept);
 
     // What Vic's stream carried: poker changes, never a card.
     let mut seen = String::new();

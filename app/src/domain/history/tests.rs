@@ -55,7 +55,7 @@ use chrono::TimeZone;
 
 /// Rows exactly as service::items, service::sprints and the import write them: field,
 /// old and new value as JSON ("" for SQL NULL), and the item page's summary.
-const ROWS: [(&str, &str, &str, &str); 18] = [
+const ROWS: [(&str, &str, &str, &str); 19] = [
     (
         "created",
         "",
@@ -106,6 +106,12 @@ const ROWS: [(&str, &str, &str, &str); 18] = [
     ("deleted", "", "", "moved to the trash"),
     ("deleted", "", r#"{"with_epic":4}"#, "moved to the trash"),
     ("restored", "", "", "restored from the trash"),
+    (
+        "poker",
+        "",
+        r#"{"round":2,"votes":["8","5","?","3","5"]}"#,
+        "estimated in planning poker, round 2: 3, 5, 5, 8, ?",
+    ),
 ];
 const OLIVE: &str =
     r#"{"id":"00000000-0000-0000-0000-000000000007","name":"Olive","email":"o@x.org"}"#;

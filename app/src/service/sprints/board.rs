@@ -51,6 +51,7 @@ pub async fn planning(
     let candidates = to_items(&mut conn, &candidate_rows, &chart).await?;
     drop(conn);
     Ok(Planning {
+        poker: crate::service::poker::kept_of(pool, &access, chosen.id).await?,
         committed: items_in(pool, &chart, chosen.id).await?,
         candidates,
         more_candidates,
