@@ -107,3 +107,26 @@ test('three people estimate two items; one needs a second round; the backlog has
   for (const page of [samPage, maxPage]) await page.close();
   await miaPage.close();
 });
+
+test('the scrum master estimates a selection from the backlog', async () => {
+  for (const title of ['Wishlist', 'Reviews']) {
+    const res = await owner.request.post(`${BASE}/api/v1/projects/${slug}/items`, { data: { title } });
+    numbers[title] = (await res.json()).number;
+  }
+  const page = await sam.newPage();
+  // The backlog filtered to what has no estimate yet: the two new items.
+  await openHydrated(page, `/p/${slug}/backlog?unestimated=true`);
+  const link = page.getByTestId('poker-selection');
+  await link.filter({ hasText: 'Estimate 2 items shown in planning poker' }).waitFor();
+  await link.click();
+  await page.getByTestId('poker-chosen')
+    .filter({ hasText: `#${numbers.Wishlist}, #${numbers.Reviews}` }).waitFor();
+  await page.getByRole('button', { name: 'Start planning poker' }).click();
+  await page.getByRole('heading', { name: /Wishlist$/ }).waitFor();
+  const queue = await page.getByTestId('poker-queue').getByRole('listitem').allTextContents();
+  assert.equal(queue.length, 2, queue.join(' | '));
+  assert.match(queue[1], /Reviews/);
+  await page.getByRole('button', { name: 'End the session' }).click();
+  await page.getByTestId('no-session').waitFor();
+  await page.close();
+});

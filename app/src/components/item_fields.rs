@@ -16,6 +16,8 @@ pub struct BoardContext {
     pub chart: Vec<(u8, String)>,
     pub members: Vec<Member>,
     pub can_edit: bool,
+    /// Scrum master or owner: may start planning poker.
+    pub can_plan: bool,
 }
 
 impl BoardContext {
@@ -30,6 +32,7 @@ impl BoardContext {
                 .collect(),
             members,
             can_edit: project.role.allows(Permission::Contribute) && !project.archived,
+            can_plan: project.role.allows(Permission::Plan) && !project.archived,
         }
     }
 }

@@ -5,6 +5,16 @@ use crate::domain::poker::{Outlier, Spread, Summary};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// At most this many items in one session's queue.
+pub const MAX_QUEUE: usize = 100;
+
+/// Numbers from a list such as "3,5,8" (a link's `items`); `None` when it is not one.
+pub fn parse_numbers(list: &str) -> Option<Vec<i32>> {
+    list.split(',')
+        .map(|n| n.trim().parse::<i32>().ok().filter(|n| *n > 0))
+        .collect()
+}
+
 /// The project's poker session, if one is open, and the sessions kept for an increment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

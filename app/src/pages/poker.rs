@@ -73,6 +73,14 @@ pub fn PokerPage() -> impl IntoView {
     let query = use_query_map();
     let increment =
         Memo::new(move |_| query.with(|q| q.get("increment").and_then(|v| v.parse::<i64>().ok())));
+    // A selection from the backlog: "3,5,8".
+    let items = Memo::new(move |_| {
+        query.with(|q| {
+            q.get("items")
+                .and_then(|v| crate::model::poker::parse_numbers(&v))
+                .filter(|n| !n.is_empty())
+        })
+    });
     let project = project_resource();
     let actions = Actions::new();
     let live = Live::get();
@@ -114,7 +122,8 @@ pub fn PokerPage() -> impl IntoView {
                     let state = state.await?;
                     schedule_reveal(&state, countdown_over);
                     Ok::<_, AppError>(view! {
-                        <Session state slug=slug.get_untracked() increment=increment.get_untracked() actions/>
+                        <Session state slug=slug.get_untracked() increment=increment.get_untracked()
+                            items=items.get_untracked() actions/>
                     })
                 })}
             </ErrorBoundary>
@@ -194,11 +203,12 @@ fn Session(
     state: PokerState,
     slug: String,
     increment: Option<i64>,
+    items: Option<Vec<i32>>,
     actions: Actions,
 ) -> impl IntoView {
     let Some(session) = state.session else {
         let start = state.can_start.then(|| {
-            view! { <StartForm slug=slug.clone() increment actions/> }
+            view! { <StartForm slug=slug.clone() increment items actions/> }
         });
         return view! {
             <section class="card">
@@ -218,11 +228,33 @@ fn Session(
 }
 
 #[component]
-fn StartForm(slug: String, increment: Option<i64>, actions: Actions) -> impl IntoView {
+fn StartForm(
+    slug: String,
+    increment: Option<i64>,
+    items: Option<Vec<i32>>,
+    actions: Actions,
+) -> impl IntoView {
+    let chosen = items.map(|numbers| {
+        let list = numbers
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let named = numbers
+            .iter()
+            .map(|n| format!("#{n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        view! {
+            <input type="hidden" name="items" value=list/>
+            <p data-testid="poker-chosen">{format!("The items chosen in the backlog are put up, in order: {named}.")}</p>
+        }
+    });
     view! {
         <ActionForm action=actions.start attr:class="card stacked-form" attr:aria-label="Start a session">
             <h2>"Start a session"</h2>
             <input type="hidden" name="slug" value=slug/>
+            {chosen}
             {increment.map(|i| view! {
                 <input type="hidden" name="increment" value=i/>
                 <p class="muted">"The items committed to the increment being planned are put up."</p>

@@ -18,11 +18,23 @@ pub async fn begin_poker(
     slug: String,
     increment: Option<i64>,
     countdown_secs: Option<i32>,
+    /// Item numbers, "3,5,8" (a selection from the backlog); absent: the default queue.
+    items: Option<String>,
 ) -> Result<PokerState, AppError> {
     use super::ssr::serve;
+    use crate::error::FieldErrors;
     use crate::service::poker;
+    let items = match items.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+        None => None,
+        Some(list) => Some(crate::model::poker::parse_numbers(list).ok_or_else(|| {
+            AppError::Validation(FieldErrors::one(
+                "items",
+                "item numbers separated by commas",
+            ))
+        })?),
+    };
     let input = crate::model::poker::StartPoker {
-        items: None,
+        items,
         increment,
         countdown_secs,
     };

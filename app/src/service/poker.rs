@@ -22,8 +22,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-/// At most this many items in one session's queue.
-pub const MAX_QUEUE: usize = 100;
+pub use crate::model::poker::MAX_QUEUE;
 /// The default queue takes this many items.
 pub const DEFAULT_QUEUE: i64 = 10;
 

@@ -366,3 +366,40 @@ async fn a_countdown_reveals_the_round_by_itself(pool: PgPool) {
     .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// A selection from the backlog: the page's start form sends the numbers as "3,5,8"; they
+/// are the queue, in that order. A list that is not one, or a number not in the project,
+/// is refused and nothing starts.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_selection_from_the_backlog_is_the_queue(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (owner, slug) = app.owner_of("olive@example.com", "Selection").await;
+    let cart = create(&owner, &slug, "Cart").await;
+    create(&owner, &slug, "Search").await;
+    let prices = create(&owner, &slug, "Prices").await;
+    for (items, field) in [
+        ("3,x", "item numbers separated by commas"),
+        ("3,99", "#99 is not an item"),
+    ] {
+        let res = owner
+            .call("poker/start", &[("slug", &slug), ("items", items)])
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = res.text().await.unwrap();
+        assert!(body.contains(field), "{body}");
+    }
+    assert!(state(&owner, &slug).await["session"].is_null());
+    let list = format!("{prices},{cart}");
+    let res = owner
+        .call("poker/start", &[("slug", &slug), ("items", &list)])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let started: Value = res.json().await.unwrap();
+    let queue: Vec<i64> = started["session"]["queue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(queue, vec![prices, cart]);
+}

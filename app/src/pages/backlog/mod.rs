@@ -105,14 +105,29 @@ fn Backlog(
             <h1>"Backlog"</h1>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    page.await.ok().map(|p| view! {
-                        <p class="totals" data-testid="backlog-totals">
-                            // Epics are rows but not counted; their children are counted but shown inside
-                            // them: so the count names what it counts.
-                            {format!("{} · {}",
-                                crate::words::count(p.total_count, "task or bug", "tasks and bugs"),
-                                crate::words::count(p.total_points, "point", "points"))}
-                        </p>
+                    page.await.ok().map(|p| {
+                        // A filtered list is a selection the scrum master can estimate together.
+                        let chosen: Vec<String> = p.items.iter()
+                            .filter(|i| i.kind != crate::domain::ItemKind::Epic && i.state != crate::domain::ItemState::Done)
+                            .take(crate::model::poker::MAX_QUEUE)
+                            .map(|i| i.number.to_string())
+                            .collect();
+                        let poker = (filtered() && ctx.with_value(|c| c.can_plan) && !chosen.is_empty()).then(|| view! {
+                            <a class="button small" data-testid="poker-selection"
+                                href=format!("/p/{}/poker?items={}", ctx.with_value(|c| c.slug.clone()), chosen.join(","))>
+                                {format!("Estimate {} in planning poker", crate::words::count(chosen.len() as i64, "item shown", "items shown"))}
+                            </a>
+                        });
+                        view! {
+                            <p class="totals" data-testid="backlog-totals">
+                                // Epics are rows but not counted; their children are counted but shown inside
+                                // them: so the count names what it counts.
+                                {format!("{} · {}",
+                                    crate::words::count(p.total_count, "task or bug", "tasks and bugs"),
+                                    crate::words::count(p.total_points, "point", "points"))}
+                            </p>
+                            {poker}
+                        }
                     })
                 })}
             </Transition>
