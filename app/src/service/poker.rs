@@ -655,17 +655,24 @@ pub(crate) async fn kept_of(
     if sessions.is_empty() {
         return Ok(Vec::new());
     }
-    let mut conn = pool.acquire().await?;
     let mut out = Vec::with_capacity(sessions.len());
     for session in sessions {
         let (id, started_at, started_by) =
             (session.id, session.started_at, session.started_by.clone());
-        let loaded = load(&mut conn, session).await?;
+        // An ended session's summary is frozen with it: only a running one is read in full.
+        let frozen = session
+            .summary
+            .clone()
+            .and_then(|v| serde_json::from_value::<Summary>(v).ok());
+        let summary = match frozen {
+            Some(summary) => summary,
+            None => load(&mut *pool.acquire().await?, session).await?.summary(),
+        };
         out.push(PastSession {
             id,
             started_at,
             started_by,
-            summary: loaded.summary(),
+            summary,
         });
     }
     Ok(out)

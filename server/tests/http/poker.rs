@@ -7,16 +7,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
+/// A task named `title` (through the JSON API); its number.
 async fn create(client: &Client, slug: &str, title: &str) -> i64 {
-    let (status, item) = rest(
-        client,
-        Method::POST,
-        &format!("/projects/{slug}/items"),
-        Some(json!({"title": title})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{item}");
-    item["number"].as_i64().unwrap()
+    super::scene::task(client, slug, json!({"title": title})).await
 }
 
 async fn poker(client: &Client, slug: &str, action: &str, body: Value) -> (StatusCode, Value) {
