@@ -245,9 +245,9 @@ on_exit() {
 
 bootstrap() {
   local t0=$SECONDS
-  apt_install build-essential pkg-config ca-certificates curl
+  # brotli: the release build precompresses its assets (gzip is always there).
+  apt_install build-essential pkg-config ca-certificates curl brotli
   bootstrap_toolchain
-  bootstrap_cargo_leptos
   bootstrap_wasm_bindgen
   bootstrap_postgres
   export LEPTOS_OUTPUT_NAME=cadence   # read at compile time: keep cargo's builds identical to cargo-leptos's
@@ -266,23 +266,113 @@ use_or_start_db() {
   fi
 }
 
-# --tests: the server is built together with the test targets, so cargo resolves one feature
-# set (dev-dependencies included) for `./x run`, `./x test` and `cargo test`, and none of them
-# rebuilds what another compiled.
-build_site() {
-  say "building Cadence (server and browser halves)"
-  (cd "$CADENCE_ROOT" && cargo leptos build --bin-cargo-args=--tests --bin-cargo-args=--package=app "$@")
+# The browser half: the frontend crate compiled to wasm, its JS glue from wasm-bindgen, and the
+# stylesheet, written to $2/pkg as cadence.{js,wasm,css} (the names the debug server serves
+# from disk). $1 is the cargo profile: wasm-dev or wasm-release.
+build_front() {
+  local profile="$1" site="$2" tmp
+  (cd "$CADENCE_ROOT" && cargo build -p frontend --lib --target wasm32-unknown-unknown \
+     --profile "$profile" --target-dir target/front) || return 1
+  tmp="$site/pkg.new"
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  # --remove-name-section: function names only help a debugger; in release they are a fifth
+  # of the module.
+  wasm-bindgen --target web --no-typescript --out-name cadence --out-dir "$tmp" \
+    $([ "$profile" = wasm-release ] && echo "--remove-name-section --remove-producers-section") \
+    "$CADENCE_ROOT/target/front/wasm32-unknown-unknown/$profile/frontend.wasm" || return 1
+  mv "$tmp/cadence_bg.wasm" "$tmp/cadence.wasm"
+  cp "$CADENCE_ROOT/style/main.css" "$tmp/cadence.css"
+  rm -rf "$site/pkg"; mv "$tmp" "$site/pkg"
 }
 
+# The debug build: what `./x test` tests and `./x dev` serves. --tests: the server is built
+# together with the test targets, so cargo resolves one feature set (dev-dependencies
+# included) for the build and for `cargo test`, and the tests rebuild nothing.
+build_site() {
+  say "building Cadence, debug (server and browser halves)"
+  (cd "$CADENCE_ROOT" && cargo build -p app -p server --bins --tests) || return 1
+  build_front wasm-dev "$CADENCE_ROOT/target/site"
+}
+
+# The release build users run: the browser half optimised for size, its files named by a
+# hash of their contents and compressed (gzip, brotli) ahead of time, then all of it embedded
+# in one optimised server binary, target/release/server (server/build.rs reads CADENCE_SITE).
+RELEASE_SITE="$CADENCE_ROOT/target/site-release"
+build_release() {
+  say "building Cadence, release (server and browser halves)"
+  build_front wasm-release "$RELEASE_SITE" || return 1
+  local pkg="$RELEASE_SITE/pkg" hash f ext
+  hash="$(cat "$pkg/cadence.js" "$pkg/cadence.wasm" "$pkg/cadence.css" | sha256sum | cut -c1-16)"
+  for ext in js wasm css; do mv "$pkg/cadence.$ext" "$pkg/cadence.$hash.$ext"; done
+  for f in "$pkg"/cadence."$hash".*; do
+    gzip -9 -n -k -f "$f"
+    brotli -q 11 -k -f "$f"
+  done
+  echo "cadence.$hash" >"$RELEASE_SITE/bundle"
+  (cd "$CADENCE_ROOT" && CADENCE_SITE="$RELEASE_SITE" cargo build --release -p server --bin server)
+}
+
+# The .deb: the release binary as /usr/bin/cadence, its systemd unit and a default env file
+# (a conffile: an upgrade keeps the one edited). Written to target/cadence_VERSION_ARCH.deb.
+package_deb() {
+  local version arch stage deb
+  version="$(awk -F'"' '/^version = / { print $2; exit }' "$CADENCE_ROOT/Cargo.toml")"
+  arch="$(dpkg --print-architecture)"
+  stage="$CADENCE_ROOT/target/deb/cadence"
+  deb="$CADENCE_ROOT/target/cadence_${version}_${arch}.deb"
+  [ -x "$CADENCE_ROOT/target/release/server" ] || die "no release build: run build_release first"
+  rm -rf "$stage"
+  mkdir -p "$stage/DEBIAN" "$stage/usr/bin" "$stage/lib/systemd/system" "$stage/etc/cadence" \
+    "$stage/usr/share/doc/cadence"
+  install -m 0755 "$CADENCE_ROOT/target/release/server" "$stage/usr/bin/cadence"
+  # Without its symbol table: 40 MB less (panics still name their file and line).
+  strip --strip-all "$stage/usr/bin/cadence"
+  install -m 0644 "$CADENCE_ROOT/deploy/cadence.service" "$stage/lib/systemd/system/cadence.service"
+  install -m 0640 "$CADENCE_ROOT/deploy/cadence.env" "$stage/etc/cadence/cadence.env"
+  install -m 0644 "$CADENCE_ROOT/deploy/nginx-cadence.conf" "$stage/usr/share/doc/cadence/nginx-cadence.conf"
+  cat >"$stage/DEBIAN/control" <<CONTROL
+Package: cadence
+Version: $version
+Architecture: $arch
+Maintainer: Cadence developers <cadence@localhost>
+Depends: libc6 (>= 2.36), libgcc-s1
+Recommends: postgresql
+Section: web
+Priority: optional
+Installed-Size: $(du -sk "$stage" | cut -f1)
+Description: Agile/Scrum work tracker (backlog, sprints, board, velocity)
+ Cadence serves its pages, JSON API and browser code from one binary. Set
+ DATABASE_URL in /etc/cadence/cadence.env, then: systemctl enable --now cadence
+CONTROL
+  echo "/etc/cadence/cadence.env" >"$stage/DEBIAN/conffiles"
+  cat >"$stage/DEBIAN/postinst" <<'POSTINST'
+#!/bin/sh
+set -e
+# Not started here: it needs a DATABASE_URL first (/etc/cadence/cadence.env).
+if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
+POSTINST
+  chmod 0755 "$stage/DEBIAN/postinst"
+  dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
+  say "built $deb ($(du -h "$deb" | cut -f1))"
+}
+
+# ./x run: the release build, served.
 run_app() {
   use_or_start_db
-  build_site
+  build_release
   local addr="${CADENCE_ADDR:-127.0.0.1:3000}"
   say "starting Cadence on http://$addr/ (Ctrl-C stops it)"
   cd "$CADENCE_ROOT"
   # Not exec: the EXIT trap stops the local PostgreSQL when the server ends.
-  CADENCE_ADDR="$addr" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
-    "$CADENCE_ROOT/target/debug/server" serve
+  CADENCE_ADDR="$addr" "$CADENCE_ROOT/target/release/server" serve
+}
+
+# ./x dev: the debug build under cargo-leptos's watch, rebuilt and reloaded on every change.
+run_dev() {
+  bootstrap_cargo_leptos
+  use_or_start_db
+  cd "$CADENCE_ROOT"
+  cargo leptos watch --bin-cargo-args=--tests --bin-cargo-args=--package=app "$@"
 }
 
 # --- Test -----------------------------------------------------------------------------------
@@ -330,7 +420,7 @@ start_e2e_server() {
   # registration limit (tested over HTTP) is raised for the run.
   (cd "$CADENCE_ROOT" && DATABASE_URL="${DATABASE_URL%/*}/$E2E_DB" CADENCE_ADDR="127.0.0.1:$port" \
      CADENCE_REGISTRATIONS_PER_HOUR=10000 \
-     LEPTOS_SITE_ROOT=target/site CADENCE_LOG=warn exec target/debug/server serve) >"$log" 2>&1 &
+     LEPTOS_SITE_ROOT=target/site CADENCE_LOG=warn exec "${E2E_SERVER_BIN:-target/debug/server}" serve) >"$log" 2>&1 &
   # The server itself (the subshell execs it); it shares ./x's process group, so it is
   # stopped by its PID alone.
   pid=$!
@@ -389,6 +479,20 @@ browser_tests_logged() {
   browser_tests 2>&1 | tee -a "$1"
 }
 
+# The release build as users get it: scripts/release-checks (smoke over HTTP, two processes
+# behind nginx, graceful stop, backup and restore, the .deb), then browser flows on it.
+release_checks_logged() {
+  apt_install nginx
+  local deb; deb="$(ls -t "$CADENCE_ROOT"/target/cadence_*.deb 2>/dev/null | head -1)"
+  "$CADENCE_ROOT/scripts/release-checks" --bin "$CADENCE_ROOT/target/release/server" \
+    --admin-url "${DATABASE_URL%/*}/postgres" ${deb:+--deb "$deb"} 2>&1 | tee -a "$1"
+}
+
+release_browser_tests_logged() {
+  E2E_SERVER_BIN="$CADENCE_ROOT/target/release/server" \
+    E2E_TESTS="tests/accounts.test.mjs tests/sprints.test.mjs" browser_tests 2>&1 | tee -a "$1"
+}
+
 run_tests() {
   local t0=$SECONDS
   # Ctrl-C or SIGTERM stops the whole run (a step that catches Ctrl-C and fails does not
@@ -403,13 +507,18 @@ run_tests() {
   if [ "${free_kb:-0}" -lt $((8 * 1024 * 1024)) ]; then
     warn "only $((free_kb / 1024)) MB free on the disk of $CADENCE_ROOT; a first build takes about 8 GB"
   fi
-  step "build (cargo leptos build)" build_site || true
+  step "debug build" build_site || true
   local out="$CADENCE_ROOT/target/test-output.log"; mkdir -p "$CADENCE_ROOT/target"; : >"$out"
   step "unit, database and HTTP tests (cargo test)" cargo_tests "$out"
   if [ -x target/debug/server ] && [ -f target/site/pkg/cadence.wasm ]; then
     step "browser tests (Chromium)" browser_tests_logged "$out"
   else
     FAILED+=("browser tests (the build failed, nothing to test)")
+  fi
+  if step "release build" build_release; then
+    step "release package (.deb)" package_deb
+    step "release checks (HTTP, nginx, backup, .deb)" release_checks_logged "$out"
+    step "browser tests on the release build" release_browser_tests_logged "$out"
   fi
   say "tests took $((SECONDS - t0)) s"
   # One closing line over all runners: cargo's "test result" lines and node's "# pass/# fail".

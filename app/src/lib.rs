@@ -22,7 +22,7 @@ pub mod words;
 
 use components::layout::Layout;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Redirect, Route, Router, Routes},
     path, SsrMode,
@@ -37,6 +37,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
+                // The stylesheet is the page's, named like the wasm bundle (hashed in a
+                // release build); the id lets `cargo leptos watch` swap it on a change.
+                <link
+                    id="leptos"
+                    rel="stylesheet"
+                    href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name)
+                />
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -59,7 +66,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/cadence.css"/>
         <Link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%232f6fdf'/%3E%3Cpath d='M4 11l3-6 2 4 1.5-2L12 11' stroke='white' fill='none' stroke-width='1.5'/%3E%3C/svg%3E"/>
         <Meta name="color-scheme" content="light dark"/>
         <Title formatter=|page: String| {

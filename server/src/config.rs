@@ -32,6 +32,12 @@ pub struct Config {
     /// `CADENCE_STATEMENT_TIMEOUT_SECS` (default 30) and `CADENCE_LOCK_TIMEOUT_SECS` (10):
     /// how long one database statement may run, and wait for a lock.
     pub db_timeouts: crate::DbTimeouts,
+    /// `CADENCE_LOG_FORMAT`: `text` (the default) or `json` (one object per line, with the
+    /// request's id).
+    pub log_json: bool,
+    /// `CADENCE_METRICS_ADDR`: where Prometheus metrics are served (`GET /metrics`); off
+    /// when unset, and never on the application's own address.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// The highest `CADENCE_IMPORT_LIMIT_MB` (an import may hold about twice its document).
@@ -193,12 +199,47 @@ impl Config {
             header_read: secs("CADENCE_HEADER_TIMEOUT_SECS", serve.header_read)?,
             body_idle: secs("CADENCE_BODY_TIMEOUT_SECS", serve.body_idle)?,
             request: secs("CADENCE_REQUEST_TIMEOUT_SECS", serve.request)?,
+            shutdown_grace: secs("CADENCE_SHUTDOWN_GRACE_SECS", serve.shutdown_grace)?,
         };
         let db = crate::DbTimeouts::default();
         let db_timeouts = crate::DbTimeouts {
             statement: secs("CADENCE_STATEMENT_TIMEOUT_SECS", db.statement)?,
             lock: secs("CADENCE_LOCK_TIMEOUT_SECS", db.lock)?,
         };
+
+        let log_json = match var("CADENCE_LOG_FORMAT") {
+            None => false,
+            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "text" => false,
+                "json" => true,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "CADENCE_LOG_FORMAT",
+                        value: v,
+                        reason: "expected text or json".into(),
+                    })
+                }
+            },
+        };
+        let metrics_addr = match var("CADENCE_METRICS_ADDR") {
+            None => None,
+            Some(v) => Some(
+                v.trim()
+                    .parse::<SocketAddr>()
+                    .map_err(|e| ConfigError::Invalid {
+                        name: "CADENCE_METRICS_ADDR",
+                        value: v.clone(),
+                        reason: format!("{e}; expected host:port such as 127.0.0.1:9300"),
+                    })?,
+            ),
+        };
+        if metrics_addr == Some(addr) {
+            return Err(ConfigError::Invalid {
+                name: "CADENCE_METRICS_ADDR",
+                value: addr.to_string(),
+                reason: "it must differ from CADENCE_ADDR: metrics are not for the public".into(),
+            });
+        }
 
         Ok(Config {
             database_url,
@@ -212,6 +253,8 @@ impl Config {
             import_limit_mb,
             timeouts,
             db_timeouts,
+            log_json,
+            metrics_addr,
         })
     }
 }

@@ -74,6 +74,11 @@ pub async fn headers(mut req: Request, next: Next) -> Response {
         "default-src 'none'; frame-ancestors 'none'".to_owned()
     };
     let headers = response.headers_mut();
+    // A page is the caller's own and changes all the time: a browser asks again each time
+    // (the assets it names are cached for good; see `assets`).
+    if html && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
     if let Ok(policy) = HeaderValue::from_str(&policy) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }

@@ -1,9 +1,11 @@
 //! The Cadence server: router, state, health checks, start-up and shutdown. `main.rs` only
 //! parses the command line; everything here is reused by the HTTP tests.
 
+pub mod assets;
 pub mod config;
 pub mod guard;
 pub mod live;
+pub mod observe;
 pub mod rest;
 pub mod serve;
 
@@ -25,7 +27,7 @@ use std::time::Duration;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
-    trace::{DefaultMakeSpan, DefaultOnFailure, DefaultOnResponse, TraceLayer},
+    trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer},
     LatencyUnit,
 };
 use tracing::Level;
@@ -73,8 +75,12 @@ impl Imports {
 
 impl AppState {
     /// Exports may use a third of the pool (at least one connection).
+    pub fn export_permits(pool_size: u32) -> usize {
+        (pool_size / 3).max(1) as usize
+    }
+
     pub fn export_limit(pool_size: u32) -> std::sync::Arc<tokio::sync::Semaphore> {
-        std::sync::Arc::new(tokio::sync::Semaphore::new((pool_size / 3).max(1) as usize))
+        std::sync::Arc::new(tokio::sync::Semaphore::new(Self::export_permits(pool_size)))
     }
 }
 
@@ -90,15 +96,28 @@ pub fn router(state: AppState) -> Router {
         provide_context(clock.clone());
         guard::provide_request_nonce();
     };
+    // A release binary carries its browser half (see `assets`): pages name its hashed files.
+    let mut state = state;
+    if let Some(bundle) = assets::bundle() {
+        state.leptos_options.output_name = bundle.into();
+    }
     let options = state.leptos_options.clone();
 
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .route("/readyz", get(readyz));
+    let router = if assets::bundle().is_some() {
+        router.route("/pkg/{name}", get(assets::serve))
+    } else {
+        router
+    };
+    router
         .merge(rest::routes(&state))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
+        // Every route so far is named in the metrics (see `observe`); what falls through is not.
+        .route_layer(middleware::from_fn(observe::mark_route))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -130,10 +149,22 @@ pub fn router(state: AppState) -> Router {
         // so instead of a dropped connection.
         .layer(CatchPanicLayer::custom(panicked))
         .layer(
-            // One line per request at INFO: the span names method and path, the event
-            // gives status and latency.
+            // One line per request at INFO: the span names method, path and request id,
+            // the event gives status and latency.
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+                    let id = req
+                        .headers()
+                        .get(&observe::REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        uri = %req.uri(),
+                        request_id = %id,
+                    )
+                })
                 .on_response(
                     DefaultOnResponse::new()
                         .level(Level::INFO)
@@ -141,6 +172,9 @@ pub fn router(state: AppState) -> Router {
                 )
                 .on_failure(DefaultOnFailure::new().level(Level::WARN)),
         )
+        // Outermost: every request gets its id first, and is counted and timed whole.
+        .layer(middleware::from_fn(observe::track))
+        .layer(middleware::from_fn(observe::request_id))
         .with_state(state)
 }
 

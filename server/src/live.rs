@@ -144,6 +144,11 @@ impl Hub {
         hub
     }
 
+    /// This process's open event streams (each holds one receiver of `all`).
+    pub fn open_streams(&self) -> usize {
+        self.inner.all.receiver_count()
+    }
+
     pub fn subscribe(&self, project_id: Uuid) -> Subscription {
         let project = {
             let mut projects = self

@@ -7,13 +7,21 @@ use tracing_subscriber::EnvFilter;
 
 mod yardstick;
 
+/// `server --version`: the release and the commit it was built from.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("CADENCE_COMMIT"),
+    ")"
+);
+
 /// Cadence: a self-hosted Agile/Scrum work tracker.
 ///
 /// Configuration comes from the environment (and a .env file): DATABASE_URL (required),
 /// CADENCE_ADDR (default 127.0.0.1:3000), CADENCE_LOG, CADENCE_SECURE_COOKIES,
 /// CADENCE_TRUST_PROXY, CADENCE_DB_MAX_CONNECTIONS, CADENCE_REGISTRATION (open or closed).
 #[derive(Debug, Parser)]
-#[command(name = "server", version)]
+#[command(name = "server", version = VERSION)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -49,6 +57,10 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Create the demo: the article's Dunder Mifflin project with a team, an epic and its
+    /// tasks, a sprint of six increments (three closed, one under way) and today's stand-up.
+    /// Signs in as michael@dunder-mifflin.example. Does nothing when the demo is there.
+    Demo,
     /// The benchmark's yardstick (scripts/bench-server): the backlog's page query alone,
     /// behind a bare handler on CADENCE_ADDR.
     #[command(hide = true)]
@@ -71,11 +83,18 @@ async fn main() -> ExitCode {
         EnvFilter::new(server::config::DEFAULT_LOG_FILTER)
     });
     // Admin commands print their own results on stdout; their logs go to stderr.
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    if config.log_json {
+        // One JSON object per line; the request's span (method, uri, request_id) with it.
+        logs.json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        logs.with_ansi(std::io::stderr().is_terminal()).init();
+    }
 
     match run(cli.command.unwrap_or(Command::Serve), config).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -136,6 +155,21 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Demo => {
+            let demo = app::service::demo::create(&pool, &app::clock::Clock::system())
+                .await
+                .map_err(describe)?;
+            if demo.created {
+                println!("created the demo project /p/{}", demo.slug);
+            } else {
+                println!("the demo project /p/{} is already there", demo.slug);
+            }
+            println!(
+                "sign in as {} with the password {:?} (a demo: not for real use)",
+                demo.email, demo.password
+            );
+            Ok(())
+        }
         Command::Serve => serve(config, pool).await,
         Command::Yardstick => yardstick::run(pool, config.addr).await,
     }
@@ -174,13 +208,34 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
         .leptos_options;
     leptos_options.site_addr = config.addr;
     let hub = server::live::Hub::start(pool.clone());
+    let exports = server::AppState::export_limit(config.db_max_connections);
+    let imports = server::Imports::new(config.import_limit_mb as usize * 1024 * 1024);
+    if let Some(addr) = config.metrics_addr {
+        let gauges = server::observe::Gauges {
+            pool: pool.clone(),
+            hub: hub.clone(),
+            exports: exports.clone(),
+            export_limit: server::AppState::export_permits(config.db_max_connections),
+            imports: imports.clone(),
+        };
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr} (CADENCE_METRICS_ADDR): {e}"))?;
+        tracing::info!("metrics at http://{addr}/metrics");
+        let metrics = server::observe::metrics_router(gauges);
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics).await {
+                tracing::warn!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let app = server::router(server::AppState {
         leptos_options,
         pool,
         auth: config.auth(),
         clock: app::clock::Clock::system(),
-        exports: server::AppState::export_limit(config.db_max_connections),
-        imports: server::Imports::new(config.import_limit_mb as usize * 1024 * 1024),
+        exports,
+        imports,
         timeouts: config.timeouts,
         hub: hub.clone(),
     });

@@ -34,6 +34,8 @@ pub struct Timeouts {
     /// A request must be answered (its status and headers) within this, or it gets a 503.
     /// Uploads of imports are exempt (they are bounded by `body_idle` and their size).
     pub request: Duration,
+    /// On shutdown, how long requests in flight may take to finish before they are cut off.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Timeouts {
@@ -42,11 +44,13 @@ impl Default for Timeouts {
             header_read: Duration::from_secs(10),
             body_idle: Duration::from_secs(30),
             request: Duration::from_secs(60),
+            shutdown_grace: Duration::from_secs(30),
         }
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then waits (up to 30 s) for the
+/// Serves `app` on `listener` until `shutdown` resolves, then waits (up to
+/// `timeouts.shutdown_grace`, 30 s by default) for the
 /// requests in flight. Every request carries the client's address (`ConnectInfo`).
 pub async fn serve(
     listener: TcpListener,
@@ -93,11 +97,14 @@ pub async fn serve(
         });
     }
     drop(listener);
-    if tokio::time::timeout(Duration::from_secs(30), graceful.shutdown())
+    if tokio::time::timeout(timeouts.shutdown_grace, graceful.shutdown())
         .await
         .is_err()
     {
-        tracing::warn!("requests still running 30 s after shutdown began were cut off");
+        tracing::warn!(
+            grace_secs = timeouts.shutdown_grace.as_secs(),
+            "requests still running when the shutdown grace ended were cut off"
+        );
     }
 }
 

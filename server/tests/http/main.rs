@@ -12,6 +12,7 @@ mod import_limits;
 mod items;
 mod live;
 mod load;
+mod ops;
 mod pages;
 mod poker;
 mod reflection;
