@@ -133,6 +133,21 @@ bootstrap_wasm_bindgen() {
   cargo install wasm-bindgen-cli --version "$want" --force
 }
 
+# wasm-split-cli: cuts the wasm module at the app's lazily loaded pages (app/src/pages/lazy.rs)
+# into a first module and one file per page. Pinned to the version of the wasm_split_helpers
+# crate that Leptos builds into the app (Cargo.lock), whose loader it pairs with.
+WASM_SPLIT_VERSION=0.2.3
+bootstrap_wasm_split() {
+  # The tool has no --version: cargo's record of what it installed says which one is there.
+  if command -v wasm-split-cli >/dev/null \
+     && grep -qs "^\"wasm_split_cli_support $WASM_SPLIT_VERSION " "${CARGO_HOME:-$HOME/.cargo}/.crates.toml"; then
+    return 0
+  fi
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION (about two minutes, once)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --locked \
+    --features build-binary --force
+}
+
 bootstrap_node_deps() {
   command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
   apt_install chromium
@@ -249,6 +264,7 @@ bootstrap() {
   apt_install build-essential pkg-config ca-certificates curl brotli
   bootstrap_toolchain
   bootstrap_wasm_bindgen
+  bootstrap_wasm_split
   bootstrap_postgres
   export LEPTOS_OUTPUT_NAME=cadence   # read at compile time: keep cargo's builds identical to cargo-leptos's
   say "bootstrap done in $((SECONDS - t0)) s"
@@ -266,23 +282,37 @@ use_or_start_db() {
   fi
 }
 
-# The browser half: the frontend crate compiled to wasm, its JS glue from wasm-bindgen, and the
-# stylesheet, written to $2/pkg as cadence.{js,wasm,css} (the names the debug server serves
-# from disk). $1 is the cargo profile: wasm-dev or wasm-release.
+# The browser half: the frontend crate compiled to wasm (linked with relocations kept,
+# .cargo/config.toml), cut by wasm-split-cli into the first module and one file per lazily
+# loaded page plus the code they share, the first module's JS glue from wasm-bindgen, and the
+# stylesheet. Written to $1 as cadence.{js,wasm,css}, __wasm_split.js (the pages' loader,
+# which fetches their files relative to itself) and split_*.wasm / chunk_*.wasm. With $2 =
+# "names", the modules keep their functions' names (the tests' stack traces); without, they
+# are dropped (a fifth of the first module, most of the pages' modules).
+# Always the size-optimised wasm-release profile: the tests run what users get, one wasm build
+# serves both, and wasm-split-cli 0.2.3 cuts an unoptimised (wasm-dev) module into modules
+# that fail at run time ("memory access out of bounds").
 build_front() {
-  local profile="$1" site="$2" tmp
+  local out="$1" names="${2:-}" tmp
   (cd "$CADENCE_ROOT" && cargo build -p frontend --lib --target wasm32-unknown-unknown \
-     --profile "$profile" --target-dir target/front) || return 1
-  tmp="$site/pkg.new"
-  rm -rf "$tmp"; mkdir -p "$tmp"
-  # --remove-name-section: function names only help a debugger; in release they are a fifth
-  # of the module.
-  wasm-bindgen --target web --no-typescript --out-name cadence --out-dir "$tmp" \
-    $([ "$profile" = wasm-release ] && echo "--remove-name-section --remove-producers-section") \
-    "$CADENCE_ROOT/target/front/wasm32-unknown-unknown/$profile/frontend.wasm" || return 1
+     --profile wasm-release --target-dir target/front) || return 1
+  tmp="$out.new"
+  rm -rf "$tmp"; mkdir -p "$tmp/split"
+  wasm-split-cli --target web --out-name cadence \
+    "$CADENCE_ROOT/target/front/wasm32-unknown-unknown/wasm-release/frontend.wasm" "$tmp/split" \
+    || return 1
+  # --keep-lld-exports: the pages' modules link against the first module's exports.
+  wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+    --out-name cadence --out-dir "$tmp" \
+    $([ "$names" = names ] || echo "--remove-name-section --remove-producers-section") \
+    "$tmp/split/cadence.wasm" || return 1
+  rm "$tmp/split/cadence.wasm"
+  [ "$names" = names ] || "$CADENCE_ROOT/scripts/wasm-strip-names" "$tmp/split/"*.wasm || return 1
   mv "$tmp/cadence_bg.wasm" "$tmp/cadence.wasm"
+  mv "$tmp/split/"* "$tmp/"
+  rmdir "$tmp/split"
   cp "$CADENCE_ROOT/style/main.css" "$tmp/cadence.css"
-  rm -rf "$site/pkg"; mv "$tmp" "$site/pkg"
+  rm -rf "$out"; mv "$tmp" "$out"
 }
 
 # The debug build: what `./x test` tests and `./x dev` serves. --tests: the server is built
@@ -291,24 +321,26 @@ build_front() {
 build_site() {
   say "building Cadence, debug (server and browser halves)"
   (cd "$CADENCE_ROOT" && cargo build -p app -p server --bins --tests) || return 1
-  build_front wasm-dev "$CADENCE_ROOT/target/site"
+  build_front "$CADENCE_ROOT/target/site/pkg" names
 }
 
-# The release build users run: the browser half optimised for size, its files named by a
-# hash of their contents and compressed (gzip, brotli) ahead of time, then all of it embedded
-# in one optimised server binary, target/release/server (server/build.rs reads CADENCE_SITE).
+# The release build users run: the browser half optimised for size in a directory named by a
+# hash of all its files (pkg/HASH/: its files refer to each other by relative names, and each
+# may be cached for good), compressed (gzip, brotli) ahead of time, then all of it embedded in
+# one optimised server binary, target/release/server (server/build.rs reads CADENCE_SITE).
 RELEASE_SITE="$CADENCE_ROOT/target/site-release"
 build_release() {
   say "building Cadence, release (server and browser halves)"
-  build_front wasm-release "$RELEASE_SITE" || return 1
-  local pkg="$RELEASE_SITE/pkg" hash f ext
-  hash="$(cat "$pkg/cadence.js" "$pkg/cadence.wasm" "$pkg/cadence.css" | sha256sum | cut -c1-16)"
-  for ext in js wasm css; do mv "$pkg/cadence.$ext" "$pkg/cadence.$hash.$ext"; done
-  for f in "$pkg"/cadence."$hash".*; do
+  local front="$RELEASE_SITE/front" hash f
+  build_front "$front" || return 1
+  hash="$(cd "$front" && find . -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)"
+  for f in "$front"/*; do
     gzip -9 -n -k -f "$f"
     brotli -q 11 -k -f "$f"
   done
-  echo "cadence.$hash" >"$RELEASE_SITE/bundle"
+  rm -rf "$RELEASE_SITE/pkg"; mkdir -p "$RELEASE_SITE/pkg"
+  mv "$front" "$RELEASE_SITE/pkg/$hash"
+  echo "$hash" >"$RELEASE_SITE/bundle"
   (cd "$CADENCE_ROOT" && CADENCE_SITE="$RELEASE_SITE" cargo build --release -p server --bin server)
 }
 
@@ -372,7 +404,7 @@ run_dev() {
   bootstrap_cargo_leptos
   use_or_start_db
   cd "$CADENCE_ROOT"
-  cargo leptos watch --bin-cargo-args=--tests --bin-cargo-args=--package=app "$@"
+  cargo leptos watch --split --bin-cargo-args=--tests --bin-cargo-args=--package=app "$@"
 }
 
 # --- Test -----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 //! - the commit it was built from (`server --version`), from git when there is one;
 //! - the browser half, when CADENCE_SITE names a release site directory (`./x run` and
 //!   the release build set it; see scripts/lib.sh `build_release`): every file of its
-//!   `pkg/` is embedded, so deploying is copying the one binary. Without it (debug builds,
+//!   `pkg/BUNDLE/` is embedded, so deploying is copying the one binary. Without it (debug builds,
 //!   the tests) the server serves target/site from disk as before.
 
 use std::env;
@@ -73,7 +73,8 @@ fn site() {
                 bundle.trim()
             )
             .unwrap();
-            let pkg = dir.join("pkg");
+            // pkg/BUNDLE/: the bundle's directory, named by the hash of its files.
+            let pkg = dir.join("pkg").join(bundle.trim());
             println!("cargo:rerun-if-changed={}", pkg.display());
             let mut files: Vec<PathBuf> = fs::read_dir(&pkg)
                 .unwrap_or_else(|e| panic!("CADENCE_SITE: reading {}: {e}", pkg.display()))

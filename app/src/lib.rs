@@ -25,7 +25,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Redirect, Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -57,13 +57,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: the mark tells tests (and any
-    // curious user) that the page is live.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%232f6fdf'/%3E%3Cpath d='M4 11l3-6 2 4 1.5-2L12 11' stroke='white' fill='none' stroke-width='1.5'/%3E%3C/svg%3E"/>
@@ -77,23 +70,23 @@ pub fn App() -> impl IntoView {
                     // In-order streaming: the page arrives complete, so it reads (and its
                     // forms work) with JavaScript off, as well as before hydration.
                     <Route path=path!("") view=|| view! { <Redirect path="/projects"/> }/>
-                    <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/register") view=pages::auth::RegisterPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/projects") view=pages::projects::ProjectsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/p/:slug") view=pages::project::ProjectPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/login") view={Lazy::<pages::lazy::LoginRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/register") view={Lazy::<pages::lazy::RegisterRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/account") view={Lazy::<pages::lazy::AccountRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/projects") view={Lazy::<pages::lazy::ProjectsRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug") view={Lazy::<pages::lazy::ProjectRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug/backlog") view=pages::backlog::BacklogPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/p/:slug/items/:number") view=pages::item::ItemPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/p/:slug/board") view=pages::board::BoardPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/p/:slug/sprints") view=pages::sprints::SprintsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/p/:slug/increments/:id") view=pages::sprints::IncrementPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/p/:slug/planning") view=pages::planning::PlanningPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/p/:slug/poker") view=pages::poker::PokerPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/p/:slug/velocity") view=pages::velocity::VelocityPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/p/:slug/standup") view=pages::standup::StandupPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/p/:slug/reflection") view=pages::reflection::ReflectionPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/p/:slug/members") view=pages::members::MembersPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/p/:slug/settings") view=pages::settings::SettingsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/items/:number") view={Lazy::<pages::lazy::ItemRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/board") view={Lazy::<pages::lazy::BoardRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/sprints") view={Lazy::<pages::lazy::SprintsRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/increments/:id") view={Lazy::<pages::lazy::IncrementRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/planning") view={Lazy::<pages::lazy::PlanningRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/poker") view={Lazy::<pages::lazy::PokerRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/velocity") view={Lazy::<pages::lazy::VelocityRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/standup") view={Lazy::<pages::lazy::StandupRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/reflection") view={Lazy::<pages::lazy::ReflectionRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/members") view={Lazy::<pages::lazy::MembersRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/p/:slug/settings") view={Lazy::<pages::lazy::SettingsRoute>::new()} ssr=SsrMode::InOrder/>
                 </Routes>
             </Layout>
         </Router>

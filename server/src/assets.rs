@@ -1,6 +1,7 @@
-//! The browser half built into the binary (release builds; see server/build.rs): the wasm
-//! module, its JS glue and the stylesheet, named by a hash of their contents and stored
-//! with gzip and brotli copies made at build time. Served with a year's immutable caching
+//! The browser half built into the binary (release builds; see server/build.rs): the first
+//! wasm module, its JS glue, the lazily loaded pages' modules and their loader, and the
+//! stylesheet, in a directory named by a hash of them all (`/pkg/BUNDLE/…`) and stored with
+//! gzip and brotli copies made at build time. Served with a year's immutable caching
 //! (a new build has new names) and in the best encoding the client accepts, so nothing is
 //! compressed per request.
 
@@ -61,8 +62,12 @@ pub fn accepts(headers: &HeaderMap, coding: &str) -> bool {
 }
 
 /// `GET /pkg/{name}`: an embedded file, precompressed when the client takes it.
-pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
-    let Some(plain) = file(&name) else {
+pub async fn serve(Path((bundle, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    // Only this build's files: an old page asking for an earlier bundle gets a 404 (and reloads).
+    let Some(plain) = (Some(bundle.as_str()) == BUNDLE)
+        .then(|| file(&name))
+        .flatten()
+    else {
         return (StatusCode::NOT_FOUND, "no such file").into_response();
     };
     let (body, encoding) = ["br", "gzip"]

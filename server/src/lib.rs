@@ -96,10 +96,11 @@ pub fn router(state: AppState) -> Router {
         provide_context(clock.clone());
         guard::provide_request_nonce();
     };
-    // A release binary carries its browser half (see `assets`): pages name its hashed files.
+    // A release binary carries its browser half (see `assets`): pages name its files in the
+    // bundle's directory, /pkg/BUNDLE/cadence.{js,wasm,css}.
     let mut state = state;
     if let Some(bundle) = assets::bundle() {
-        state.leptos_options.output_name = bundle.into();
+        state.leptos_options.output_name = format!("{bundle}/cadence").into();
     }
     let options = state.leptos_options.clone();
 
@@ -107,7 +108,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     let router = if assets::bundle().is_some() {
-        router.route("/pkg/{name}", get(assets::serve))
+        router.route("/pkg/{bundle}/{name}", get(assets::serve))
     } else {
         router
     };

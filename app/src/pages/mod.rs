@@ -5,6 +5,7 @@ pub mod auth;
 pub mod backlog;
 pub mod board;
 pub mod item;
+pub mod lazy;
 pub mod members;
 pub mod not_found;
 pub mod planning;

@@ -117,15 +117,18 @@ pub fn PokerPage() -> impl IntoView {
         <FormError message=error/>
         <Transition fallback=|| view! { <p class="muted">"Loading the session…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
-                {move || Suspend::new(async move {
-                    project.await?;
-                    let state = state.await?;
-                    schedule_reveal(&state, countdown_over);
-                    Ok::<_, AppError>(view! {
-                        <Session state slug=slug.get_untracked() increment=increment.get_untracked()
-                            items=items.get_untracked() actions/>
+                // Read now, not after the awaits: by then the page may be gone (navigated
+                // away while its data came), and a gone page's signals cannot be read.
+                {move || {
+                    let (slug, increment, items) =
+                        (slug.get_untracked(), increment.get_untracked(), items.get_untracked());
+                    Suspend::new(async move {
+                        project.await?;
+                        let state = state.await?;
+                        schedule_reveal(&state, countdown_over);
+                        Ok::<_, AppError>(view! { <Session state slug increment items actions/> })
                     })
-                })}
+                }}
             </ErrorBoundary>
         </Transition>
     }

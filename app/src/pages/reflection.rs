@@ -60,11 +60,16 @@ pub fn ReflectionPage() -> impl IntoView {
         <Title text="Reflection"/>
         <Transition fallback=|| view! { <p class="muted">"Loading the reflection…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
-                {move || Suspend::new(async move {
-                    project.await?;
-                    let board = board.await?;
-                    Ok::<_, AppError>(view! { <Board board slug=slug.get_untracked() actions/> })
-                })}
+                // Read now, not after the awaits: by then the page may be gone (navigated
+                // away while its data came), and a gone page's signals cannot be read.
+                {move || {
+                    let slug = slug.get_untracked();
+                    Suspend::new(async move {
+                        project.await?;
+                        let board = board.await?;
+                        Ok::<_, AppError>(view! { <Board board slug actions/> })
+                    })
+                }}
             </ErrorBoundary>
         </Transition>
     }

@@ -51,12 +51,17 @@ pub fn StandupPage() -> impl IntoView {
         <Title text="Stand-up"/>
         <Transition fallback=|| view! { <p class="muted">"Loading the stand-up…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
-                {move || Suspend::new(async move {
-                    project.await?;
-                    let standup = standup.await?;
-                    let board = board.await?;
-                    Ok::<_, AppError>(view! { <StandupView standup board slug=slug.get_untracked() save/> })
-                })}
+                // Read now, not after the awaits: by then the page may be gone (navigated
+                // away while its data came), and a gone page's signals cannot be read.
+                {move || {
+                    let slug = slug.get_untracked();
+                    Suspend::new(async move {
+                        project.await?;
+                        let standup = standup.await?;
+                        let board = board.await?;
+                        Ok::<_, AppError>(view! { <StandupView standup board slug save/> })
+                    })
+                }}
             </ErrorBoundary>
         </Transition>
     }
@@ -374,7 +379,11 @@ fn RunMode(
         speaker.set(Some(0));
         if let Ok(handle) = set_interval_with_handle(
             move || {
-                elapsed.update(|e| *e += 1);
+                // A tick that comes after the page is gone (its interval is cleared as the
+                // page goes, but a tick may already be queued) does nothing.
+                if elapsed.try_update(|e| *e += 1).is_none() {
+                    return;
+                }
                 spoken.update(|s| *s += 1);
                 if spoken.get_untracked() >= share {
                     next();
@@ -385,6 +394,12 @@ fn RunMode(
             ticking.set(Some(handle));
         }
     };
+    // Leaving the page while the stand-up runs stops its clock.
+    on_cleanup(move || {
+        if let Some(Some(h)) = ticking.try_get_untracked() {
+            h.clear();
+        }
+    });
     let stop = move |_| {
         if let Some(h) = ticking.get_untracked() {
             h.clear();
