@@ -140,11 +140,18 @@ fn Backlog(
         <p class="form-error" role="alert">{move || message.get()}</p>
         <Transition fallback=|| view! { <p class="muted">"Loading items…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
-                {move || Suspend::new(async move {
-                    page.await.map(|p| view! {
-                        <ItemList page=p ctx changed message refocus flat=filtered()/>
+                // The filter is read here, not inside the future: a server renders the
+                // future on whichever worker thread polls it, and a memo read there while
+                // this request recomputes it on another panicked (seen once in 50 clients'
+                // load on the debug build).
+                {move || {
+                    let flat = filtered();
+                    Suspend::new(async move {
+                        page.await.map(|p| view! {
+                            <ItemList page=p ctx changed message refocus flat/>
+                        })
                     })
-                })}
+                }}
             </ErrorBoundary>
         </Transition>
     }
