@@ -63,7 +63,9 @@ pub fn ItemList(
     // After a keyboard move and the reload, focus returns to the same button of the item.
     Effect::new(move |_| {
         if let Some(target) = refocus.get() {
-            refocus_when_mounted(target, refocus, 20);
+            // Up to five seconds: a reload under load (a busy server, a slow network)
+            // can take longer than half a second, and focus must still come back.
+            refocus_when_mounted(target, refocus, 200);
         }
     });
     let next_cursor = page.next_cursor.clone();
