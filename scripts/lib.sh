@@ -315,7 +315,7 @@ build_front() {
   rm -rf "$out"; mv "$tmp" "$out"
 }
 
-# The debug build: what `./x test` tests and `./x dev` serves. --tests: the server is built
+# The debug build: what `./x test` tests (`./x dev` builds its own through cargo-leptos). --tests: the server is built
 # together with the test targets, so cargo resolves one feature set (dev-dependencies
 # included) for the build and for `cargo test`, and the tests rebuild nothing.
 build_site() {

@@ -1,7 +1,7 @@
 //! The pages loaded on demand. Each page's code is split out of the
 //! first wasm module into a file of its own (`scripts/lib.sh`, `build_front`), fetched when the
-//! page is first shown: the first load of the backlog carries the backlog, the sign-in pages and
-//! the shell, not every page of the app. Data is not fetched here (`data` makes nothing), so a
+//! page is first shown: the first load of the backlog carries the backlog and the shell, not
+//! every page of the app. Data is not fetched here (`data` makes nothing), so a
 //! page's resources start once its code has arrived; the code of a page is a few tens of KB,
 //! cached for a year once fetched.
 //!
