@@ -93,7 +93,7 @@ fn last_day() -> NaiveDate {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
-    #[error("{0:?} is not a date (YYYY-MM-DD)")]
+    #[error("{} is not a date (YYYY-MM-DD)", crate::domain::Quoted(.0))]
     NotADate(String),
     #[error("{0} is outside the dates Cadence works with ({DATE_RANGE})")]
     OutOfRange(NaiveDate),

@@ -79,7 +79,7 @@ pub enum EffortChartError {
     EmptyLabel(u8),
     #[error("the label of {0} can be at most {LABEL_MAX_CHARS} characters")]
     LabelTooLong(u8),
-    #[error("the label {0:?} is used twice")]
+    #[error("the label {} is used twice", crate::domain::Quoted(.0))]
     DuplicateLabel(String),
 }
 

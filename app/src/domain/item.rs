@@ -26,7 +26,7 @@ pub enum ItemState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not one of {1}")]
+#[error("{} is not one of {}", crate::domain::Quoted(.0), .1)]
 pub struct UnknownValue(pub String, pub &'static str);
 
 impl ItemKind {

@@ -27,6 +27,17 @@ macro_rules! string_newtype {
 }
 pub(crate) use string_newtype;
 
+/// A value quoted in a message as `{:?}` quotes a string, but through `Display`: the
+/// browser half is built with `-Zfmt-debug=none` (scripts/lib.sh, build_front), where `{:?}`
+/// prints nothing, and these messages are shown by both halves.
+pub struct Quoted<'a>(pub &'a str);
+
+impl std::fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "\"{}\"", self.0.escape_debug())
+    }
+}
+
 pub mod account;
 pub mod burndown;
 pub mod calendar;

@@ -16,7 +16,7 @@ pub enum Card {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{card:?} is not a card: choose {choices}, ? or break")]
+#[error("{} is not a card: choose {choices}, ? or break", crate::domain::Quoted(.card))]
 pub struct NotACard {
     pub card: String,
     pub choices: String,

@@ -32,7 +32,7 @@ pub enum Permission {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a role: use owner, scrum_master, member or viewer")]
+#[error("{} is not a role: use owner, scrum_master, member or viewer", crate::domain::Quoted(.0))]
 pub struct RoleError(pub String);
 
 impl Role {
@@ -94,6 +94,19 @@ mod tests {
         }
         assert!(Role::parse("admin").is_err());
         assert!(Role::parse("Owner").is_err());
+    }
+
+    #[test]
+    fn refusals_quote_the_value_as_debug_would_without_using_it() {
+        // The browser half prints nothing for `{:?}` (-Zfmt-debug=none): messages quote
+        // through domain::Quoted, which must read the same as Debug did.
+        for odd in ["admin", "say \"hi\"", "tab\there", "back\\slash", "é"] {
+            let message = Role::parse(odd).unwrap_err().to_string();
+            assert_eq!(
+                message,
+                format!("{odd:?} is not a role: use owner, scrum_master, member or viewer")
+            );
+        }
     }
 
     #[test]

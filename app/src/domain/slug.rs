@@ -19,7 +19,7 @@ pub enum SlugError {
     TooLong,
     #[error("use lowercase letters, digits and single hyphens between them (like team-apollo)")]
     BadCharacters,
-    #[error("{0:?} is reserved: choose another URL name")]
+    #[error("{} is reserved: choose another URL name", crate::domain::Quoted(.0))]
     Reserved(String),
 }
 

@@ -161,7 +161,7 @@ impl fmt::Display for Side {
 /// A history row that does not hold a change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HistoryError {
-    #[error("{0:?} is not a field the history records")]
+    #[error("{} is not a field the history records", crate::domain::Quoted(.0))]
     UnknownField(String),
     #[error("the {side} value of a {field} change {problem}")]
     BadValue {
