@@ -2,7 +2,6 @@
 # Bootstrap and orchestration for ./x. Every step checks first and skips when done,
 # so a second run costs seconds.
 
-CARGO_LEPTOS_VERSION="0.3.11"
 WEB_TOOLCHAIN="cadence-web"           # rustup name of Debian's rustc-web, linked from /usr
 PG_PORT="${CADENCE_PG_PORT:-54329}"
 DATA_DIR="$CADENCE_ROOT/.data"        # git-ignored: the local PostgreSQL cluster lives here
@@ -65,7 +64,7 @@ select_toolchain() {
   fi
 }
 
-rustc_at_least_1_96() { # $1 = toolchain; cargo-leptos 0.3.11's lock file needs rustc >= 1.96
+rustc_at_least_1_96() { # $1 = toolchain; the workspace's dependencies need rustc >= 1.96
   local v; v="$(rustc +"$1" --version 2>/dev/null | awk '{print $2}')" || return 1
   [ "$(printf '%s\n1.96.0\n' "${v%%-*}" | sort -V | head -1)" = "1.96.0" ]
 }
@@ -111,13 +110,6 @@ bootstrap_toolchain() {
 }
 
 # --- Build tools from crates.io ---------------------------------------------------------
-
-bootstrap_cargo_leptos() {
-  if cargo-leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then return 0; fi
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 25 minutes on 2 cores, once)"
-  # no_downloads: use tools from PATH rather than fetching them from GitHub (unreachable here).
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
-}
 
 # The wasm-bindgen version in Cargo.lock: the CLI must be exactly the same.
 locked_wasm_bindgen_version() {
@@ -279,7 +271,7 @@ bootstrap() {
   bootstrap_wasm_split
   bootstrap_wasm_opt
   bootstrap_postgres
-  export LEPTOS_OUTPUT_NAME=cadence   # read at compile time: keep cargo's builds identical to cargo-leptos's
+  export LEPTOS_OUTPUT_NAME=cadence   # read at compile time by leptos: the name of the site's files
   say "bootstrap done in $((SECONDS - t0)) s"
 }
 
@@ -340,7 +332,7 @@ build_front() {
   rm -rf "$out"; mv "$tmp" "$out"
 }
 
-# The debug build: what `./x test` tests (`./x dev` builds its own through cargo-leptos). --tests: the server is built
+# The debug build: what `./x test` tests and `./x dev` serves. --tests: the server is built
 # together with the test targets, so cargo resolves one feature set (dev-dependencies
 # included) for the build and for `cargo test`, and the tests rebuild nothing.
 build_site() {
@@ -424,12 +416,28 @@ run_app() {
   CADENCE_ADDR="$addr" "$CADENCE_ROOT/target/release/server" serve
 }
 
-# ./x dev: the debug build under cargo-leptos's watch, rebuilt and reloaded on every change.
+# ./x dev: the debug build (the one `./x test` tests, build_site), served from
+# target/debug/server, rebuilt and restarted whenever a source file changes (inotifywait).
+# Reload the browser after "serving" appears again. (cargo-leptos's own watch built a
+# browser half that did not hydrate: README, Other verbs.)
 run_dev() {
-  bootstrap_cargo_leptos
+  command -v inotifywait >/dev/null || apt_install inotify-tools
   use_or_start_db
   cd "$CADENCE_ROOT"
-  cargo leptos watch --split --bin-cargo-args=--tests --bin-cargo-args=--package=app "$@"
+  local pid="" addr="${CADENCE_ADDR:-127.0.0.1:3000}"
+  trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null' EXIT
+  while true; do
+    if build_site; then
+      if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; fi
+      CADENCE_ADDR="$addr" LEPTOS_SITE_ROOT=target/site target/debug/server serve &
+      pid=$!
+      say "serving the debug build on http://$addr/ (rebuilt on every change; Ctrl-C stops)"
+    else
+      warn "the build failed: fix it and save, it is tried again"
+    fi
+    inotifywait -qq -r -e modify,create,delete,move \
+      app/src server/src frontend/src style migrations Cargo.toml || return 1
+  done
 }
 
 # --- Test -----------------------------------------------------------------------------------
