@@ -191,6 +191,11 @@ pub fn new_api_token() -> String {
     format!("{API_TOKEN_PREFIX}{}", random_hex(32))
 }
 
+/// A new webhook secret for an integration: 64 hex digits.
+pub fn new_hook_secret() -> String {
+    random_hex(32)
+}
+
 /// Starts a session for the account and returns the cookie value.
 pub async fn start_session(
     pool: &PgPool,

@@ -221,6 +221,8 @@ fn kind(headers: &HeaderMap) -> Option<Kind> {
 fn limit(path: &str) -> usize {
     if path == "/api/v1/projects/import" {
         crate::rest::IMPORT_LIMIT
+    } else if path.starts_with(crate::hooks::PREFIX) {
+        crate::hooks::LIMIT
     } else {
         BODY_LIMIT
     }
@@ -264,7 +266,7 @@ pub async fn bodies(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, limit(&path)).await else {
         // The only way reading a body can fail here is by being too long (a stream the
         // client breaks off is answered to nobody).
         return too_large(&path);

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod config;
 pub mod guard;
+pub mod hooks;
 pub mod live;
 pub mod observe;
 pub mod rest;
@@ -106,7 +107,8 @@ pub fn router(state: AppState) -> Router {
 
     let router = Router::new()
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz));
+        .route("/readyz", get(readyz))
+        .route("/hooks/{id}", axum::routing::post(hooks::receive));
     let router = if assets::bundle().is_some() {
         router.route("/pkg/{bundle}/{name}", get(assets::serve))
     } else {

@@ -58,7 +58,8 @@ pub struct NewItemRow<'a> {
     pub estimate: Option<i16>,
     pub assignee_id: Option<Uuid>,
     pub rank: i64,
-    pub creator_id: Uuid,
+    /// Nobody: an integration filed it (a failing pipeline's bug).
+    pub creator_id: Option<Uuid>,
 }
 
 #[tracing::instrument(skip_all, err(level = "debug"))]
@@ -546,6 +547,16 @@ pub fn decode(field: &str, old: Option<&Value>, new: Option<&Value>) -> Option<C
         .ok()
 }
 
+/// Marks an item as changed without changing a field (its version stays): something about
+/// it changed elsewhere (a CI run, a linked commit), and open pages hear of it.
+#[tracing::instrument(skip(conn), err(level = "debug"))]
+pub async fn touch(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("update work_item set updated_at = now() where id = $1", id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Records one change of an item in its history, stamped `at` (the clock read when it is
 /// written, after any lock the change waited for).
 #[tracing::instrument(skip(conn, change), fields(field = change.field()), err(level = "debug"))]
@@ -554,6 +565,19 @@ pub async fn record(
     project_id: Uuid,
     item_id: Uuid,
     actor_id: Uuid,
+    at: DateTime<Utc>,
+    change: &Change,
+) -> Result<(), sqlx::Error> {
+    record_by(conn, project_id, item_id, Some(actor_id), at, change).await
+}
+
+/// [`record`] for a change nobody made by hand (`None`: an integration made it).
+#[tracing::instrument(skip(conn, change), fields(field = change.field()), err(level = "debug"))]
+pub async fn record_by(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    item_id: Uuid,
+    actor_id: Option<Uuid>,
     at: DateTime<Utc>,
     change: &Change,
 ) -> Result<(), sqlx::Error> {

@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod export;
+pub mod hooks;
 pub mod idempotency;
 pub mod items;
 pub mod parking_lot;

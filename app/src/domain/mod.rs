@@ -45,6 +45,7 @@ pub mod edit;
 pub mod effort_chart;
 pub mod email;
 pub mod history;
+pub mod hooks;
 pub mod item;
 pub mod points;
 pub mod poker;

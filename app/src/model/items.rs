@@ -94,6 +94,10 @@ pub struct ItemDetail {
     pub children: Vec<Item>,
     /// Newest first.
     pub history: Vec<ItemEvent>,
+    /// Commits and pull requests that mention it, newest first.
+    pub links: Vec<super::hooks::ItemLink>,
+    /// For a bug a failing pipeline filed: which, and its runs since.
+    pub ci: Option<super::hooks::CiOrigin>,
 }
 
 /// The backlog's and the items API's filters; all optional.

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod events;
 pub mod export;
+pub mod hooks;
 pub mod items;
 pub mod parking_lot;
 pub mod poker;

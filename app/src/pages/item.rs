@@ -108,10 +108,13 @@ fn ItemView(
             }}
             <p class="muted small">
                 {format!("Created {} by {}", item.created_at.format("%Y-%m-%d %H:%M UTC"),
-                    item.creator.clone().unwrap_or_else(|| "someone".into()))}
+                    item.creator.clone().or_else(|| detail.ci.as_ref().map(|ci| format!("{} CI ({})", ci.provider, ci.integration)))
+                        .unwrap_or_else(|| "someone".into()))}
                 {item.assignee.clone().map(|a| format!(" · assigned to {}", a.display_name))}
             </p>
         </section>
+        {detail.ci.clone().map(|ci| view! { <CiOriginView ci/> })}
+        {(!detail.links.is_empty()).then(|| view! { <LinksView links=detail.links.clone()/> })}
         {can_edit.then(|| view! { <EditForm item=item.clone() ctx changed saved/> })}
         <History detail=detail.clone()/>
     }
@@ -433,8 +436,95 @@ fn Trashed(item: Item, ctx: StoredValue<BoardContext>, changed: RwSignal<u32>) -
     }
 }
 
+/// Where a bug came from when a failing pipeline filed it, and its runs since.
+#[component]
+fn CiOriginView(ci: crate::model::hooks::CiOrigin) -> impl IntoView {
+    let summary = format!(
+        "Filed by {} CI ({}) when {} failed on {}: {} in all, the last at {}.",
+        ci.provider,
+        ci.integration,
+        ci.pipeline,
+        ci.branch,
+        crate::words::count(ci.occurrences.max(0) as u32, "failure", "failures"),
+        ci.last_seen.format("%Y-%m-%d %H:%M UTC"),
+    );
+    view! {
+        <section class="card" aria-labelledby="ci-heading">
+            <h2 id="ci-heading">"From CI"</h2>
+            <p data-testid="ci-origin">{summary}</p>
+            <ol class="ci-runs" aria-label="Runs">
+                {ci.runs.into_iter().map(|run| {
+                    let label = format!("{} {}", run.status, run.at.format("%Y-%m-%d %H:%M UTC"));
+                    let commit = run.commit.map(|c| format!(" · commit {}", c.get(..7).unwrap_or(&c).to_owned()));
+                    view! {
+                        <li class=format!("run-{}", run.status)>
+                            {match run.url {
+                                Some(url) => view! { <a href=url rel="external noopener">{label}</a> }.into_any(),
+                                None => label.into_any(),
+                            }}
+                            {commit}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// The commits and pull requests that mention the item.
+#[component]
+fn LinksView(links: Vec<crate::model::hooks::ItemLink>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="links-heading">
+            <h2 id="links-heading">"Commits and pull requests"</h2>
+            <ul class="item-links" aria-label="Commits and pull requests">
+                {links.into_iter().map(|l| {
+                    let what = if l.kind == "pull_request" {
+                        format!("Pull request #{}", l.reference)
+                    } else {
+                        format!("Commit {}", l.reference.get(..7).unwrap_or(&l.reference))
+                    };
+                    let details = format!(
+                        "{}{}",
+                        l.author.map(|a| format!(" · {a}")).unwrap_or_default(),
+                        l.branch.map(|b| format!(" · {b}")).unwrap_or_default(),
+                    );
+                    view! {
+                        <li>
+                            {match l.url {
+                                Some(url) => view! { <a href=url rel="external noopener">{what}</a> }.into_any(),
+                                None => view! { <span>{what}</span> }.into_any(),
+                            }}
+                            ": " {l.title}
+                            <span class="muted">{details}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
 #[component]
 fn History(detail: ItemDetail) -> impl IntoView {
+    // Rows nobody made by hand (no actor) beside a CI or commit note came from an integration.
+    let by_integration: Vec<_> = detail
+        .history
+        .iter()
+        .filter(|e| e.field == "ci" || e.field == "link")
+        .map(|e| e.at)
+        .collect();
+    // "GitLab CI (dunder/store)" for the bug a pipeline filed.
+    let ci = detail
+        .ci
+        .as_ref()
+        .map(|ci| format!("{} CI ({})", ci.provider, ci.integration));
+    let actor = move |e: &crate::model::items::ItemEvent| match (&e.actor, &ci) {
+        (Some(name), _) => name.clone(),
+        (None, Some(ci)) if e.field == "ci" || e.field == "created" => ci.clone(),
+        (None, _) if by_integration.contains(&e.at) => "An integration".into(),
+        (None, _) => "someone".into(),
+    };
     view! {
         <section class="card" aria-labelledby="history-heading">
             <h2 id="history-heading">"History"</h2>
@@ -442,7 +532,7 @@ fn History(detail: ItemDetail) -> impl IntoView {
                 {detail.history.into_iter().map(|e| view! {
                     <li>
                         <time datetime=e.at.to_rfc3339()>{e.at.format("%Y-%m-%d %H:%M").to_string()}</time>
-                        " " <strong>{e.actor.unwrap_or_else(|| "someone".into())}</strong>
+                        " " <strong>{actor(&e)}</strong>
                         " " {e.summary}
                     </li>
                 }).collect_view()}

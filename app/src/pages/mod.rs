@@ -4,6 +4,7 @@ pub mod account;
 pub mod auth;
 pub mod backlog;
 pub mod board;
+pub mod integrations;
 pub mod item;
 pub mod lazy;
 pub mod members;

@@ -313,6 +313,7 @@ fn Settings(project: ProjectInfo) -> impl IntoView {
             <a class="button" href=format!("/api/v1/projects/{}/export", project.slug) download=format!("{}.cadence.json", project.slug)
                 rel="external">"Download as JSON"</a>
         </section>
+        {is_owner.then(|| view! { <super::integrations::Integrations slug=project.slug.clone()/> })}
         {is_owner.then(|| view! { <OwnerZone project=project.clone()/> })}
     }
 }

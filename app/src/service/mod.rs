@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod demo;
 pub mod events;
 pub mod export;
+pub mod hooks;
 pub mod idempotency;
 pub mod items;
 pub mod parking_lot;

@@ -18,7 +18,7 @@ mod projects;
 mod sprints;
 mod standup;
 
-pub use error::error_answer;
+pub use error::{error_answer, ApiError};
 pub use openapi::ApiDoc;
 
 use crate::AppState;
@@ -27,7 +27,6 @@ use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
-use error::ApiError;
 
 /// The most any import may send (the highest `CADENCE_IMPORT_LIMIT_MB`): what the edge
 /// lets through to the import, which then holds the body to the configured limit

@@ -35,6 +35,8 @@ struct Ctx {
     committed: i32,
     /// An action item on the first increment's reflection, written by the owner.
     card: i64,
+    /// A GitHub integration of the project.
+    integration: String,
 }
 
 pub(super) enum Req {
@@ -68,6 +70,62 @@ fn cases() -> Vec<Case> {
     use Req::*;
     vec![
         // Server functions.
+        Case {
+            name: "hooks/list",
+            needs: Permission::Administer,
+            before: &[],
+            request: |c| Form("hooks/list", vec![("slug", c.slug.clone())]),
+        },
+        Case {
+            name: "hooks/create",
+            needs: Permission::Administer,
+            before: &[],
+            request: |c| {
+                Form(
+                    "hooks/create",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("provider", "gitlab".into()),
+                        ("name", "infra".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "hooks/rotate",
+            needs: Permission::Administer,
+            before: &[],
+            request: |c| {
+                Form(
+                    "hooks/rotate",
+                    vec![("slug", c.slug.clone()), ("id", c.integration.clone())],
+                )
+            },
+        },
+        Case {
+            name: "hooks/update",
+            needs: Permission::Administer,
+            before: &[],
+            request: |c| {
+                Json(
+                    "hooks/update",
+                    json!({"slug": c.slug, "id": c.integration, "settings": {
+                        "name": "renamed", "branches": "main", "close_on_fixes": false,
+                        "done_on_green": false}}),
+                )
+            },
+        },
+        Case {
+            name: "hooks/remove",
+            needs: Permission::Administer,
+            before: &[],
+            request: |c| {
+                Form(
+                    "hooks/remove",
+                    vec![("slug", c.slug.clone()), ("id", c.integration.clone())],
+                )
+            },
+        },
         Case {
             name: "project/detail",
             needs: Permission::Read,
@@ -1239,7 +1297,24 @@ impl Cast {
             .await;
         assert_eq!(res.status(), StatusCode::OK);
         let card = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let res = self
+            .owner
+            .call(
+                "hooks/create",
+                &[
+                    ("slug", slug.as_str()),
+                    ("provider", "github"),
+                    ("name", "store"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let integration = res.json::<Value>().await.unwrap()["integration"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         Ctx {
+            integration,
             card,
             sprint: sprint["id"].as_i64().unwrap(),
             first,

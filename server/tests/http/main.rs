@@ -7,6 +7,7 @@ mod authz;
 mod cross_project;
 mod edge;
 mod export;
+mod hooks;
 mod hostile;
 mod import_limits;
 mod items;

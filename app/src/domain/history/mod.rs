@@ -15,6 +15,10 @@
 //! - `blocked`: `{blocked, reason}` → `{blocked, reason}`
 //! - `deleted`: — → —, or `{with_epic}` with the epic's number when it went with its epic
 //! - `restored`: — → —
+//! - `poker`: — → `{round, votes}` (beside the estimate change it made)
+//! - `ci`: — → `{event: "failed" | "passing", pipeline, branch, run, commit, occurrences}`
+//!   (what a CI integration reported about the bug it filed)
+//! - `link`: — → `{kind: "commit" | "pull_request", reference, title, url, author, closes}`
 //!
 //! Nothing reads the same absent or JSON `null`: an export and import turns one into the
 //! other. An import also leaves `id: null` in an `assignee` whose email matched no account,
@@ -30,7 +34,7 @@ use std::fmt;
 use uuid::Uuid;
 
 /// The fields the history records (the `item_event.field` check constraint).
-pub const FIELDS: [&str; 13] = [
+pub const FIELDS: [&str; 15] = [
     "created",
     "title",
     "description",
@@ -44,6 +48,8 @@ pub const FIELDS: [&str; 13] = [
     "deleted",
     "restored",
     "poker",
+    "ci",
+    "link",
 ];
 
 /// An item as it was created (the `created` row's new value).
@@ -133,6 +139,38 @@ pub enum Change {
     /// "break"). Recorded beside the `Estimate` change it made; a note, not a fact the
     /// walkers need.
     Poker(PokerNote),
+    /// What a CI integration reported about the bug it filed: another failure of the same
+    /// pipeline, or its first green run since. A note beside any state change it made.
+    Ci(CiNote),
+    /// A commit or pull request that mentions the item (and whether it closed it). A note
+    /// beside the state change a closing one made.
+    Link(LinkNote),
+}
+
+/// The `ci` row's new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CiNote {
+    /// `failed` (again) or `passing` (again).
+    pub event: String,
+    pub pipeline: String,
+    pub branch: String,
+    pub run: Option<String>,
+    pub commit: Option<String>,
+    /// How many failures the bug has seen, this one included.
+    pub occurrences: Option<i32>,
+}
+
+/// The `link` row's new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkNote {
+    /// `commit` or `pull_request`.
+    pub kind: String,
+    /// The commit's id, the pull request's number.
+    pub reference: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    pub closes: bool,
 }
 
 /// The `poker` row's new value.
@@ -257,6 +295,8 @@ impl Change {
             Change::Deleted { .. } => "deleted",
             Change::Restored => "restored",
             Change::Poker(_) => "poker",
+            Change::Ci(_) => "ci",
+            Change::Link(_) => "link",
         }
     }
 
@@ -275,6 +315,8 @@ impl Change {
             Change::Deleted { with_epic } => (None, with_epic.map(|n| json!({ "with_epic": n }))),
             Change::Restored => (None, None),
             Change::Poker(note) => (None, Some(json!(note))),
+            Change::Ci(note) => (None, Some(json!(note))),
+            Change::Link(note) => (None, Some(json!(note))),
         };
         (self.field(), old, new)
     }
@@ -321,6 +363,14 @@ impl Change {
             "poker" => {
                 s.empty(Side::Old)?;
                 Change::Poker(s.must(Side::New)?)
+            }
+            "ci" => {
+                s.empty(Side::Old)?;
+                Change::Ci(s.must(Side::New)?)
+            }
+            "link" => {
+                s.empty(Side::Old)?;
+                Change::Link(s.must(Side::New)?)
             }
             _ => return Err(HistoryError::UnknownField(field.to_owned())),
         })
@@ -373,6 +423,29 @@ impl Change {
                     .filter_map(|v| super::poker::Card::from_stored(v))
                     .collect();
                 return super::poker::history_line(note.round, &cards);
+            }
+            Change::Ci(note) => {
+                let run = format!("{} on {}", note.pipeline, note.branch);
+                return match (note.event.as_str(), note.occurrences) {
+                    ("passing", _) => format!("CI: {run} passing again"),
+                    (_, Some(n)) if n > 1 => format!("CI: {run} failed again ({n} times in all)"),
+                    _ => format!("CI: {run} failed"),
+                };
+            }
+            Change::Link(note) => {
+                let what = match note.kind.as_str() {
+                    "pull_request" => format!("pull request #{}", note.reference),
+                    _ => format!(
+                        "commit {}",
+                        note.reference.get(..7).unwrap_or(&note.reference)
+                    ),
+                };
+                let verb = if note.closes {
+                    "closed by"
+                } else {
+                    "mentioned in"
+                };
+                return format!("{verb} {what}: {}", note.title);
             }
             Change::Description { .. } => return "description edited".into(),
             Change::Parent { old, new } => return format!("epic: {} → {}", epic(old), epic(new)),
@@ -497,7 +570,9 @@ impl StandupCard {
                 Change::Description { .. }
                 | Change::Parent { .. }
                 | Change::Increment { .. }
-                | Change::Poker(_) => {}
+                | Change::Poker(_)
+                | Change::Ci(_)
+                | Change::Link(_) => {}
             }
         }
         (existed && !self.deleted).then_some(self)

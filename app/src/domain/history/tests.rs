@@ -55,7 +55,7 @@ use chrono::TimeZone;
 
 /// Rows exactly as service::items, service::sprints and the import write them: field,
 /// old and new value as JSON ("" for SQL NULL), and the item page's summary.
-const ROWS: [(&str, &str, &str, &str); 19] = [
+const ROWS: [(&str, &str, &str, &str); 22] = [
     (
         "created",
         "",
@@ -111,6 +111,24 @@ const ROWS: [(&str, &str, &str, &str); 19] = [
         "",
         r#"{"round":2,"votes":["8","5","?","3","5"]}"#,
         "estimated in planning poker, round 2: 3, 5, 5, 8, ?",
+    ),
+    (
+        "ci",
+        "",
+        r#"{"event":"failed","pipeline":"build","branch":"main","run":"https://ci.example/runs/9","commit":"6113728f27","occurrences":3}"#,
+        "CI: build on main failed again (3 times in all)",
+    ),
+    (
+        "ci",
+        "",
+        r#"{"event":"passing","pipeline":"build","branch":"main","run":null,"commit":null,"occurrences":null}"#,
+        "CI: build on main passing again",
+    ),
+    (
+        "link",
+        "",
+        r#"{"kind":"commit","reference":"6113728f27ae","title":"Fix the cart total","url":null,"author":"Jim Halpert","closes":true}"#,
+        "closed by commit 6113728: Fix the cart total",
     ),
 ];
 const OLIVE: &str =

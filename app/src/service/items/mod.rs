@@ -202,10 +202,13 @@ pub async fn detail(
             new: e.new_value,
         })
         .collect();
+    let (links, ci) = super::hooks::item_links(pool, row.id).await?;
     Ok(ItemDetail {
         item,
         children,
         history,
+        links,
+        ci,
     })
 }
 
@@ -422,7 +425,7 @@ pub async fn create(
             estimate,
             assignee_id: assignee,
             rank,
-            creator_id: access.caller.id,
+            creator_id: Some(access.caller.id),
         },
     )
     .await?;
@@ -449,6 +452,33 @@ pub(crate) async fn insert_task_at_top(
     title: &Title,
     description: &str,
 ) -> Result<(Uuid, i32), AppError> {
+    let at_top = AtTop {
+        kind: ItemKind::Task,
+        title,
+        description,
+        assignee: None,
+    };
+    insert_at_top(tx, project_id, Some(actor), clock.now(), at_top).await
+}
+
+/// What [`insert_at_top`] adds.
+pub(crate) struct AtTop<'a> {
+    pub kind: ItemKind,
+    pub title: &'a Title,
+    pub description: &'a str,
+    pub assignee: Option<Uuid>,
+}
+
+/// Adds an item at the top of the backlog inside the caller's transaction, made by `actor`
+/// (`None`: an integration, such as a failing pipeline filing its bug). The caller checked
+/// whoever asked for it.
+pub(crate) async fn insert_at_top(
+    tx: &mut PgConnection,
+    project_id: Uuid,
+    actor: Option<Uuid>,
+    now: chrono::DateTime<chrono::Utc>,
+    new: AtTop<'_>,
+) -> Result<(Uuid, i32), AppError> {
     let number = db::next_number(tx, project_id).await?;
     let rank = place(tx, project_id, None, &Target::Top).await?;
     let id = db::insert(
@@ -456,20 +486,56 @@ pub(crate) async fn insert_task_at_top(
         db::NewItemRow {
             project_id,
             number,
-            kind: ItemKind::Task.as_str(),
+            kind: new.kind.as_str(),
             parent_id: None,
-            title: title.as_str(),
-            description,
+            title: new.title.as_str(),
+            description: new.description,
             estimate: None,
-            assignee_id: None,
+            assignee_id: new.assignee,
             rank,
             creator_id: actor,
         },
     )
     .await?;
-    let change = created(ItemKind::Task, title, None, None);
-    db::record(tx, project_id, id, actor, clock.now(), &change).await?;
+    let change = created(new.kind, new.title, None, None);
+    db::record_by(tx, project_id, id, actor, now, &change).await?;
     Ok((id, number))
+}
+
+/// Moves an item to `state` for an integration (a commit that fixes it, its pipeline green
+/// again) inside the caller's transaction, with `notes` beside the change in its history
+/// (recorded even when the item was in that state already). Nobody made the change: the
+/// rows have no actor. Whether the item moved.
+pub(crate) async fn set_state_for_integration(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    number: i32,
+    state: ItemState,
+    now: chrono::DateTime<chrono::Utc>,
+    notes: &[Change],
+) -> Result<bool, AppError> {
+    let old = live_item(conn, project_id, number, true).await?;
+    let mut changes = Vec::new();
+    if old.state != state {
+        let edit = Edit {
+            state: Some(state.as_str()),
+            ..Edit::default()
+        };
+        let (own, refusals) = own_fields(&old).edited(&edit, &EffortChart::default(), now);
+        if let Some((field, message)) = refusals.into_iter().next() {
+            return Err(AppError::Validation(FieldErrors::one(field, message)));
+        }
+        let mut new = old.clone();
+        set_own_fields(&mut new, own);
+        changes = history::changes(&recorded(&old), &recorded(&new));
+        db::save(conn, &new).await?;
+    }
+    let moved = !changes.is_empty();
+    changes.extend(notes.iter().cloned());
+    for change in &changes {
+        db::record_by(conn, project_id, old.id, None, now, change).await?;
+    }
+    Ok(moved)
 }
 
 /// The message for an edit made against an old version.
