@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view={Lazy::<pages::lazy::LoginRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/register") view={Lazy::<pages::lazy::RegisterRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/account") view={Lazy::<pages::lazy::AccountRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/inbox") view={Lazy::<pages::lazy::InboxRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/projects") view={Lazy::<pages::lazy::ProjectsRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug") view={Lazy::<pages::lazy::ProjectRoute>::new()} ssr=SsrMode::InOrder/>
                     <Route path=path!("/p/:slug/backlog") view=pages::backlog::BacklogPage ssr=SsrMode::InOrder/>

@@ -2,12 +2,137 @@
 //! source is shown as text, never passed through, and links and images keep only
 //! http(s), mailto and in-site addresses, so a description cannot run script.
 
-use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
+use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use std::collections::HashMap;
+use uuid::Uuid;
 
 pub fn to_safe_html(source: &str) -> String {
+    render(source, None)
+}
+
+/// What a comment's or description's mentions and item references link to.
+pub struct Links<'a> {
+    /// `@{uuid}` → the person's name as it is now, for the project's members (anyone else
+    /// shows as "@someone").
+    pub people: &'a HashMap<Uuid, String>,
+    /// `#12` → the item's title, for the project's items (other numbers stay text).
+    pub items: &'a HashMap<i32, String>,
+    pub slug: &'a str,
+}
+
+/// [`to_safe_html`] with mentions shown as names and `#12` linked to item 12 (its title on
+/// hover), outside code.
+pub fn to_safe_html_linked(source: &str, links: &Links<'_>) -> String {
+    render(source, Some(links))
+}
+
+/// One piece of text: as it is, or a link (address, title, text).
+enum Piece<'t> {
+    Text(&'t str),
+    Owned(String),
+    Link(String, String, String),
+}
+
+/// Splits text at the mentions and references `links` knows.
+fn pieces<'t>(text: &'t str, links: &Links<'_>) -> Vec<Piece<'t>> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let (mut i, mut last) = (0, 0);
+    while i < bytes.len() {
+        if bytes[i] == b'@' && text[i..].starts_with("@{") {
+            let token = text
+                .get(i + 2..i + 39)
+                .filter(|t| t.ends_with('}'))
+                .and_then(|t| Uuid::parse_str(&t[..36]).ok());
+            if let Some(id) = token {
+                out.push(Piece::Text(&text[last..i]));
+                match links.people.get(&id) {
+                    Some(name) => out.push(Piece::Link(
+                        format!("/p/{}/members", links.slug),
+                        name.clone(),
+                        format!("@{name}"),
+                    )),
+                    None => out.push(Piece::Owned("@someone".into())),
+                }
+                i += 39;
+                last = i;
+                continue;
+            }
+        }
+        if bytes[i] == b'#' {
+            let start = i + 1;
+            let mut end = start;
+            while end < bytes.len() && bytes[end].is_ascii_digit() {
+                end += 1;
+            }
+            let glued = (i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'&'))
+                || (end < bytes.len()
+                    && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b';'));
+            let number = (end > start && !glued)
+                .then(|| text[start..end].parse::<i32>().ok())
+                .flatten();
+            if let Some(title) = number.and_then(|n| links.items.get(&n).map(|t| (n, t))) {
+                let (n, title) = title;
+                out.push(Piece::Text(&text[last..i]));
+                out.push(Piece::Link(
+                    format!("/p/{}/items/{n}", links.slug),
+                    title.clone(),
+                    format!("#{n}"),
+                ));
+                i = end;
+                last = i;
+                continue;
+            }
+            i = end.max(i + 1);
+            continue;
+        }
+        i += 1;
+    }
+    out.push(Piece::Text(&text[last..]));
+    out
+}
+
+fn render(source: &str, links: Option<&Links<'_>>) -> String {
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
-    let events = Parser::new_ext(source, options).map(|event| match event {
+    // Where references are linked: text outside code blocks and outside links.
+    let (mut in_code, mut in_link) = (0u32, 0u32);
+    let parsed = pulldown_cmark::TextMergeStream::new(Parser::new_ext(source, options));
+    let linked = parsed.flat_map(move |event| {
+        match &event {
+            Event::Start(Tag::CodeBlock(_)) => in_code += 1,
+            Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
+            Event::Start(Tag::Link { .. }) => in_link += 1,
+            Event::End(TagEnd::Link) => in_link = in_link.saturating_sub(1),
+            _ => {}
+        }
+        let Some(links) = links.filter(|_| in_code == 0 && in_link == 0) else {
+            return vec![event];
+        };
+        let Event::Text(text) = &event else {
+            return vec![event];
+        };
+        let mut events = Vec::new();
+        for piece in pieces(text, links) {
+            match piece {
+                Piece::Text("") => {}
+                Piece::Text(t) => events.push(Event::Text(CowStr::from(t.to_owned()))),
+                Piece::Owned(t) => events.push(Event::Text(CowStr::from(t))),
+                Piece::Link(href, title, shown) => {
+                    events.push(Event::Start(Tag::Link {
+                        link_type: LinkType::Inline,
+                        dest_url: CowStr::from(href),
+                        title: CowStr::from(title),
+                        id: CowStr::Borrowed(""),
+                    }));
+                    events.push(Event::Text(CowStr::from(shown)));
+                    events.push(Event::End(TagEnd::Link));
+                }
+            }
+        }
+        events
+    });
+    let events = linked.map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         Event::Start(Tag::Link {
             link_type,

@@ -62,6 +62,9 @@ test('a GitHub integration made in the settings files a bug when a workflow run 
 
   const bug = backlog.getByRole('link', { name: 'CI failed: build on main', exact: true });
   await bug.waitFor({ timeout: 5000 });
+  // The backlog says where it came from.
+  const row = backlog.locator('ol.item-list > li', { hasText: 'CI failed: build on main' });
+  assert.equal(await row.locator('.badge.ci').textContent(), 'GitHub CI');
   await bug.click();
   await backlog.getByRole('heading', { name: 'From CI' }).waitFor();
   const origin = await backlog.getByTestId('ci-origin').textContent();

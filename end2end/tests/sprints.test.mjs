@@ -31,6 +31,9 @@ test('plan, start, work the board, close, and see the velocity', async () => {
 
   // A sprint of two 2-week increments, ten business days each.
   await openHydrated(page, `/p/${slug}/sprints`);
+  // The page's live stream is up before typing: its first catch-up re-reads the sprints,
+  // and a form drawn again under the typing loses what was typed (a rare failure in CI).
+  await page.getByTestId('live-mark').filter({ hasText: /^Live/ }).waitFor();
   await page.getByLabel('Name').fill('Q1');
   await page.getByLabel('Start').fill('2026-01-05');
   await page.getByLabel('End').fill('2026-01-30');

@@ -33,6 +33,8 @@ pub struct ItemRow {
     pub increment_id: Option<i64>,
     /// "Q1 · 2".
     pub increment_label: Option<String>,
+    /// For a bug a failing pipeline filed: the provider of the integration (`github`, …).
+    pub ci_provider: Option<String>,
 }
 
 /// Takes the next item number of the project (and its row lock until the transaction ends).
@@ -128,7 +130,9 @@ pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ItemRow
                   w.state as "state: _", w.blocked, w.blocked_reason, w.rank, w.version,
                   c.display_name as "creator_name?", w.created_at, w.updated_at, w.done_at,
                   w.deleted_at, w.increment_id,
-                  s.name || ' · ' || i.number as "increment_label?"
+                  s.name || ' · ' || i.number as "increment_label?",
+                  (select g.provider from ci_bug b join integration g on g.id = b.integration_id
+                   where b.item_id = w.id) as "ci_provider?"
            from work_item w
            left join increment i on i.id = w.increment_id
            left join sprint s on s.id = i.sprint_id
@@ -256,6 +260,8 @@ pub async fn page(
                   w.done_at as "done_at?", w.deleted_at as "deleted_at?",
                   w.increment_id as "increment_id?",
                   s.name || ' · ' || i.number as "increment_label?",
+                  (select g.provider from ci_bug b join integration g on g.id = b.integration_id
+                   where b.item_id = w.id) as "ci_provider?",
                   ch.estimates as "child_estimates?: Vec<i16>",
                   ch.states as "child_states?: Vec<String>"
            from totals t
@@ -347,6 +353,7 @@ pub async fn page(
                 deleted_at: r.deleted_at,
                 increment_id: r.increment_id,
                 increment_label: r.increment_label,
+                ci_provider: r.ci_provider,
             },
             children,
         });

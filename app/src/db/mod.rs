@@ -1,6 +1,7 @@
 //! Queries, one module per aggregate. Server only. Functions take `&PgPool` or a connection
 //! so a caller can run several in one transaction.
 
+pub mod comments;
 pub mod events;
 pub mod export;
 pub mod hooks;

@@ -41,6 +41,7 @@ impl std::fmt::Display for Quoted<'_> {
 pub mod account;
 pub mod burndown;
 pub mod calendar;
+pub mod comment;
 pub mod edit;
 pub mod effort_chart;
 pub mod email;

@@ -56,6 +56,9 @@ pub struct Item {
     pub increment_label: Option<String>,
     /// For epics: progress of their children.
     pub rollup: Option<Rollup>,
+    /// For a bug a failing pipeline filed: its CI ("GitHub"). The item page says more.
+    #[serde(default)]
+    pub from_ci: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 //! in `domain`, and nothing here touches the database.
 
 pub mod accounts;
+pub mod comments;
 pub mod events;
 pub mod export;
 pub mod hooks;

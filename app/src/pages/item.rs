@@ -116,7 +116,7 @@ fn ItemView(
         {detail.ci.clone().map(|ci| view! { <CiOriginView ci/> })}
         {(!detail.links.is_empty()).then(|| view! { <LinksView links=detail.links.clone()/> })}
         {can_edit.then(|| view! { <EditForm item=item.clone() ctx changed saved/> })}
-        <History detail=detail.clone()/>
+        <super::comments::Activity slug=slug.clone() number=item.number detail=detail.clone()/>
     }
 }
 
@@ -501,42 +501,6 @@ fn LinksView(links: Vec<crate::model::hooks::ItemLink>) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
-        </section>
-    }
-}
-
-#[component]
-fn History(detail: ItemDetail) -> impl IntoView {
-    // Rows nobody made by hand (no actor) beside a CI or commit note came from an integration.
-    let by_integration: Vec<_> = detail
-        .history
-        .iter()
-        .filter(|e| e.field == "ci" || e.field == "link")
-        .map(|e| e.at)
-        .collect();
-    // "GitLab CI (dunder/store)" for the bug a pipeline filed.
-    let ci = detail
-        .ci
-        .as_ref()
-        .map(|ci| format!("{} CI ({})", ci.provider, ci.integration));
-    let actor = move |e: &crate::model::items::ItemEvent| match (&e.actor, &ci) {
-        (Some(name), _) => name.clone(),
-        (None, Some(ci)) if e.field == "ci" || e.field == "created" => ci.clone(),
-        (None, _) if by_integration.contains(&e.at) => "An integration".into(),
-        (None, _) => "someone".into(),
-    };
-    view! {
-        <section class="card" aria-labelledby="history-heading">
-            <h2 id="history-heading">"History"</h2>
-            <ol class="history" aria-label="History">
-                {detail.history.into_iter().map(|e| view! {
-                    <li>
-                        <time datetime=e.at.to_rfc3339()>{e.at.format("%Y-%m-%d %H:%M").to_string()}</time>
-                        " " <strong>{actor(&e)}</strong>
-                        " " {e.summary}
-                    </li>
-                }).collect_view()}
-            </ol>
         </section>
     }
 }

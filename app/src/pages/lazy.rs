@@ -181,6 +181,20 @@ impl LazyRoute for MembersRoute {
     }
 }
 
+/// The caller's notifications.
+pub struct InboxRoute;
+
+#[lazy_route]
+impl LazyRoute for InboxRoute {
+    fn data() -> Self {
+        InboxRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <inbox::InboxPage/> }.into_any()
+    }
+}
+
 /// Project settings.
 pub struct SettingsRoute;
 

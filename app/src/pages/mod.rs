@@ -4,6 +4,8 @@ pub mod account;
 pub mod auth;
 pub mod backlog;
 pub mod board;
+pub mod comments;
+pub mod inbox;
 pub mod integrations;
 pub mod item;
 pub mod lazy;

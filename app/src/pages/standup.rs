@@ -165,9 +165,13 @@ fn ItemList(items: Vec<StandupItem>, slug: String) -> impl IntoView {
     view! {
         <ul class="standup-items">
             {items.into_iter().map(|i| {
+                let thread = format!("/p/{slug}/items/{}#comments", i.number);
                 let blocked = i.blocked_reason.clone().map(|r| {
                     let since = i.blocked_hours.map(blocked_for).unwrap_or_default();
-                    view! { <span class="blocked-marker"><span class="badge blocked">"Blocked"</span>" "{r}{since}</span> }
+                    view! {
+                        <span class="blocked-marker"><span class="badge blocked">"Blocked"</span>" "{r}{since}</span>
+                        " " <a class="small" href=thread>"Discuss"</a>
+                    }
                 });
                 view! {
                     <li data-number=i.number>

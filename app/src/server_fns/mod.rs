@@ -4,6 +4,7 @@
 //! `server/src/rest`, over the same services.
 
 pub mod accounts;
+pub mod comments;
 pub mod hooks;
 pub mod items;
 pub mod parking_lot;

@@ -247,8 +247,9 @@ pub async fn update(
     Ok(())
 }
 
-/// Revokes an integration: its address answers 404 from now on. What it filed and linked
-/// stays on the items.
+/// Revokes an integration: its address answers 404 from now on, and its deliveries go with
+/// it. The bugs it filed and the commits it linked stay on the items (a bug is then no
+/// longer counted as its pipeline's).
 #[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn remove(
     pool: &PgPool,

@@ -4,6 +4,7 @@
 //! Every project-scoped operation starts with [`access`]; keep it that way.
 
 pub mod accounts;
+pub mod comments;
 pub mod demo;
 pub mod events;
 pub mod export;

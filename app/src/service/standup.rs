@@ -376,6 +376,7 @@ mod tests {
             deleted_at: None,
             increment_id: None,
             increment_label: None,
+            ci_provider: None,
         }
     }
 

@@ -5,6 +5,7 @@
 //! Every route is listed in [`ApiDoc`]; the document is served at `/api/v1/openapi.json`.
 
 mod account;
+mod comments;
 mod error;
 mod events;
 mod export;
@@ -134,6 +135,22 @@ fn declared() -> Api {
         .patch("/projects/{slug}/items/{number}", items::patch_item)
         .delete("/projects/{slug}/items/{number}", items::delete_item)
         .post("/projects/{slug}/items/{number}/move", items::move_item)
+        .get(
+            "/projects/{slug}/items/{number}/comments",
+            comments::list_comments,
+        )
+        .post(
+            "/projects/{slug}/items/{number}/comments",
+            comments::add_comment,
+        )
+        .patch(
+            "/projects/{slug}/items/{number}/comments/{id}",
+            comments::edit_comment,
+        )
+        .delete(
+            "/projects/{slug}/items/{number}/comments/{id}",
+            comments::delete_comment,
+        )
         .get("/projects/{slug}/sprints", sprints::list_sprints)
         .post("/projects/{slug}/sprints", sprints::create_sprint)
         .patch("/projects/{slug}/sprints/{id}", sprints::patch_sprint)

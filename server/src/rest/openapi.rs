@@ -5,7 +5,7 @@ use super::error::{ErrorBody, ErrorDetail};
 use super::items::StaleItem;
 use super::members::{MemberChange, NewMember};
 use super::projects::NewProject;
-use super::{account, events, export, items, members, poker, projects, sprints, standup};
+use super::{account, comments, events, export, items, members, poker, projects, sprints, standup};
 use app::domain::{ItemKind, ItemState, Role, Rollup};
 use app::model::accounts::Account;
 use app::model::items::{
@@ -46,6 +46,10 @@ use utoipa::{Modify, OpenApi};
         items::patch_item,
         items::delete_item,
         items::move_item,
+        comments::list_comments,
+        comments::add_comment,
+        comments::edit_comment,
+        comments::delete_comment,
         sprints::list_sprints,
         sprints::create_sprint,
         sprints::patch_sprint,
@@ -109,6 +113,10 @@ use utoipa::{Modify, OpenApi};
         ItemDetail,
         ItemEvent,
         app::model::hooks::ItemLink,
+        app::model::comments::Comment,
+        app::model::comments::Thread,
+        app::model::comments::Mentionable,
+        app::model::comments::CommentInput,
         app::model::hooks::CiOrigin,
         app::model::hooks::CiRun,
         NewItem,

@@ -37,6 +37,8 @@ struct Ctx {
     card: i64,
     /// A GitHub integration of the project.
     integration: String,
+    /// A comment by the owner on `item`.
+    comment: i64,
 }
 
 pub(super) enum Req {
@@ -70,6 +72,134 @@ fn cases() -> Vec<Case> {
     use Req::*;
     vec![
         // Server functions.
+        Case {
+            name: "comments/thread",
+            needs: Permission::Read,
+            before: &[],
+            request: |c| {
+                Form(
+                    "comments/thread",
+                    vec![("slug", c.slug.clone()), ("number", c.item.to_string())],
+                )
+            },
+        },
+        Case {
+            name: "comments/add",
+            needs: Permission::Contribute,
+            before: &[],
+            request: |c| {
+                Form(
+                    "comments/add",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("number", c.item.to_string()),
+                        ("body", "Agreed".into()),
+                    ],
+                )
+            },
+        },
+        // Only its author edits a comment: the owner wrote this one.
+        Case {
+            name: "comments/edit",
+            needs: Permission::Administer,
+            before: &[],
+            request: |c| {
+                Form(
+                    "comments/edit",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("number", c.item.to_string()),
+                        ("id", c.comment.to_string()),
+                        ("body", "Second thoughts".into()),
+                    ],
+                )
+            },
+        },
+        // Its author, an owner or a scrum master deletes a comment.
+        Case {
+            name: "comments/delete",
+            needs: Permission::Plan,
+            before: &[],
+            request: |c| {
+                Form(
+                    "comments/delete",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("number", c.item.to_string()),
+                        ("id", c.comment.to_string()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "items/watch",
+            needs: Permission::Read,
+            before: &[],
+            request: |c| {
+                Form(
+                    "items/watch",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("number", c.item.to_string()),
+                        ("watching", "false".into()),
+                    ],
+                )
+            },
+        },
+        Case {
+            name: "GET /api/v1/projects/{slug}/items/{number}/comments",
+            needs: Permission::Read,
+            before: &[],
+            request: |c| {
+                Rest(
+                    Method::GET,
+                    format!("/api/v1/projects/{}/items/{}/comments", c.slug, c.item),
+                    None,
+                )
+            },
+        },
+        Case {
+            name: "POST /api/v1/projects/{slug}/items/{number}/comments",
+            needs: Permission::Contribute,
+            before: &[],
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/items/{}/comments", c.slug, c.item),
+                    Some(json!({"body": "Agreed"})),
+                )
+            },
+        },
+        Case {
+            name: "PATCH /api/v1/projects/{slug}/items/{number}/comments/{id}",
+            needs: Permission::Administer,
+            before: &[],
+            request: |c| {
+                Rest(
+                    Method::PATCH,
+                    format!(
+                        "/api/v1/projects/{}/items/{}/comments/{}",
+                        c.slug, c.item, c.comment
+                    ),
+                    Some(json!({"body": "Second thoughts"})),
+                )
+            },
+        },
+        Case {
+            name: "DELETE /api/v1/projects/{slug}/items/{number}/comments/{id}",
+            needs: Permission::Plan,
+            before: &[],
+            request: |c| {
+                Rest(
+                    Method::DELETE,
+                    format!(
+                        "/api/v1/projects/{}/items/{}/comments/{}",
+                        c.slug, c.item, c.comment
+                    ),
+                    None,
+                )
+            },
+        },
         Case {
             name: "hooks/list",
             needs: Permission::Administer,
@@ -1142,7 +1272,7 @@ fn start_first(c: &Ctx) -> Req {
 
 /// Server functions that are not project-scoped: each resolves the caller itself (tested in
 /// `accounts.rs`).
-const ACCOUNT_LEVEL: [&str; 13] = [
+const ACCOUNT_LEVEL: [&str; 16] = [
     "me",
     "register",
     "registration",
@@ -1156,6 +1286,9 @@ const ACCOUNT_LEVEL: [&str; 13] = [
     "projects/create",
     "projects/invitations",
     "projects/invitations/answer",
+    "inbox",
+    "inbox/unread",
+    "inbox/read",
 ];
 
 pub(super) async fn send(client: &Client, req: &Req) -> reqwest::Response {
@@ -1313,7 +1446,21 @@ impl Cast {
             .as_str()
             .unwrap()
             .to_owned();
+        let res = self
+            .owner
+            .call(
+                "comments/add",
+                &[
+                    ("slug", slug.as_str()),
+                    ("number", &numbers[0].to_string()),
+                    ("body", "First thoughts"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let comment = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
         Ctx {
+            comment,
             integration,
             card,
             sprint: sprint["id"].as_i64().unwrap(),

@@ -3,7 +3,7 @@
 //! them, sent to `/hooks/{id}`; what they did is read back through the JSON API and the
 //! settings' server function.
 
-use super::support::{rest, spawn, Client, TestApp};
+use super::support::{create_item, rest, spawn, Client, TestApp};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use reqwest::{Method, StatusCode};
@@ -126,18 +126,6 @@ async fn item(client: &Client, slug: &str, number: i64) -> Value {
     detail
 }
 
-async fn create_item(client: &Client, slug: &str, title: &str) -> i64 {
-    let (status, made) = rest(
-        client,
-        Method::POST,
-        &format!("/projects/{slug}/items"),
-        Some(json!({"title": title})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{made}");
-    made["number"].as_i64().unwrap()
-}
-
 async fn deliveries(owner: &Client, slug: &str) -> Vec<Value> {
     let res = owner.call("hooks/list", &[("slug", slug)]).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -184,6 +172,15 @@ async fn a_failed_pipeline_files_one_bug_counts_repeats_and_closes_when_green(po
     assert_eq!(list[0]["number"], 2, "the bug is at the top of the backlog");
     assert_eq!(list[0]["kind"], "bug");
     assert_eq!(list[0]["title"], "CI failed: build on main");
+    assert_eq!(
+        list[0]["from_ci"], "GitHub",
+        "the backlog says where it came from"
+    );
+    assert_eq!(
+        list[1]["from_ci"],
+        Value::Null,
+        "an item made by hand did not come from CI"
+    );
     assert_eq!(
         list[0]["assignee"]["email"], "jim@dundermifflin.com",
         "assigned to the commit author, a member"

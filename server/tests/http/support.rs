@@ -249,3 +249,16 @@ pub async fn rest(
     let text = res.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
+
+/// Creates an item through the JSON API as `client`; its number.
+pub async fn create_item(client: &Client, slug: &str, title: &str) -> i64 {
+    let (status, made) = rest(
+        client,
+        reqwest::Method::POST,
+        &format!("/projects/{slug}/items"),
+        Some(serde_json::json!({ "title": title })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    made["number"].as_i64().unwrap()
+}

@@ -69,6 +69,9 @@ pub fn ItemRow(
                 <span class="item-number">{format!("#{n}")}</span>
                 <span class=format!("kind kind-{}", item.kind.as_str())>{item.kind.label()}</span>
                 <a class="item-title" href=href>{title.clone()}</a>
+                {item.from_ci.clone().map(|ci| view! {
+                    <span class="badge ci" title=format!("Filed by {ci} CI when a pipeline failed")>{format!("{ci} CI")}</span>
+                })}
                 {item.blocked.then(|| view! { <span class="badge blocked" title=item.blocked_reason.clone().unwrap_or_default()>"Blocked"</span> })}
                 {item.consider_splitting.then(|| view! { <span class="badge warn">"Consider splitting"</span> })}
                 {rollup.map(|r| view! { <span class="muted rollup">{r}</span> })}

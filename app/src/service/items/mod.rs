@@ -74,6 +74,11 @@ fn to_item(row: &ItemRow, chart: &EffortChart, rollup: Option<Rollup>) -> Result
         increment: row.increment_id,
         increment_label: row.increment_label.clone(),
         rollup: (kind == ItemKind::Epic).then(|| rollup.unwrap_or_default()),
+        from_ci: row.ci_provider.as_deref().map(|p| {
+            crate::domain::hooks::Provider::parse(p)
+                .map(|p| p.label().to_owned())
+                .unwrap_or_else(|_| p.to_owned())
+        }),
     })
 }
 
@@ -439,6 +444,22 @@ pub async fn create(
         &change,
     )
     .await?;
+    crate::db::comments::watch(&mut tx, id, &[access.caller.id]).await?;
+    if let Some(person) = assignee {
+        let label = format!("#{number} {}", title.as_str());
+        let actor = (access.caller.id, access.caller.display_name.as_str());
+        super::comments::item_changed(
+            &mut tx,
+            project_id,
+            id,
+            &label,
+            Some(actor),
+            Some(person),
+            None,
+            None,
+        )
+        .await?;
+    }
     commit_and_read(tx, id, &chart).await
 }
 
@@ -499,6 +520,14 @@ pub(crate) async fn insert_at_top(
     .await?;
     let change = created(new.kind, new.title, None, None);
     db::record_by(tx, project_id, id, actor, now, &change).await?;
+    if let Some(actor) = actor {
+        crate::db::comments::watch(tx, id, &[actor]).await?;
+    }
+    if let Some(person) = new.assignee {
+        let label = format!("#{number} {}", new.title.as_str());
+        super::comments::item_changed(tx, project_id, id, &label, None, Some(person), None, None)
+            .await?;
+    }
     Ok((id, number))
 }
 
@@ -535,7 +564,47 @@ pub(crate) async fn set_state_for_integration(
     for change in &changes {
         db::record_by(conn, project_id, old.id, None, now, change).await?;
     }
+    tell(conn, project_id, &old, None, &changes).await?;
     Ok(moved)
+}
+
+/// Tells the people around an item what a change means for them (see
+/// `comments::item_changed`), inside the change's transaction.
+async fn tell(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    row: &ItemRow,
+    actor: Option<(Uuid, &str)>,
+    changes: &[Change],
+) -> Result<(), AppError> {
+    let mut assigned = None;
+    let mut blocked = None;
+    let mut state = None;
+    for change in changes {
+        match change {
+            Change::Assignee { new: Some(a), .. } => assigned = a.id,
+            Change::Blocked { new, .. } if new.blocked => {
+                blocked = Some(new.reason.clone().unwrap_or_default())
+            }
+            Change::State { new, .. } => state = Some(*new),
+            _ => {}
+        }
+    }
+    if assigned.is_none() && blocked.is_none() && state != Some(ItemState::Done) {
+        return Ok(());
+    }
+    let label = format!("#{} {}", row.number, row.title);
+    super::comments::item_changed(
+        conn,
+        project_id,
+        row.id,
+        &label,
+        actor,
+        assigned,
+        blocked.as_deref(),
+        state,
+    )
+    .await
 }
 
 /// The message for an edit made against an old version.
@@ -663,6 +732,8 @@ pub async fn update(
             )
             .await?;
         }
+        let actor = (access.caller.id, access.caller.display_name.as_str());
+        tell(&mut tx, project_id, &new, Some(actor), &changes).await?;
     }
     commit_and_read(tx, old.id, &chart).await
 }

@@ -550,6 +550,18 @@ pub async fn start(
         .map(|i| json!({"number": i.number, "points": i.estimate}))
         .collect::<Vec<_>>());
     db::mark_started(&mut tx, id, points, commitment, access.caller.clock.now()).await?;
+    let mut people: Vec<_> = items.iter().filter_map(|i| i.assignee_id).collect();
+    people.sort_unstable();
+    people.dedup();
+    let summary = format!("{} started", label(&row));
+    crate::service::comments::increment_moved(
+        &mut tx,
+        &access,
+        &people,
+        "increment_started",
+        &summary,
+    )
+    .await?;
     tx.commit().await?;
     read_increment(pool, &access, &calendar, id).await
 }

@@ -170,6 +170,22 @@ pub async fn close(
     let frozen = serde_json::to_value(&report)
         .map_err(|e| AppError::internal("report not serialisable", e))?;
     db::mark_closed(&mut tx, id, now, frozen).await?;
+    let mut people: Vec<_> = items_db::by_ids(&mut tx, &ids)
+        .await?
+        .iter()
+        .filter_map(|i| i.assignee_id)
+        .collect();
+    people.sort_unstable();
+    people.dedup();
+    let summary = format!("{} closed", label(&row));
+    crate::service::comments::increment_moved(
+        &mut tx,
+        &access,
+        &people,
+        "increment_closed",
+        &summary,
+    )
+    .await?;
 
     let unfinished: Vec<_> = items_db::by_ids(&mut tx, &ids)
         .await?
