@@ -31,9 +31,10 @@ test('a GitHub integration made in the settings files a bug when a workflow run 
   await box.waitFor();
   const address = await settings.locator('#hook-url').inputValue();
   assert.match(address, new RegExp(`^${BASE}/hooks/[0-9a-f-]{36}$`));
-  // Copy the secret with its button, and read it back from the clipboard.
+  // Copy the secret: its button selects it, Ctrl+C copies; read it back from the clipboard.
   await settings.getByRole('button', { name: 'Copy the secret' }).click();
-  await settings.getByRole('button', { name: 'Copied the secret' }).waitFor();
+  await settings.getByRole('button', { name: 'Copy the secret' }).filter({ hasText: 'Selected' }).waitFor();
+  await settings.keyboard.press('Control+C');
   const secret = await settings.evaluate(() => navigator.clipboard.readText());
   assert.equal(secret, await settings.locator('#hook-secret').inputValue());
   assert.match(secret, /^[0-9a-f]{64}$/);

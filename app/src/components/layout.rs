@@ -16,14 +16,6 @@ pub fn Layout(children: Children) -> impl IntoView {
     let location = use_location();
     // Refetched on every navigation, so signing in or out shows at once.
     let account = Resource::new(move || location.pathname.get(), |_| me());
-    // The unread notifications, read again on every navigation (and below, on every change
-    // the project's stream reports). Made beside the account, before anything else makes a
-    // resource: resources are matched to the data the server sent in the order they are
-    // made.
-    let unread = Resource::new(
-        move || location.pathname.get(),
-        |_| crate::server_fns::comments::unread_count(),
-    );
     let slug = Memo::new(move |_| project_slug(&location.pathname.get()));
     let log_out = ServerAction::<LogOut>::new();
     // The project's pages follow its changes (see `pages::project::project_resource`);
@@ -33,14 +25,6 @@ pub fn Layout(children: Children) -> impl IntoView {
         if slug.get().is_none() {
             live.unfollow();
         }
-    });
-    // The unread count is read again when the project's stream reports a change.
-    Effect::new(move |seen: Option<u64>| {
-        let tick = live.tick.get();
-        if seen.is_some_and(|seen| seen != tick) {
-            unread.refetch();
-        }
-        tick
     });
 
     view! {
@@ -55,12 +39,9 @@ pub fn Layout(children: Children) -> impl IntoView {
             <div class="user-menu">
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
-                        // Both read in the same order on the server and in the browser.
-                        let account = account.await;
-                        let unread = unread.await.unwrap_or(0);
-                        match account {
+                        match account.await {
                             Ok(Some(a)) => view! {
-                                <InboxLink unread/>
+                                <InboxLink unread=a.unread/>
                                 <A href="/account" attr:class="account-link" attr:title=a.email.clone()>
                                     <span class="avatar" aria-hidden="true">{a.initials.clone()}</span>
                                     <span class="account-name">{a.display_name.clone()}</span>

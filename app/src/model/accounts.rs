@@ -10,6 +10,9 @@ pub struct Account {
     pub email: String,
     pub display_name: String,
     pub initials: String,
+    /// Unread notifications (the inbox), from projects the account is still in.
+    #[serde(default)]
+    pub unread: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

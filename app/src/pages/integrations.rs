@@ -132,43 +132,25 @@ fn SecretBox(
     }
 }
 
-/// A read-only field with a button that copies it. Where the browser offers no clipboard
-/// (a page served over plain HTTP), the button selects the text for Ctrl+C instead.
+/// A read-only field with a button that selects it for copying (Ctrl+C). Selecting, not
+/// writing the clipboard from code: it works on any page, over plain HTTP too, and keeps the
+/// first page's download small.
 #[component]
 fn CopyField(id: &'static str, value: Signal<String>) -> impl IntoView {
-    // 0: not yet, 1: copied, 2: selected for the keyboard.
-    let state = RwSignal::new(0u8);
-    let copy = move |_| {
+    let selected = RwSignal::new(false);
+    let select = move |_| {
         #[cfg(feature = "hydrate")]
         {
-            use web_sys::wasm_bindgen::closure::Closure;
-            use web_sys::wasm_bindgen::{JsCast, JsValue};
-            let select = move || {
-                if let Some(input) = document()
-                    .get_element_by_id(id)
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-                {
-                    let _ = input.focus();
-                    input.select();
-                }
-                state.set(2);
-            };
-            let navigator = window().navigator();
-            let has_clipboard =
-                web_sys::js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard"))
-                    .is_ok_and(|c| !c.is_undefined());
-            if has_clipboard {
-                let refused = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| select());
-                let _ = navigator
-                    .clipboard()
-                    .write_text(&value.get_untracked())
-                    .catch(&refused);
-                refused.forget();
-                state.set(1);
-            } else {
-                select();
+            use leptos::wasm_bindgen::JsCast;
+            if let Some(input) = document()
+                .get_element_by_id(id)
+                .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+            {
+                let _ = input.focus();
+                input.select();
             }
         }
+        selected.set(true);
     };
     let what = if id == "hook-secret" {
         "the secret"
@@ -179,16 +161,9 @@ fn CopyField(id: &'static str, value: Signal<String>) -> impl IntoView {
         <div class="field-row">
             <input id=id type="text" readonly prop:value=move || value.get()
                 on:focus:target=move |ev| ev.target().select()/>
-            <button type="button" class="button small" on:click=copy
-                aria-label=move || match state.get() {
-                    1 => format!("Copied {what}"),
-                    _ => format!("Copy {what}"),
-                }>
-                {move || match state.get() {
-                    1 => "Copied",
-                    2 => "Press Ctrl+C",
-                    _ => "Copy",
-                }}
+            <button type="button" class="button small" on:click=select
+                aria-label=format!("Copy {what}")>
+                {move || if selected.get() { "Selected: press Ctrl+C" } else { "Copy" }}
             </button>
         </div>
     }

@@ -8,8 +8,9 @@ use uuid::Uuid;
 
 #[server(prefix = "/api/fn", endpoint = "me")]
 pub async fn me() -> Result<Option<Account>, AppError> {
-    use super::ssr::{caller, finish};
-    finish(caller().await.map(|c| c.as_ref().map(Account::from)))
+    use super::ssr::serve;
+    use crate::service::accounts;
+    serve(async |pool, caller| accounts::me(&pool, caller.as_ref()).await).await
 }
 
 #[server(prefix = "/api/fn", endpoint = "register")]

@@ -45,6 +45,16 @@ const _: () = assert!(
         < MAX_ATTEMPTS_PER_ACCOUNT
 );
 
+/// The caller's account with their unread notifications counted (the header, `/me`).
+pub async fn me(pool: &PgPool, caller: Option<&Caller>) -> Result<Option<Account>, AppError> {
+    let Some(c) = caller else {
+        return Ok(None);
+    };
+    let mut account = Account::from(c);
+    account.unread = super::comments::unread(pool, Some(c)).await?;
+    Ok(Some(account))
+}
+
 const WRONG_CREDENTIALS: &str = "that email and password do not match an account";
 
 impl From<&Caller> for Account {
@@ -53,6 +63,7 @@ impl From<&Caller> for Account {
             email: c.email.clone(),
             display_name: c.display_name.clone(),
             initials: initials_of(&c.display_name),
+            unread: 0,
         }
     }
 }

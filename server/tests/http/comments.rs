@@ -310,6 +310,8 @@ async fn the_inbox_counts_marks_read_and_forgets_projects_left(pool: PgPool) {
     comment(&t.jim, &t.slug, b, "@pam@example.com two").await;
     let pams = inbox(&t.pam).await;
     assert_eq!(pams["unread"], 2);
+    let (_, me) = rest(&t.pam, Method::GET, "/me", None).await;
+    assert_eq!(me["unread"], 2, "the header's count comes with the account");
     let first = pams["notifications"][0]["id"].as_i64().unwrap();
     let res = t
         .pam
