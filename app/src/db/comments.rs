@@ -18,8 +18,11 @@ pub struct CommentRow {
 }
 
 /// An item's comments, oldest first (deleted ones too: they keep their place).
-#[tracing::instrument(skip(pool), err(level = "debug"))]
-pub async fn of_item(pool: &PgPool, item_id: Uuid) -> Result<Vec<CommentRow>, sqlx::Error> {
+#[tracing::instrument(skip(conn), err(level = "debug"))]
+pub async fn of_item(
+    conn: &mut PgConnection,
+    item_id: Uuid,
+) -> Result<Vec<CommentRow>, sqlx::Error> {
     sqlx::query_as!(
         CommentRow,
         r#"select c.id, c.item_id, c.author_id, u.display_name as "author_name?", c.body,
@@ -29,7 +32,7 @@ pub async fn of_item(pool: &PgPool, item_id: Uuid) -> Result<Vec<CommentRow>, sq
            order by c.id"#,
         item_id
     )
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await
 }
 

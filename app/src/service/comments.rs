@@ -62,34 +62,39 @@ fn stored_body(text: &str, people: &People) -> Result<String, AppError> {
     Ok(stored)
 }
 
-/// Renders a stored body: mentions as names, `#12` linked to the project's items.
-async fn render(
+/// The titles of the project's items that these stored bodies mention (`#12`), in one query.
+async fn titles(
     conn: &mut PgConnection,
     access: &Access,
-    people: &People,
-    body: &str,
-) -> Result<String, AppError> {
-    let numbers: Vec<i32> = crate::domain::hooks::references(body)
-        .into_iter()
+    bodies: &[&str],
+) -> Result<HashMap<i32, String>, AppError> {
+    let mut numbers: Vec<i32> = bodies
+        .iter()
+        .flat_map(|b| crate::domain::hooks::references(b))
         .map(|r| r.number)
         .collect();
-    let items: HashMap<i32, String> = if numbers.is_empty() {
-        HashMap::new()
-    } else {
-        db::titles(conn, access.project.id, &numbers)
-            .await?
-            .into_iter()
-            .collect()
-    };
+    numbers.sort_unstable();
+    numbers.dedup();
+    if numbers.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(db::titles(conn, access.project.id, &numbers)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Renders a stored body: mentions as names, `#12` linked to the project's items.
+fn render(access: &Access, people: &People, items: &HashMap<i32, String>, body: &str) -> String {
     let names = people.names();
-    Ok(to_safe_html_linked(
+    to_safe_html_linked(
         body,
         &Links {
             people: &names,
-            items: &items,
+            items,
             slug: &access.project.slug,
         },
-    ))
+    )
 }
 
 fn may_delete(access: &Access, row: &CommentRow) -> bool {
@@ -97,16 +102,16 @@ fn may_delete(access: &Access, row: &CommentRow) -> bool {
         && (row.author_id == Some(access.caller.id) || access.role.allows(Permission::Plan))
 }
 
-async fn to_comment(
-    conn: &mut PgConnection,
+fn to_comment(
     access: &Access,
     people: &People,
+    items: &HashMap<i32, String>,
     row: CommentRow,
 ) -> Result<Comment, AppError> {
     let body_html = if row.deleted_at.is_some() {
         String::new()
     } else {
-        render(conn, access, people, &row.body).await?
+        render(access, people, items, &row.body)
     };
     Ok(Comment {
         id: row.id,
@@ -143,11 +148,13 @@ pub async fn thread(
         .await?
         .ok_or(AppError::NotFound)?;
     let people = People::of(&mut conn, access.project.id).await?;
-    let rows = db::of_item(pool, item.id).await?;
-    let mut comments = Vec::with_capacity(rows.len());
-    for row in rows {
-        comments.push(to_comment(&mut conn, &access, &people, row).await?);
-    }
+    let rows = db::of_item(&mut conn, item.id).await?;
+    let bodies: Vec<&str> = rows.iter().map(|r| r.body.as_str()).collect();
+    let items = titles(&mut conn, &access, &bodies).await?;
+    let comments = rows
+        .into_iter()
+        .map(|row| to_comment(&access, &people, &items, row))
+        .collect::<Result<Vec<_>, _>>()?;
     let watching = db::watchers(&mut conn, access.project.id, item.id)
         .await?
         .contains(&access.caller.id);
@@ -235,7 +242,8 @@ pub async fn add(
     let row = db::one(&mut tx, item.id, id)
         .await?
         .ok_or_else(|| AppError::broken("new comment vanished"))?;
-    let comment = to_comment(&mut tx, &access, &people, row).await?;
+    let items = titles(&mut tx, &access, &[row.body.as_str()]).await?;
+    let comment = to_comment(&access, &people, &items, row)?;
     tx.commit().await?;
     Ok(comment)
 }
@@ -294,7 +302,8 @@ pub async fn edit(
     let row = db::one(&mut tx, item.id, id)
         .await?
         .ok_or_else(|| AppError::broken("edited comment vanished"))?;
-    let comment = to_comment(&mut tx, &access, &people, row).await?;
+    let items = titles(&mut tx, &access, &[row.body.as_str()]).await?;
+    let comment = to_comment(&access, &people, &items, row)?;
     tx.commit().await?;
     Ok(comment)
 }
