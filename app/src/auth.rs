@@ -250,32 +250,64 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// The account behind a request: an `Authorization: Bearer` API token if one is given
 /// (a wrong token is an error, not a silent fall-back), otherwise the session cookie.
+///
+/// When the request is about a project (`slug`), the caller's membership of it is read in
+/// the same statement and remembered with the caller (see [`Memberships`]), so the
+/// request's first access check needs no query of its own.
 pub async fn resolve(
     pool: &PgPool,
     headers: &HeaderMap,
     clock: &Clock,
+    slug: Option<&str>,
 ) -> Result<Option<Caller>, AppError> {
+    let remember = |(row, membership): (UserRow, Option<Membership>), session: Option<[u8; 32]>| {
+        let caller = Caller::from_row(row, session, clock);
+        if let (Some(slug), Some(m)) = (slug, membership) {
+            caller.memberships.remember(slug, &m);
+        }
+        caller
+    };
     if headers.contains_key(http::header::AUTHORIZATION) {
         let token = bearer(headers).ok_or(AppError::Unauthorized)?;
-        let user = db::token_user(pool, &digest(token)).await?;
-        return user
-            .map(|row| Some(Caller::from_row(row, None, clock)))
+        let found = db::caller(pool, db::Credential::Token(&digest(token)), slug).await?;
+        return found
+            .map(|found| Some(remember(found, None)))
             .ok_or(AppError::Unauthorized);
     }
     let Some(secret) = cookie(headers, SESSION_COOKIE).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
     let hash = digest(secret);
-    Ok(db::session_user(pool, &hash)
+    Ok(db::caller(pool, db::Credential::Session(&hash), slug)
         .await?
-        .map(|row| Caller::from_row(row, Some(hash), clock)))
+        .map(|found| remember(found, Some(hash))))
 }
 
 /// The caller of one request, looked up at most once however many server functions,
 /// resources, extractors and middlewares ask: the server puts a new one in every request's
-/// extensions, and [`caller_of`] reads through it.
+/// extensions, and [`caller_of`] reads through it. It knows which project the request is
+/// about when its path says so (`/p/{slug}/…`, `/api/v1/projects/{slug}/…`).
 #[derive(Clone, Default)]
-pub struct RequestCaller(Arc<tokio::sync::OnceCell<Result<Option<Caller>, AppError>>>);
+pub struct RequestCaller {
+    cell: Arc<tokio::sync::OnceCell<Result<Option<Caller>, AppError>>>,
+    slug: Option<String>,
+}
+
+impl RequestCaller {
+    /// The request's caller-to-be, with the project its path names.
+    pub fn for_path(path: &str) -> RequestCaller {
+        let slug = path
+            .strip_prefix("/p/")
+            .or_else(|| path.strip_prefix("/api/v1/projects/"))
+            .and_then(|rest| rest.split('/').next())
+            .filter(|s| !s.is_empty() && *s != "import")
+            .map(str::to_owned);
+        RequestCaller {
+            cell: Arc::default(),
+            slug,
+        }
+    }
+}
 
 /// The caller of a request: through its [`RequestCaller`] when it has one (one look-up per
 /// request), otherwise looked up now.
@@ -286,12 +318,12 @@ pub async fn caller_of(
     clock: &Clock,
 ) -> Result<Option<Caller>, AppError> {
     match extensions.get::<RequestCaller>() {
-        Some(cell) => cell
-            .0
-            .get_or_init(|| resolve(pool, headers, clock))
+        Some(request) => request
+            .cell
+            .get_or_init(|| resolve(pool, headers, clock, request.slug.as_deref()))
             .await
             .clone(),
-        None => resolve(pool, headers, clock).await,
+        None => resolve(pool, headers, clock, None).await,
     }
 }
 
@@ -328,6 +360,21 @@ mod tests {
         // Same password, new salt: a different hash.
         assert_ne!(hash, hash_password(&password).await.unwrap());
         assert!(!verify_password("correct horse battery".into(), None).await);
+    }
+
+    #[test]
+    fn a_request_knows_its_project_from_the_path() {
+        let slug = |p: &str| RequestCaller::for_path(p).slug;
+        assert_eq!(slug("/p/dunder/backlog").as_deref(), Some("dunder"));
+        assert_eq!(slug("/p/dunder").as_deref(), Some("dunder"));
+        assert_eq!(
+            slug("/api/v1/projects/dunder/items").as_deref(),
+            Some("dunder")
+        );
+        assert_eq!(slug("/api/v1/projects/import"), None);
+        assert_eq!(slug("/api/fn/items/update"), None);
+        assert_eq!(slug("/projects"), None);
+        assert_eq!(slug("/p/"), None);
     }
 
     #[test]

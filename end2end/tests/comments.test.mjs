@@ -56,6 +56,35 @@ test('a mention picked with the keyboard reaches the other person\'s inbox', asy
   await jims.getByRole('heading', { name: 'Comments (1)' }).waitFor();
   // Opening it marked it read: the count is gone.
   await count.waitFor({ state: 'detached' });
+
+  // Jim watches the item now; Olive's next comment shows in his header while he stays on
+  // the page (its live stream), without a reload.
+  await jims.getByTestId('live-mark').filter({ hasText: /^Live/ }).waitFor();
+  await box.fill('Thanks, all good.');
+  await page.keyboard.press('Control+Enter');
+  await count.waitFor();
+  assert.equal(await count.textContent(), '1');
   await page.close();
   await jims.close();
+});
+
+test('email choices are made with the keyboard and kept', async () => {
+  const page = await jim.newPage();
+  await openHydrated(page, '/account');
+  const card = page.getByRole('region', { name: 'Email', exact: true });
+  // The browser tests' server has no SMTP settings: the page says so, and keeps choices.
+  await card.getByText('This server sends no email').waitFor();
+  const comments = card.getByLabel('comments on items I watch');
+  assert.equal(await comments.isChecked(), true, 'every kind is on at first');
+  await comments.focus();
+  await page.keyboard.press('Space');
+  assert.equal(await comments.isChecked(), false);
+  await card.getByRole('button', { name: 'Save email settings' }).focus();
+  await page.keyboard.press('Enter');
+  await card.getByText('Email settings saved.').waitFor();
+  await page.reload();
+  await page.locator('body[data-hydrated="true"]').waitFor();
+  assert.equal(await card.getByLabel('comments on items I watch').isChecked(), false);
+  assert.equal(await card.getByLabel('mentions of me').isChecked(), true);
+  await page.close();
 });

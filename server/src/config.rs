@@ -38,6 +38,10 @@ pub struct Config {
     /// `CADENCE_METRICS_ADDR`: where Prometheus metrics are served (`GET /metrics`); off
     /// when unset, and never on the application's own address.
     pub metrics_addr: Option<SocketAddr>,
+    /// Notification email: on when `CADENCE_SMTP_URL` is set (with `CADENCE_EMAIL_FROM`;
+    /// links use `CADENCE_PUBLIC_URL`, else `http://` and the address; at most one email per
+    /// person every `CADENCE_EMAIL_BATCH_SECS`, default 180).
+    pub mail: Option<app::service::email::MailSettings>,
 }
 
 /// The highest `CADENCE_IMPORT_LIMIT_MB` (an import may hold about twice its document).
@@ -241,6 +245,63 @@ impl Config {
             });
         }
 
+        let public_url = match var("CADENCE_PUBLIC_URL") {
+            None => format!("http://{addr}"),
+            Some(v) => {
+                let trimmed = v.trim().trim_end_matches('/');
+                let ok = (trimmed.starts_with("http://") || trimmed.starts_with("https://"))
+                    && trimmed.split("://").nth(1).is_some_and(|h| !h.is_empty());
+                if !ok {
+                    return Err(ConfigError::Invalid {
+                        name: "CADENCE_PUBLIC_URL",
+                        value: v,
+                        reason:
+                            "expected the address people open, such as https://cadence.example.com"
+                                .into(),
+                    });
+                }
+                trimmed.to_owned()
+            }
+        };
+        let mail = match var("CADENCE_SMTP_URL") {
+            None => None,
+            Some(smtp_url) => {
+                if !(smtp_url.starts_with("smtp://") || smtp_url.starts_with("smtps://")) {
+                    return Err(ConfigError::Invalid {
+                        name: "CADENCE_SMTP_URL",
+                        value: redact(&smtp_url),
+                        reason: "expected smtps://user:password@host:465 or \
+                                 smtp://user:password@host:587?tls=required"
+                            .into(),
+                    });
+                }
+                let from = var("CADENCE_EMAIL_FROM").ok_or(ConfigError::Missing(
+                    "CADENCE_EMAIL_FROM",
+                    "email needs a sender, such as \"Cadence <cadence@example.com>\"",
+                ))?;
+                let batch = match var("CADENCE_EMAIL_BATCH_SECS") {
+                    None => std::time::Duration::from_secs(180),
+                    Some(v) => v
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|n| *n <= 86_400)
+                        .map(std::time::Duration::from_secs)
+                        .ok_or(ConfigError::Invalid {
+                            name: "CADENCE_EMAIL_BATCH_SECS",
+                            value: v,
+                            reason: "expected a whole number of seconds from 0 to 86400".into(),
+                        })?,
+                };
+                Some(app::service::email::MailSettings {
+                    smtp_url,
+                    from,
+                    public_url,
+                    batch,
+                })
+            }
+        };
+
         Ok(Config {
             database_url,
             addr,
@@ -255,6 +316,7 @@ impl Config {
             db_timeouts,
             log_json,
             metrics_addr,
+            mail,
         })
     }
 }
@@ -307,6 +369,40 @@ mod tests {
         assert_eq!(c.log_filter, DEFAULT_LOG_FILTER);
         assert_eq!(c.db_max_connections, 10);
         assert_eq!(c.import_limit_mb, 128);
+    }
+
+    #[test]
+    fn email_is_off_without_smtp_and_needs_a_sender_with_it() {
+        let base = ("DATABASE_URL", "postgres://h/db");
+        assert_eq!(config(&[base]).unwrap().mail, None);
+        let smtp = ("CADENCE_SMTP_URL", "smtp://mailer:secret@127.0.0.1:2525");
+        let err = config(&[base, smtp]).unwrap_err();
+        assert!(
+            matches!(err, ConfigError::Missing("CADENCE_EMAIL_FROM", _)),
+            "{err}"
+        );
+        let from = ("CADENCE_EMAIL_FROM", "Cadence <cadence@example.com>");
+        let mail = config(&[base, smtp, from]).unwrap().mail.unwrap();
+        assert_eq!(mail.public_url, "http://127.0.0.1:3000");
+        assert_eq!(mail.batch, std::time::Duration::from_secs(180));
+        let mail = config(&[
+            base,
+            smtp,
+            from,
+            ("CADENCE_PUBLIC_URL", "https://cadence.example.com/"),
+            ("CADENCE_EMAIL_BATCH_SECS", "0"),
+        ])
+        .unwrap()
+        .mail
+        .unwrap();
+        assert_eq!(mail.public_url, "https://cadence.example.com");
+        assert_eq!(mail.batch, std::time::Duration::ZERO);
+        // A wrong scheme is named, and its password is not repeated.
+        let err = config(&[base, from, ("CADENCE_SMTP_URL", "http://u:hunter2@h")]).unwrap_err();
+        assert!(err.to_string().starts_with("CADENCE_SMTP_URL"), "{err}");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        let err = config(&[base, ("CADENCE_PUBLIC_URL", "cadence.example.com")]).unwrap_err();
+        assert!(err.to_string().starts_with("CADENCE_PUBLIC_URL"), "{err}");
     }
 
     #[test]

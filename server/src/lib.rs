@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod config;
+pub mod email;
 pub mod guard;
 pub mod hooks;
 pub mod live;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub timeouts: serve::Timeouts,
     /// This process's `LISTEN` connection and the live event streams it feeds.
     pub hub: live::Hub,
+    /// Whether this process sends notification email (`CADENCE_SMTP_URL`).
+    pub email: app::service::email::EmailAvailable,
 }
 
 /// Imports hold their document in memory (up to about twice its size while it is read) and
@@ -91,10 +94,12 @@ pub fn router(state: AppState) -> Router {
     let pool = state.pool.clone();
     let auth = state.auth.clone();
     let clock = state.clock.clone();
+    let email = state.email;
     let context = move || {
         provide_context(pool.clone());
         provide_context(auth.clone());
         provide_context(clock.clone());
+        provide_context(email);
         guard::provide_request_nonce();
     };
     // A release binary carries its browser half (see `assets`): pages name its files in the
@@ -108,7 +113,8 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/hooks/{id}", axum::routing::post(hooks::receive));
+        .route("/hooks/{id}", axum::routing::post(hooks::receive))
+        .route("/unsubscribe", get(email::confirm).post(email::unsubscribe));
     let router = if assets::bundle().is_some() {
         router.route("/pkg/{bundle}/{name}", get(assets::serve))
     } else {
@@ -201,8 +207,8 @@ fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
 async fn require_sign_in(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     // Whoever asks who is calling during this request (this check, the extractors, every
     // server function a page calls) shares one look-up.
-    req.extensions_mut()
-        .insert(app::auth::RequestCaller::default());
+    let caller = app::auth::RequestCaller::for_path(req.uri().path());
+    req.extensions_mut().insert(caller);
     let path = req.uri().path();
     if req.method() == Method::GET && path == "/" {
         return Redirect::to("/projects").into_response();

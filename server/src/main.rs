@@ -202,6 +202,44 @@ fn describe(e: app::error::AppError) -> String {
     }
 }
 
+/// Notification email: with SMTP settings, this process sends what waits (every few
+/// seconds); with or without, it forgets notifications too old to email (hourly).
+async fn start_email(
+    config: &Config,
+    pool: &sqlx::PgPool,
+) -> Result<app::service::email::EmailAvailable, String> {
+    use app::service::email;
+    let housekeeping = pool.clone();
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            if let Err(e) = email::forget_old(&housekeeping, chrono::Utc::now()).await {
+                tracing::warn!(error = %e, "forgetting old notification email failed");
+            }
+        }
+    });
+    let Some(settings) = &config.mail else {
+        tracing::info!("notification email is off (CADENCE_SMTP_URL is not set)");
+        return Ok(email::EmailAvailable(false));
+    };
+    let mailer = email::Mailer::new(settings)?;
+    tracing::info!(
+        smtp = %server::config::redact(&settings.smtp_url),
+        from = %settings.from,
+        links = %settings.public_url,
+        batch_secs = settings.batch.as_secs(),
+        "notification email is on"
+    );
+    tokio::spawn(email::run(
+        pool.clone(),
+        mailer,
+        app::clock::Clock::system(),
+        std::time::Duration::from_secs(5),
+    ));
+    Ok(email::EmailAvailable(true))
+}
+
 async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
     let mut leptos_options = get_configuration(None)
         .map_err(|e| format!("Leptos configuration: {e}"))?
@@ -229,6 +267,7 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
             }
         });
     }
+    let email = start_email(&config, &pool).await?;
     let app = server::router(server::AppState {
         leptos_options,
         pool,
@@ -238,6 +277,7 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
         imports,
         timeouts: config.timeouts,
         hub: hub.clone(),
+        email,
     });
 
     let listener = tokio::net::TcpListener::bind(config.addr)

@@ -14,13 +14,18 @@ fn project_slug(path: &str) -> Option<String> {
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let location = use_location();
-    // Refetched on every navigation, so signing in or out shows at once.
-    let account = Resource::new(move || location.pathname.get(), |_| me());
-    let slug = Memo::new(move |_| project_slug(&location.pathname.get()));
-    let log_out = ServerAction::<LogOut>::new();
     // The project's pages follow its changes (see `pages::project::project_resource`);
     // leaving them closes the stream.
     let live = crate::components::live::provide_live();
+    // Refetched on every navigation, so signing in or out shows at once, and on every
+    // change the open project's stream reports, so the unread count follows comments,
+    // assignments and the rest while a project page is open.
+    let account = Resource::new(
+        move || (location.pathname.get(), live.version.get()),
+        |_| me(),
+    );
+    let slug = Memo::new(move |_| project_slug(&location.pathname.get()));
+    let log_out = ServerAction::<LogOut>::new();
     Effect::new(move |_| {
         if slug.get().is_none() {
             live.unfollow();

@@ -220,12 +220,14 @@ pub struct NewNotification<'a> {
     pub summary: &'a str,
 }
 
+/// Records a notification; it waits to go out by email unless its reader muted its kind.
 #[tracing::instrument(skip_all, err(level = "debug"))]
 pub async fn notify(conn: &mut PgConnection, n: NewNotification<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"insert into notification (user_id, project_id, item_id, kind, actor_id, comment_id,
-                                     summary)
-           values ($1, $2, $3, $4, $5, $6, $7)"#,
+                                     summary, email_due)
+           select $1, $2, $3, $4, $5, $6, $7, not ($4 = any(u.email_muted))
+           from app_user u where u.id = $1"#,
         n.user_id,
         n.project_id,
         n.item_id,

@@ -114,6 +114,8 @@ pub struct ItemFull {
     pub deleted_at: Option<DateTime<Utc>>,
     pub increment_id: Option<i64>,
     pub history: Value,
+    /// Its comments as a JSON array, oldest first, bodies as stored (`@{uuid}` mentions).
+    pub comments: Value,
 }
 
 /// Every item of the project, streamed in number order, one row (with its history) at a
@@ -132,7 +134,13 @@ pub fn items<'c>(
                                 'actor', u.email, 'at', e.at, 'field', e.field,
                                 'old', e.old_value, 'new', e.new_value) order by e.at, e.id)
                             from item_event e left join app_user u on u.id = e.actor_id
-                            where e.item_id = w.id), '[]'::json)::jsonb as "history!"
+                            where e.item_id = w.id), '[]'::json)::jsonb as "history!",
+                  coalesce((select json_agg(json_build_object(
+                                'author', u.email, 'body', c.body, 'created_at', c.created_at,
+                                'edited_at', c.edited_at, 'deleted_at', c.deleted_at)
+                                order by c.id)
+                            from item_comment c left join app_user u on u.id = c.author_id
+                            where c.item_id = w.id), '[]'::json)::jsonb as "comments!"
            from work_item w
            left join work_item p on p.id = w.parent_id
            left join app_user a on a.id = w.assignee_id
@@ -280,6 +288,64 @@ pub struct ItemImport<'a> {
     pub done_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
     pub increment_id: Option<i64>,
+}
+
+/// The project's members by account, with their emails (mentions in comments name them).
+pub async fn member_emails(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select u.id, u.email from project_member m join app_user u on u.id = m.user_id
+           where m.project_id = $1"#,
+        project_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.email)).collect())
+}
+
+/// Comments of many items in one statement.
+pub struct CommentImport<'a> {
+    pub item_id: Uuid,
+    pub author_id: Option<Uuid>,
+    pub body: &'a str,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_comments(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    comments: &[CommentImport<'_>],
+) -> Result<(), sqlx::Error> {
+    let items: Vec<Uuid> = comments.iter().map(|c| c.item_id).collect();
+    let authors: Vec<Option<Uuid>> = comments.iter().map(|c| c.author_id).collect();
+    let bodies: Vec<&str> = comments.iter().map(|c| c.body).collect();
+    let created: Vec<DateTime<Utc>> = comments.iter().map(|c| c.created_at).collect();
+    let edited: Vec<Option<DateTime<Utc>>> = comments.iter().map(|c| c.edited_at).collect();
+    let deleted: Vec<Option<DateTime<Utc>>> = comments.iter().map(|c| c.deleted_at).collect();
+    sqlx::query!(
+        r#"insert into item_comment (project_id, item_id, author_id, body, created_at,
+                                     edited_at, deleted_at)
+           select $1, t.item_id, t.author_id, t.body, t.created_at, t.edited_at, t.deleted_at
+           from unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[],
+                       $6::timestamptz[], $7::timestamptz[])
+                with ordinality as t(item_id, author_id, body, created_at, edited_at,
+                                     deleted_at, n)
+           order by t.n"#,
+        project_id,
+        &items,
+        &authors as &[Option<Uuid>],
+        &bodies as &[&str],
+        &created,
+        &edited as &[Option<DateTime<Utc>>],
+        &deleted as &[Option<DateTime<Utc>>],
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Many items in one statement (the import sends them a batch at a time).

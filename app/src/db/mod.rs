@@ -2,6 +2,7 @@
 //! so a caller can run several in one transaction.
 
 pub mod comments;
+pub mod email;
 pub mod events;
 pub mod export;
 pub mod hooks;

@@ -1,6 +1,8 @@
 //! Accounts, browser sessions, API tokens and throttled attempts (password guesses,
 //! registrations).
 
+use super::projects::{Membership, ProjectRow};
+use crate::domain::Role;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -157,15 +159,9 @@ pub async fn session_user(
     pool: &PgPool,
     token_hash: &[u8],
 ) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as!(
-        UserRow,
-        r#"select u.id, u.email, u.display_name, u.created_at
-           from user_session s join app_user u on u.id = s.user_id
-           where s.token_hash = $1 and s.expires_at > now()"#,
-        token_hash,
-    )
-    .fetch_optional(pool)
-    .await
+    Ok(caller(pool, Credential::Session(token_hash), None)
+        .await?
+        .map(|(user, _)| user))
 }
 
 #[tracing::instrument(skip(pool, token_hash), err(level = "debug"))]
@@ -235,28 +231,115 @@ pub async fn revoke_token(pool: &PgPool, user_id: Uuid, id: Uuid) -> Result<bool
     Ok(done.rows_affected() == 1)
 }
 
-/// The account behind an API token, noting when the token was last used: to the minute, so
-/// a busy integration does not write a row on every request (the write happens only when
-/// the last note is a minute old, in the same statement).
+/// The account behind an API token, noting when the token was last used (see [`caller`]).
 #[tracing::instrument(skip(pool, token_hash), err(level = "debug"))]
 pub async fn token_user(pool: &PgPool, token_hash: &[u8]) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as!(
-        UserRow,
+    Ok(caller(pool, Credential::Token(token_hash), None)
+        .await?
+        .map(|(user, _)| user))
+}
+
+/// What a request shows to say who it is: the SHA-256 of its session cookie or API token.
+#[derive(Debug, Clone, Copy)]
+pub enum Credential<'a> {
+    Session(&'a [u8]),
+    Token(&'a [u8]),
+}
+
+/// The account behind a session or an API token and, when the request is about a project
+/// (`slug`), their membership of it: one statement for what every project page and API call
+/// needs first. A token's last use is noted to the minute, so a busy integration does not
+/// write a row on every request (the write happens only when the last note is a minute
+/// old, in the same statement).
+#[tracing::instrument(skip(pool, credential), err(level = "debug"))]
+pub async fn caller(
+    pool: &PgPool,
+    credential: Credential<'_>,
+    slug: Option<&str>,
+) -> Result<Option<(UserRow, Option<Membership>)>, sqlx::Error> {
+    let (session, token) = match credential {
+        Credential::Session(hash) => (Some(hash), None),
+        Credential::Token(hash) => (None, Some(hash)),
+    };
+    let row = sqlx::query!(
         r#"with token as (
-               select id, user_id, last_used_at from api_token where token_hash = $1
+               select id, user_id, last_used_at from api_token
+               where $2::bytea is not null and token_hash = $2
            ), used as (
                update api_token t set last_used_at = now()
                from token
                where t.id = token.id
                  and (token.last_used_at is null
                       or token.last_used_at < now() - interval '1 minute')
+           ), who as (
+               select user_id from token
+               union all
+               select user_id from user_session
+               where $1::bytea is not null and token_hash = $1 and expires_at > now()
            )
-           select u.id, u.email, u.display_name, u.created_at
-           from token join app_user u on u.id = token.user_id"#,
-        token_hash,
+           select u.id, u.email, u.display_name, u.created_at,
+                  p.id as "project_id?", p.slug as "slug?", p.name as "project_name?",
+                  p.archived_at, p.working_days as "working_days?",
+                  p.velocity_window as "velocity_window?",
+                  p.created_at as "project_created_at?", m.role as "role?: Role",
+                  array(select e.points from effort_chart_entry e
+                        where e.project_id = p.id order by e.points) as "points!",
+                  array(select e.label from effort_chart_entry e
+                        where e.project_id = p.id order by e.points) as "labels!",
+                  coalesce((select t.last_event from project_tally t where t.project_id = p.id),
+                           0) as "latest_change!"
+           from who join app_user u on u.id = who.user_id
+           left join project p on p.slug = $3
+           left join project_member m on m.project_id = p.id and m.user_id = u.id
+           limit 1"#,
+        session,
+        token,
+        slug,
     )
     .fetch_optional(pool)
-    .await
+    .await?;
+    Ok(row.map(|r| {
+        let membership = match (
+            r.project_id,
+            r.slug,
+            r.project_name,
+            r.working_days,
+            r.velocity_window,
+            r.project_created_at,
+            r.role,
+        ) {
+            (
+                Some(id),
+                Some(slug),
+                Some(name),
+                Some(working_days),
+                Some(velocity_window),
+                Some(created_at),
+                Some(role),
+            ) => Some(Membership {
+                project: ProjectRow {
+                    id,
+                    slug,
+                    name,
+                    archived_at: r.archived_at,
+                    working_days,
+                    velocity_window,
+                    created_at,
+                },
+                role,
+                chart: r.points.into_iter().zip(r.labels).collect(),
+                latest_change: r.latest_change,
+            }),
+            _ => None,
+        };
+        let user = UserRow {
+            id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            created_at: r.created_at,
+        };
+        (user, membership)
+    }))
 }
 
 // --- throttled attempts ---------------------------------------------------------------

@@ -48,6 +48,7 @@ pub mod email;
 pub mod history;
 pub mod hooks;
 pub mod item;
+pub mod notification;
 pub mod points;
 pub mod poker;
 pub mod project;

@@ -53,3 +53,20 @@ impl Registration {
         }
     }
 }
+
+/// Which notifications the person gets by email (account settings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailPrefs {
+    /// Whether this server sends email at all (`CADENCE_SMTP_URL`).
+    pub available: bool,
+    pub kinds: Vec<EmailKind>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailKind {
+    /// As stored: `mention`, `assigned`, …
+    pub kind: String,
+    /// "mentions of me".
+    pub label: String,
+    pub on: bool,
+}

@@ -137,6 +137,24 @@ pub struct ExportItem {
     pub increment: Option<u32>,
     /// Oldest first. In `increment` values, `key` names the increment.
     pub history: Vec<ExportEvent>,
+    /// Oldest first (left out when there are none; documents without it read as none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<ExportComment>,
+}
+
+/// A comment on an item. Mentions are written `@email`, as people type them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportComment {
+    /// Who wrote it (email); none when their account is gone.
+    pub author: Option<String>,
+    /// Markdown; empty once deleted.
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    /// A deleted comment keeps its place in the thread, without its text.
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,9 +1,12 @@
-//! The signed-in person's account: password and personal API tokens.
+//! The signed-in person's account: password, personal API tokens, and which notifications
+//! come by email.
 
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
-use crate::model::accounts::TokenInfo;
-use crate::server_fns::accounts::{list_tokens, me, ChangePassword, CreateToken, RevokeToken};
+use crate::model::accounts::{EmailPrefs, TokenInfo};
+use crate::server_fns::accounts::{
+    list_tokens, me, my_email_prefs, ChangePassword, CreateToken, RevokeToken, SetEmailPrefs,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -22,6 +25,7 @@ pub fn AccountPage() -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
+        <EmailCard/>
         <PasswordCard/>
         <TokensCard/>
     }
@@ -142,4 +146,61 @@ fn TokenList(list: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl In
         </table>
     }
     .into_any()
+}
+
+#[component]
+fn EmailCard() -> impl IntoView {
+    let save = ServerAction::<SetEmailPrefs>::new();
+    let prefs = Resource::new(move || save.version().get(), |_| my_email_prefs());
+    view! {
+        <section class="card" id="email" aria-labelledby="email-heading">
+            <h2 id="email-heading">"Email"</h2>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
+                    {move || Suspend::new(async move {
+                        prefs.await.map(|p| view! { <EmailForm prefs=p save/> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn EmailForm(prefs: EmailPrefs, save: ServerAction<SetEmailPrefs>) -> impl IntoView {
+    let error = form_error(save.value(), &[]);
+    let done = move || {
+        save.value()
+            .with(|v| matches!(v, Some(Ok(_))).then_some("Email settings saved."))
+    };
+    let off = (!prefs.available).then(|| {
+        view! {
+            <p class="notice">
+                "This server sends no email (its administrator has not set "
+                <code>"CADENCE_SMTP_URL"</code>
+                "). Your choices are kept for when it does; your inbox has every notification."
+            </p>
+        }
+    });
+    view! {
+        {off}
+        <ActionForm action=save attr:class="stack-form">
+            <FormError message=error/>
+            <fieldset>
+                <legend>"Email me about"</legend>
+                {prefs.kinds.into_iter().map(|k| {
+                    let id = format!("email-{}", k.kind);
+                    view! {
+                        <span class="check">
+                            <input type="checkbox" id=id.clone() name=k.kind value="on" checked=k.on/>
+                            <label for=id>{k.label}</label>
+                        </span>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <p class="muted">"At most one email every few minutes: what happens meanwhile comes together."</p>
+            <button type="submit" class="button primary">"Save email settings"</button>
+            <p class="form-ok" role="status">{done}</p>
+        </ActionForm>
+    }
 }

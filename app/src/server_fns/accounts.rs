@@ -123,3 +123,51 @@ pub async fn revoke_token(id: Uuid) -> Result<(), AppError> {
     use crate::service::accounts;
     serve(async |pool, caller| accounts::revoke_token(&pool, caller.as_ref(), id).await).await
 }
+
+/// Whether this server sends email (`CADENCE_SMTP_URL`), as the server was started.
+#[cfg(feature = "ssr")]
+fn email_available() -> bool {
+    use_context::<crate::service::email::EmailAvailable>()
+        .unwrap_or_default()
+        .0
+}
+
+#[server(prefix = "/api/fn", endpoint = "account/email")]
+pub async fn my_email_prefs() -> Result<EmailPrefs, AppError> {
+    use super::ssr::serve;
+    use crate::service::email;
+    let available = email_available();
+    serve(async |pool, caller| email::prefs(&pool, caller.as_ref(), available).await).await
+}
+
+/// Which kinds of notification the caller gets by email: a checkbox per kind, named by the
+/// kind (the form sends the checked ones).
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api/fn", endpoint = "account/email/set")]
+pub async fn set_email_prefs(
+    mention: Option<String>,
+    assigned: Option<String>,
+    comment: Option<String>,
+    blocked: Option<String>,
+    done: Option<String>,
+    increment_started: Option<String>,
+    increment_closed: Option<String>,
+) -> Result<EmailPrefs, AppError> {
+    use super::ssr::serve;
+    use crate::service::email;
+    let available = email_available();
+    let on: Vec<String> = [
+        ("mention", mention),
+        ("assigned", assigned),
+        ("comment", comment),
+        ("blocked", blocked),
+        ("done", done),
+        ("increment_started", increment_started),
+        ("increment_closed", increment_closed),
+    ]
+    .into_iter()
+    .filter(|(_, v)| v.is_some())
+    .map(|(k, _)| k.to_owned())
+    .collect();
+    serve(async |pool, caller| email::set_prefs(&pool, caller.as_ref(), available, &on).await).await
+}

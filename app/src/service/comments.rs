@@ -459,12 +459,17 @@ pub(crate) async fn increment_moved(
     Ok(())
 }
 
+/// Where a notification leads: its comment, its item, or (an increment's) the sprints.
+pub(crate) fn notification_link(slug: &str, item: Option<i32>, comment: Option<i64>) -> String {
+    match (item, comment) {
+        (Some(n), Some(c)) => format!("/p/{slug}/items/{n}#comment-{c}"),
+        (Some(n), None) => format!("/p/{slug}/items/{n}"),
+        (None, _) => format!("/p/{slug}/sprints"),
+    }
+}
+
 fn to_notification(row: db::NotificationRow) -> Notification {
-    let link = match (row.item_number, row.comment_id) {
-        (Some(n), Some(c)) => format!("/p/{}/items/{n}#comment-{c}", row.slug),
-        (Some(n), None) => format!("/p/{}/items/{n}", row.slug),
-        (None, _) => format!("/p/{}/sprints", row.slug),
-    };
+    let link = notification_link(&row.slug, row.item_number, row.comment_id);
     Notification {
         id: row.id,
         kind: row.kind,

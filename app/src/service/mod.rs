@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod comments;
 pub mod demo;
+pub mod email;
 pub mod events;
 pub mod export;
 pub mod hooks;

@@ -125,7 +125,7 @@ pub async fn events(
                     catch_up(&pool, &access, &mut last, &tx).await
                 }
                 Ok(Signal::Access(user)) if user == access.caller.id => {
-                    matches!(app::auth::resolve(&pool, &headers, &clock).await,
+                    matches!(app::auth::resolve(&pool, &headers, &clock, None).await,
                              Ok(Some(caller)) if caller.id == user)
                 }
                 Ok(Signal::Access(_)) => true,

@@ -1272,7 +1272,7 @@ fn start_first(c: &Ctx) -> Req {
 
 /// Server functions that are not project-scoped: each resolves the caller itself (tested in
 /// `accounts.rs`).
-const ACCOUNT_LEVEL: [&str; 16] = [
+const ACCOUNT_LEVEL: [&str; 18] = [
     "me",
     "register",
     "registration",
@@ -1282,6 +1282,8 @@ const ACCOUNT_LEVEL: [&str; 16] = [
     "account/tokens",
     "account/tokens/create",
     "account/tokens/revoke",
+    "account/email",
+    "account/email/set",
     "projects/mine",
     "projects/create",
     "projects/invitations",

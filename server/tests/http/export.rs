@@ -32,6 +32,12 @@ fn as_imported_by(mut doc: Value, importer: &str) -> Value {
                 event["actor"] = Value::Null;
             }
         }
+        let comments = item.get_mut("comments").and_then(Value::as_array_mut);
+        for comment in comments.into_iter().flatten() {
+            if !theirs(&comment["author"]) {
+                comment["author"] = Value::Null;
+            }
+        }
     }
     doc["standup_notes"]
         .as_array_mut()
@@ -162,6 +168,34 @@ async fn export_import_export_gives_the_same_document(pool: PgPool) {
     )
     .await;
 
+    // Comments on Cart: Alice's mentioning Bob and herself (edited), Bob's linking #pics,
+    // and one of Bob's that Alice deleted.
+    let comments = format!("/projects/{slug}/items/{cart}/comments");
+    let (status, mine) = rest(
+        &alice,
+        Method::POST,
+        &comments,
+        Some(json!({"body": "@bob@example.com the totals?"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{mine}");
+    let (status, _) = rest(
+        &alice,
+        Method::PATCH,
+        &format!("{comments}/{}", mine["id"]),
+        Some(json!({"body": "@bob@example.com the totals? cc @alice@example.com"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for body in [format!("Fixed, see #{pics}"), "Oops, wrong item".to_owned()] {
+        let (status, _) = rest(&bob, Method::POST, &comments, Some(json!({"body": body}))).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (_, thread) = rest(&alice, Method::GET, &comments, None).await;
+    let oops = thread["comments"][2]["id"].clone();
+    let (status, _) = rest(&alice, Method::DELETE, &format!("{comments}/{oops}"), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
     // Planning poker for the active increment: Cart in two rounds, then the session ends.
     let poker = |action: &'static str, body: Value| {
         let (alice, bob, slug) = (alice.clone(), bob.clone(), slug.clone());
@@ -218,6 +252,29 @@ async fn export_import_export_gives_the_same_document(pool: PgPool) {
         .find(|i| i["number"] == cart)
         .unwrap();
     assert_eq!(cart_doc["assignee"], "bob@example.com");
+    // Comments with mentions as people write them, the deleted one without its text.
+    let said: Vec<(&str, &str)> = cart_doc["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["author"].as_str().unwrap(), c["body"].as_str().unwrap()))
+        .collect();
+    let fixed = format!("Fixed, see #{pics}");
+    assert_eq!(
+        said,
+        vec![
+            (
+                "alice@example.com",
+                "@bob@example.com the totals? cc @alice@example.com"
+            ),
+            ("bob@example.com", fixed.as_str()),
+            ("bob@example.com", ""),
+        ]
+    );
+    assert!(cart_doc["comments"][0]["edited_at"].is_string());
+    assert!(cart_doc["comments"][2]["deleted_at"].is_string());
+    // An item without comments has no list.
+    assert!(exported["items"][0].get("comments").is_none());
     assert_eq!(cart_doc["parent"], epic);
     // History refers to increments by key, never by database id.
     let moved: Vec<&Value> = cart_doc["history"]

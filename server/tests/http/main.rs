@@ -7,6 +7,7 @@ mod authz;
 mod comments;
 mod cross_project;
 mod edge;
+mod email;
 mod export;
 mod hooks;
 mod hostile;

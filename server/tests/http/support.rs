@@ -93,6 +93,7 @@ async fn spawn_full_with(
         imports,
         timeouts,
         hub: server::live::Hub::start(pool_for_hub),
+        email: app::service::email::EmailAvailable(true),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

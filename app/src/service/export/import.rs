@@ -19,6 +19,7 @@ use super::*;
 use crate::db::items as items_db;
 use crate::domain::burndown::Report;
 use crate::domain::calendar::in_range;
+use crate::domain::comment::{store_mentions, CommentBody};
 use crate::domain::history::Change;
 use crate::domain::reflection::{parse_group, weeks_in, CardKind};
 use crate::domain::ItemState;
@@ -38,6 +39,8 @@ pub const MAX_ITEM_NUMBER: i32 = 1_000_000;
 pub const MAX_ITEMS: usize = MAX_ITEM_NUMBER as usize;
 /// The most history rows of one item.
 pub const MAX_HISTORY_PER_ITEM: usize = 10_000;
+/// The most comments on one item.
+pub const MAX_COMMENTS_PER_ITEM: usize = 10_000;
 /// The most members a document lists.
 pub const MAX_MEMBERS: usize = 1_000;
 /// The most sprints a document holds.
@@ -194,6 +197,8 @@ struct ItemIn<'a> {
     increment: Option<u32>,
     #[serde(borrow)]
     history: Bounded<EventIn<'a>, MAX_HISTORY_PER_ITEM>,
+    #[serde(default)]
+    comments: Bounded<ExportComment, MAX_COMMENTS_PER_ITEM>,
 }
 
 #[derive(Deserialize)]
@@ -508,6 +513,27 @@ fn check_item(
         ("deleted_at", item.deleted_at),
     ] {
         check_time(faults, &at(field), time);
+    }
+    for (c, comment) in item.comments.iter().enumerate() {
+        let here = |f: &str| at(&format!("comments[{c}].{f}"));
+        for (field, time) in [
+            ("created_at", Some(comment.created_at)),
+            ("edited_at", comment.edited_at),
+            ("deleted_at", comment.deleted_at),
+        ] {
+            check_time(faults, &here(field), time);
+        }
+        match comment.deleted_at {
+            Some(_) if !comment.body.is_empty() => {
+                faults.add(&here("body"), "a deleted comment has no text")
+            }
+            Some(_) => {}
+            None => {
+                if let Err(e) = CommentBody::parse(&comment.body) {
+                    faults.add(&here("body"), e);
+                }
+            }
+        }
     }
     // Each history row must hold a change as the history records it (the document names
     // increments by key and people by email; the ids are filled in on import).
@@ -988,6 +1014,47 @@ async fn write_batch(
     }
     if !items.is_empty() {
         db::insert_events(tx, pid, &items, &actors, &ats, &fields, &olds, &news)
+            .await
+            .map_err(broke)?;
+    }
+    // Comments: the importer's keep their author and mentions of the importer become
+    // mentions again; anyone else's are nobody's, and their addresses stay text.
+    let mut stored = Vec::new();
+    for (item, row) in batch.iter().zip(&rows) {
+        for c in item.comments.iter() {
+            let body = match c.deleted_at {
+                Some(_) => String::new(),
+                None => {
+                    let body = CommentBody::parse(&c.body)
+                        .map_err(|e| AppError::internal("checked comment unreadable", e))?;
+                    let mentions = store_mentions(body.as_str(), |email| {
+                        is_importer(importer, email).then_some(importer.id)
+                    });
+                    // Stored mentions are longer than short addresses: past the limit, the
+                    // text stays as written.
+                    if CommentBody::parse(&mentions).is_ok() {
+                        mentions
+                    } else {
+                        body.as_str().to_owned()
+                    }
+                }
+            };
+            stored.push((row.id, mine(c.author.as_deref()), body, c));
+        }
+    }
+    if !stored.is_empty() {
+        let comments: Vec<db::CommentImport> = stored
+            .iter()
+            .map(|(item_id, author_id, body, c)| db::CommentImport {
+                item_id: *item_id,
+                author_id: *author_id,
+                body,
+                created_at: c.created_at,
+                edited_at: c.edited_at,
+                deleted_at: c.deleted_at,
+            })
+            .collect();
+        db::insert_comments(tx, pid, &comments)
             .await
             .map_err(broke)?;
     }

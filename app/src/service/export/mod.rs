@@ -18,8 +18,8 @@ use crate::domain::IncrementState;
 use crate::domain::{Email, ItemKind, Permission, ProjectName, Role, StoryPoints, Title};
 use crate::error::{AppError, FieldErrors};
 use crate::model::export::{
-    ExportCard, ExportEvent, ExportIncrement, ExportItem, ExportMember, ExportNote, ExportProject,
-    ExportSprint, Imported, SCHEMA, VERSION,
+    ExportCard, ExportComment, ExportEvent, ExportIncrement, ExportItem, ExportMember, ExportNote,
+    ExportProject, ExportSprint, Imported, SCHEMA, VERSION,
 };
 use futures_util::TryStreamExt;
 use serde_json::{json, Value};
@@ -56,9 +56,30 @@ fn export_value(field: &str, value: Option<Value>, keys: &HashMap<i64, u32>) -> 
     }
 }
 
-fn export_item(row: ItemFull, keys: &HashMap<i64, u32>) -> Result<ExportItem, AppError> {
+/// Comments as the document has them: mentions as `@email` (`emails`: the members').
+fn export_comments(
+    stored: Value,
+    emails: &HashMap<Uuid, String>,
+) -> Result<Vec<ExportComment>, AppError> {
+    let comments: Vec<ExportComment> =
+        serde_json::from_value(stored).map_err(|e| AppError::internal("comments", e))?;
+    Ok(comments
+        .into_iter()
+        .map(|c| ExportComment {
+            body: crate::domain::comment::editable(&c.body, |id| emails.get(&id).cloned()),
+            ..c
+        })
+        .collect())
+}
+
+fn export_item(
+    row: ItemFull,
+    keys: &HashMap<i64, u32>,
+    emails: &HashMap<Uuid, String>,
+) -> Result<ExportItem, AppError> {
     let history: Vec<ExportEvent> =
         serde_json::from_value(row.history).map_err(|e| AppError::internal("history", e))?;
+    let comments = export_comments(row.comments, emails)?;
     Ok(ExportItem {
         number: row.number,
         kind: row.kind,
@@ -86,6 +107,7 @@ fn export_item(row: ItemFull, keys: &HashMap<i64, u32>) -> Result<ExportItem, Ap
                 ..e
             })
             .collect(),
+        comments,
     })
 }
 
@@ -137,6 +159,10 @@ pub async fn export(
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
+    let emails: HashMap<Uuid, String> = db::member_emails(&mut tx, project.id)
+        .await?
+        .into_iter()
+        .collect();
     let increments = db::increments(&mut tx, project.id).await?;
     let sprints = db::sprints(&mut tx, project.id).await?;
     let mut keys: HashMap<i64, u32> = HashMap::new();
@@ -200,7 +226,7 @@ pub async fn export(
                 while let Some(row) = rows.try_next().await? {
                     let mut chunk = if first { String::new() } else { ",".to_owned() };
                     first = false;
-                    chunk.push_str(&to_json(&export_item(row, &keys)?)?);
+                    chunk.push_str(&to_json(&export_item(row, &keys, &emails)?)?);
                     if !send(&sender, chunk).await {
                         return Ok(());
                     }
