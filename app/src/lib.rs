@@ -28,11 +28,39 @@ use leptos_router::{
     path, Lazy, SsrMode,
 };
 
+/// The cookie that keeps a browser's choice of colours (`light` or `dark`; without it the
+/// system's setting decides).
+pub const THEME_COOKIE: &str = "cadence_theme";
+
+/// The colours chosen in this browser: `light`, `dark`, or `None` (as the system is set).
+/// On the server from the request's cookie; in the browser from the page, which the server
+/// marked (`<html data-theme>`), so both halves agree while the page hydrates.
+pub fn chosen_theme() -> Option<&'static str> {
+    let raw: Option<String> = {
+        #[cfg(feature = "ssr")]
+        {
+            use_context::<http::request::Parts>()
+                .and_then(|parts| auth::cookie(&parts.headers, THEME_COOKIE).map(str::to_owned))
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            document()
+                .document_element()
+                .and_then(|html| html.get_attribute("data-theme"))
+        }
+    };
+    match raw.as_deref() {
+        Some("light") => Some("light"),
+        Some("dark") => Some("dark"),
+        _ => None,
+    }
+}
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-theme=chosen_theme()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

@@ -10,6 +10,7 @@ pub mod live;
 pub mod observe;
 pub mod rest;
 pub mod serve;
+pub mod theme;
 
 use app::auth::AuthConfig;
 use app::clock::Clock;
@@ -114,7 +115,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/hooks/{id}", axum::routing::post(hooks::receive))
-        .route("/unsubscribe", get(email::confirm).post(email::unsubscribe));
+        .route("/unsubscribe", get(email::confirm).post(email::unsubscribe))
+        .route("/theme", axum::routing::post(theme::choose));
     let router = if assets::bundle().is_some() {
         router.route("/pkg/{bundle}/{name}", get(assets::serve))
     } else {

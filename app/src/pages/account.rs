@@ -1,5 +1,5 @@
-//! The signed-in person's account: password, personal API tokens, and which notifications
-//! come by email.
+//! The signed-in person's account: which notifications come by email, the colours of this
+//! browser, password, and personal API tokens.
 
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::forms::{field_error, form_error, FieldError, FormError};
@@ -26,6 +26,7 @@ pub fn AccountPage() -> impl IntoView {
             </ErrorBoundary>
         </Transition>
         <EmailCard/>
+        <AppearanceCard/>
         <PasswordCard/>
         <TokensCard/>
     }
@@ -202,5 +203,37 @@ fn EmailForm(prefs: EmailPrefs, save: ServerAction<SetEmailPrefs>) -> impl IntoV
             <button type="submit" class="button primary">"Save email settings"</button>
             <p class="form-ok" role="status">{done}</p>
         </ActionForm>
+    }
+}
+
+/// Light or dark colours for this browser, or as the system is set: a plain form (the
+/// server keeps the choice in a cookie and marks every page with it), so it works without
+/// JavaScript too.
+#[component]
+fn AppearanceCard() -> impl IntoView {
+    let chosen = crate::chosen_theme().unwrap_or("system");
+    let choice = move |value: &'static str, text: &'static str| {
+        let id = format!("theme-{value}");
+        view! {
+            <span class="check">
+                <input type="radio" id=id.clone() name="theme" value=value checked=chosen == value/>
+                <label for=id>{text}</label>
+            </span>
+        }
+    };
+    view! {
+        <section class="card" id="appearance" aria-labelledby="appearance-heading">
+            <h2 id="appearance-heading">"Appearance"</h2>
+            <form method="post" action="/theme" class="stack-form">
+                <input type="hidden" name="back" value="/account#appearance"/>
+                <fieldset>
+                    <legend>"Colours in this browser"</legend>
+                    {choice("system", "As the system is set")}
+                    {choice("light", "Light")}
+                    {choice("dark", "Dark")}
+                </fieldset>
+                <button type="submit" class="button primary">"Save appearance"</button>
+            </form>
+        </section>
     }
 }

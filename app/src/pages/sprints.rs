@@ -80,7 +80,17 @@ pub fn SprintsPage() -> impl IntoView {
                         </header>
                         <FormError message=change_error/>
                         {if list.is_empty() {
-                            view! { <p class="empty">"No sprints yet."</p> }.into_any()
+                            let next = if can_plan {
+                                "Make one with the form below: name it, give its first and last day and how many weeks each increment lasts (two is common). Then plan the first increment's items on the planning page and start it."
+                            } else {
+                                "The project's owner or scrum master makes them; once one runs, its increments show here."
+                            };
+                            view! {
+                                <div class="empty">
+                                    <p>"No sprints yet. A sprint is a stretch of time, a quarter say, split into increments of one to eight weeks; velocity and the burndown are counted per increment."</p>
+                                    <p>{next}</p>
+                                </div>
+                            }.into_any()
                         } else {
                             list.into_iter()
                                 .map(|s| view! { <SprintCard sprint=s slug=slug.clone() can_plan start edit rename/> })
