@@ -10,7 +10,7 @@ use crate::server_fns::items::update_item;
 use leptos::prelude::*;
 
 /// What the rows need from the project: the chart, the members, and the caller's rights.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct BoardContext {
     pub slug: String,
     pub chart: Vec<(u8, String)>,

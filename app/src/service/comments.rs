@@ -97,6 +97,24 @@ fn render(access: &Access, people: &People, items: &HashMap<i32, String>, body: 
     )
 }
 
+/// An item's description as its page shows it: `#12` linked to the project's item 12 with
+/// its title on hover (references to other numbers stay text).
+pub(crate) async fn linked_description(
+    conn: &mut PgConnection,
+    access: &Access,
+    source: &str,
+) -> Result<String, AppError> {
+    let items = titles(conn, access, &[source]).await?;
+    Ok(to_safe_html_linked(
+        source,
+        &Links {
+            people: &HashMap::new(),
+            items: &items,
+            slug: &access.project.slug,
+        },
+    ))
+}
+
 fn may_delete(access: &Access, row: &CommentRow) -> bool {
     row.deleted_at.is_none()
         && (row.author_id == Some(access.caller.id) || access.role.allows(Permission::Plan))

@@ -216,6 +216,35 @@ async fn mentions_are_stored_by_account_and_reach_members_only(pool: PgPool) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(inbox(&t.sam).await["unread"], 1);
     assert_eq!(inbox(&t.pam).await["unread"], 1);
+
+    // A description links `#1` the same way on the item's page; a number that is no item
+    // stays text.
+    let (status, _) = rest(
+        &t.olive,
+        Method::PATCH,
+        &format!("/projects/{}/items/{n}", t.slug),
+        Some(json!({"version": 1, "description": "Needs #1 first, not #99."})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let res = t
+        .jim
+        .call(
+            "items/detail",
+            &[("slug", &t.slug), ("number", &n.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let detail: Value = res.json().await.unwrap();
+    let html = detail["item"]["description_html"].as_str().unwrap();
+    assert!(
+        html.contains(&format!(
+            r#"href="/p/{}/items/{cart}" title="Cart">#1</a>"#,
+            t.slug
+        )),
+        "{html}"
+    );
+    assert!(html.contains("not #99."), "{html}");
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]

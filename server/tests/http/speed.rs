@@ -342,11 +342,22 @@ async fn a_page_runs_and_sends_each_resource_once(pool: PgPool) {
         format!("/p/{slug}/board"),
     ];
     for path in &pages {
-        // Many at once: when each part of a page arrives depends on the timing.
-        let answers = futures_util::future::join_all((0..24).map(|_| owner.get(path))).await;
-        for (attempt, res) in answers.into_iter().enumerate() {
-            assert_eq!(res.status(), StatusCode::OK, "{path}");
-            let html = res.text().await.unwrap();
+        // Many at once: when each part of a page arrives depends on the timing. A page that
+        // never finishes (a render that panicked in a task the answer waits for) fails here
+        // instead of holding the suite.
+        let fetch = |_| async {
+            let res = owner.get(path).await;
+            let status = res.status();
+            (status, res.text().await.unwrap())
+        };
+        let answers = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            futures_util::future::join_all((0..24).map(fetch)),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{path}: 24 renders at once did not all finish in 60 s"));
+        for (attempt, (status, html)) in answers.into_iter().enumerate() {
+            assert_eq!(status, StatusCode::OK, "{path}");
             let sent = resources(&html);
             assert!(!sent.is_empty(), "{path} sends its data for hydration");
             let mut ids: Vec<&str> = sent.iter().map(|(id, _)| id.as_str()).collect();

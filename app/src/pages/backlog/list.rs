@@ -2,10 +2,9 @@
 //! or by keyboard with focus kept on the moved item).
 
 use super::row::ItemRow;
-use super::use_item_query;
 use crate::components::item_fields::BoardContext;
 use crate::error::AppError;
-use crate::model::items::{Item, ItemPage, MoveTo};
+use crate::model::items::{Item, ItemPage, ItemQuery, MoveTo};
 use crate::server_fns::items::move_item;
 use leptos::prelude::*;
 
@@ -24,8 +23,8 @@ pub fn ItemList(
     message: RwSignal<Option<String>>,
     refocus: RwSignal<Option<Refocus>>,
     flat: bool,
+    query: Memo<ItemQuery>,
 ) -> impl IntoView {
-    let query = use_item_query();
     let items = page.items.clone();
     if items.is_empty() {
         let empty = if flat {

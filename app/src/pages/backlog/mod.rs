@@ -63,6 +63,18 @@ pub fn BacklogPage() -> impl IntoView {
         move || (slug.get(), query.get(), changed.get(), live.tick.get()),
         move |(slug, q, _, _)| list_items(slug, q),
     );
+    // What the views below read as they render lives here too: the view that waits for the
+    // project may run again during one server render, which drops what its previous run
+    // made while that run's parts may still be rendering (a filter read from a dropped memo
+    // panicked, and the page never finished, under 24 renders at once).
+    let ctx = StoredValue::new(BoardContext::default());
+    let state = BacklogState {
+        query,
+        changed,
+        // A plain form post (JavaScript off) comes back with its error in the URL.
+        message: RwSignal::new(posted_error(&[AddItemForm::PATH, MoveItemForm::PATH])),
+        refocus: RwSignal::new(None::<Refocus>),
+    };
     view! {
         <Title text="Backlog"/>
         <Transition fallback=|| view! { <p class="muted">"Loading the backlog…"</p> }>
@@ -70,26 +82,37 @@ pub fn BacklogPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let project = project.await?;
                     let members = members.await?;
-                    Ok::<_, AppError>(view! {
-                        <Backlog ctx=BoardContext::new(&project, members) page changed/>
-                    })
+                    ctx.set_value(BoardContext::new(&project, members));
+                    Ok::<_, AppError>(view! { <Backlog ctx page state/> })
                 })}
             </ErrorBoundary>
         </Transition>
     }
 }
 
+/// The backlog's reactive state, made once per page (see `BacklogPage`).
+#[derive(Clone, Copy)]
+struct BacklogState {
+    query: Memo<ItemQuery>,
+    /// Bumped after every change, so the list reloads.
+    changed: RwSignal<u32>,
+    message: RwSignal<Option<String>>,
+    refocus: RwSignal<Option<Refocus>>,
+}
+
 #[component]
 fn Backlog(
-    ctx: BoardContext,
+    ctx: StoredValue<BoardContext>,
     page: Resource<Result<crate::model::items::ItemPage, AppError>>,
-    changed: RwSignal<u32>,
+    state: BacklogState,
 ) -> impl IntoView {
-    let query = use_item_query();
-    // A plain form post (JavaScript off) comes back with its error in the URL.
-    let message = RwSignal::new(posted_error(&[AddItemForm::PATH, MoveItemForm::PATH]));
-    let refocus = RwSignal::new(None::<Refocus>);
-    let ctx = StoredValue::new(ctx);
+    let BacklogState {
+        query,
+        changed,
+        message,
+        refocus,
+    } = state;
+    let can_edit = ctx.with_value(|c| c.can_edit);
     let filtered = move || {
         query.with(|q| {
             q.epic.is_some()
@@ -132,8 +155,8 @@ fn Backlog(
                 })}
             </Transition>
         </header>
-        <Filters ctx/>
-        {move || ctx.with_value(|c| c.can_edit).then(|| view! {
+        <Filters ctx query/>
+        {can_edit.then(|| view! {
             <QuickAdd ctx changed message/>
             <p class="without-js muted">"Without JavaScript, items are added and moved here; changing an estimate or an assignee needs JavaScript (or the JSON API)."</p>
         })}
@@ -148,7 +171,7 @@ fn Backlog(
                     let flat = filtered();
                     Suspend::new(async move {
                         page.await.map(|p| view! {
-                            <ItemList page=p ctx changed message refocus flat/>
+                            <ItemList page=p ctx changed message refocus flat query/>
                         })
                     })
                 }}
@@ -158,8 +181,7 @@ fn Backlog(
 }
 
 #[component]
-fn Filters(ctx: StoredValue<BoardContext>) -> impl IntoView {
-    let query = use_item_query();
+fn Filters(ctx: StoredValue<BoardContext>, query: Memo<ItemQuery>) -> impl IntoView {
     let q = move || query.with(|q| q.q.clone().unwrap_or_default());
     let kind = move || query.with(|q| q.kind.clone().unwrap_or_default());
     let assignee = move || query.with(|q| q.assignee.clone().unwrap_or_default());

@@ -188,10 +188,12 @@ pub async fn detail(
     } else {
         Vec::new()
     };
-    let item = to_items(&mut conn, std::slice::from_ref(&row), &chart)
+    let mut item = to_items(&mut conn, std::slice::from_ref(&row), &chart)
         .await?
         .pop()
         .ok_or_else(|| AppError::broken("item vanished"))?;
+    item.description_html =
+        super::comments::linked_description(&mut conn, &access, &row.description).await?;
     let children = to_items(&mut conn, &children, &chart).await?;
     drop(conn);
     let history = db::history(pool, row.id)
