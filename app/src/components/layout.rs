@@ -21,7 +21,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     // change the open project's stream reports, so the unread count follows comments,
     // assignments and the rest while a project page is open.
     let account = Resource::new(
-        move || (location.pathname.get(), live.version.get()),
+        move || format!("{} {}", location.pathname.get(), live.version.get()),
         |_| me(),
     );
     let slug = Memo::new(move |_| project_slug(&location.pathname.get()));
