@@ -29,15 +29,25 @@ pub async fn set_muted(pool: &PgPool, user_id: Uuid, kinds: &[String]) -> Result
     )
     .execute(&mut *tx)
     .await?;
+    forget_kinds(&mut tx, user_id, kinds).await?;
+    tx.commit().await
+}
+
+/// Notifications of these kinds waiting for a person are not sent (the kinds are muted).
+async fn forget_kinds(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    kinds: &[String],
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"update notification set email_due = false
            where user_id = $1 and email_due and kind = any($2)"#,
         user_id,
         kinds
     )
-    .execute(&mut *tx)
+    .execute(conn)
     .await?;
-    tx.commit().await
+    Ok(())
 }
 
 /// Adds kinds to the ones a person gets no email for (an unsubscribe link).
@@ -55,14 +65,7 @@ pub async fn mute(pool: &PgPool, user_id: Uuid, kinds: &[String]) -> Result<bool
     .await?
     .rows_affected()
         == 1;
-    sqlx::query!(
-        r#"update notification set email_due = false
-           where user_id = $1 and email_due and kind = any($2)"#,
-        user_id,
-        kinds
-    )
-    .execute(&mut *tx)
-    .await?;
+    forget_kinds(&mut tx, user_id, kinds).await?;
     tx.commit().await?;
     Ok(found)
 }
