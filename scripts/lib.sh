@@ -425,7 +425,8 @@ run_dev() {
   use_or_start_db
   cd "$CADENCE_ROOT"
   local pid="" addr="${CADENCE_ADDR:-127.0.0.1:3000}"
-  trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null' EXIT
+  # Ctrl-C: the server stops, and so does the local PostgreSQL if this run started it.
+  trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null; on_exit' EXIT
   while true; do
     if build_site; then
       if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; fi
@@ -547,7 +548,7 @@ browser_tests_logged() {
 # The release build as users get it: scripts/release-checks (smoke over HTTP, two processes
 # behind nginx, graceful stop, backup and restore, the .deb), then browser flows on it.
 release_checks_logged() {
-  apt_install nginx
+  apt_install nginx systemd
   local deb; deb="$(ls -t "$CADENCE_ROOT"/target/cadence_*.deb 2>/dev/null | head -1)"
   "$CADENCE_ROOT/scripts/release-checks" --bin "$CADENCE_ROOT/target/release/server" \
     --admin-url "${DATABASE_URL%/*}/postgres" ${deb:+--deb "$deb"} 2>&1 | tee -a "$1"
