@@ -29,13 +29,19 @@ test('a GitHub integration made in the settings files a bug when a workflow run 
 
   const box = settings.getByRole('status', { name: 'New integration secret' });
   await box.waitFor();
-  const address = await settings.locator('#hook-url').inputValue();
+  // Copy each as a person does: its button selects it, Ctrl+C copies; read it back from
+  // the clipboard.
+  const copy = async (what) => {
+    const button = settings.getByRole('button', { name: `Copy ${what}` });
+    await button.click();
+    await button.filter({ hasText: 'Selected' }).waitFor();
+    await settings.keyboard.press('Control+C');
+    return settings.evaluate(() => navigator.clipboard.readText());
+  };
+  const address = await copy('the address');
+  assert.equal(address, await settings.locator('#hook-url').inputValue());
   assert.match(address, new RegExp(`^${BASE}/hooks/[0-9a-f-]{36}$`));
-  // Copy the secret: its button selects it, Ctrl+C copies; read it back from the clipboard.
-  await settings.getByRole('button', { name: 'Copy the secret' }).click();
-  await settings.getByRole('button', { name: 'Copy the secret' }).filter({ hasText: 'Selected' }).waitFor();
-  await settings.keyboard.press('Control+C');
-  const secret = await settings.evaluate(() => navigator.clipboard.readText());
+  const secret = await copy('the secret');
   assert.equal(secret, await settings.locator('#hook-secret').inputValue());
   assert.match(secret, /^[0-9a-f]{64}$/);
   // The integration is listed, its secret only by its last characters.

@@ -41,10 +41,11 @@ where
     }
 }
 
-/// An error line under an input; `id` is what the input's `aria-describedby` names.
+/// An error line under an input; `id` is what the input's `aria-describedby` names (made
+/// per record where a page repeats a form, so no two elements share it).
 #[component]
 pub fn FieldError(
-    id: &'static str,
+    #[prop(into)] id: String,
     message: impl Fn() -> Option<String> + Send + Sync + 'static,
 ) -> impl IntoView {
     view! { <p id=id class="field-error" role="alert">{message}</p> }

@@ -159,12 +159,21 @@ pub async fn update_settings(
         close_on_fixes,
         done_on_green
     )
+    .execute(&mut *conn)
+    .await?;
+    // The bugs it filed say where they came from by the name it has now.
+    sqlx::query!(
+        "update ci_bug set integration_name = $2 where integration_id = $1",
+        id,
+        name
+    )
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Removes an integration with its deliveries (links and bugs it made stay on the items).
+/// Removes an integration with its deliveries. The links and bugs it made stay on the items,
+/// and a bug keeps its provider and the integration's name (its `integration_id` is cleared).
 #[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn delete_integration(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!("delete from integration where id = $1", id)
@@ -179,6 +188,9 @@ pub struct NewDelivery<'a> {
     pub integration_id: Uuid,
     pub delivery_id: Option<&'a str>,
     pub event: &'a str,
+    /// Whether it proved it comes from the provider; an attempt that did not keeps no body
+    /// (the table's check refuses one).
+    pub authentic: bool,
     pub accepted: bool,
     pub outcome: &'a str,
     pub error: Option<&'a str>,
@@ -194,14 +206,15 @@ pub async fn record_delivery(
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar!(
         r#"insert into integration_delivery
-               (integration_id, delivery_id, event, accepted, outcome, error, body)
-           values ($1, $2, $3, $4, $5, $6, $7)
+               (integration_id, delivery_id, event, authentic, accepted, outcome, error, body)
+           values ($1, $2, $3, $4, $5, $6, $7, $8)
            on conflict (integration_id, delivery_id) where accepted and delivery_id is not null
            do nothing
            returning id"#,
         new.integration_id,
         new.delivery_id,
         new.event,
+        new.authentic,
         new.accepted,
         new.outcome,
         new.error,
@@ -227,19 +240,23 @@ pub async fn set_outcome(
     Ok(())
 }
 
-/// Keeps the integration's latest `keep` deliveries and drops the rest.
+/// Keeps the integration's latest `keep` deliveries of one kind (authentic ones, or the
+/// attempts that were not) and drops the older ones of that kind.
 #[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn prune_deliveries(
     conn: &mut PgConnection,
     integration_id: Uuid,
+    authentic: bool,
     keep: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"delete from integration_delivery
-           where integration_id = $1
-             and id < (select id from integration_delivery where integration_id = $1
-                       order by id desc offset $2 limit 1)"#,
+           where integration_id = $1 and authentic = $2
+             and id < (select id from integration_delivery
+                       where integration_id = $1 and authentic = $2
+                       order by id desc offset $3 limit 1)"#,
         integration_id,
+        authentic,
         keep - 1
     )
     .execute(conn)
@@ -258,7 +275,9 @@ pub struct DeliveryRow {
     pub error: Option<String>,
 }
 
-/// The latest `per` deliveries of each of the project's integrations, newest first.
+/// Of each of the project's integrations, the latest `per` authentic deliveries and the
+/// latest `per` attempts that were not, newest first (a stream of forged attempts does not
+/// hide the genuine deliveries).
 #[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn recent_deliveries(
     pool: &PgPool,
@@ -270,9 +289,11 @@ pub async fn recent_deliveries(
         r#"select d.integration_id as "integration_id!", d.delivery_id, d.event as "event!",
                   d.at as "at!", d.accepted as "accepted!", d.outcome as "outcome!", d.error
            from integration i
+           cross join (values (true), (false)) k (authentic)
            cross join lateral (
                select * from integration_delivery
-               where integration_id = i.id order by id desc limit $2
+               where integration_id = i.id and authentic = k.authentic
+               order by id desc limit $2
            ) d
            where i.project_id = $1
            order by d.id desc"#,
@@ -295,7 +316,8 @@ pub struct CiBugRow {
 }
 
 /// The open bug (not done, not in the trash) that this pipeline's failures on this branch
-/// filed, if any.
+/// filed, if any (through this integration: a bug whose integration was removed and made
+/// again is not counted on).
 #[tracing::instrument(skip(conn), err(level = "debug"))]
 pub async fn open_ci_bug(
     conn: &mut PgConnection,
@@ -319,26 +341,31 @@ pub async fn open_ci_bug(
     .await
 }
 
-#[allow(clippy::too_many_arguments)]
-#[tracing::instrument(skip(conn, runs), err(level = "debug"))]
-pub async fn insert_ci_bug(
-    conn: &mut PgConnection,
-    item_id: Uuid,
-    integration_id: Uuid,
-    pipeline: &str,
-    branch: &str,
-    at: DateTime<Utc>,
-    runs: &Value,
-) -> Result<(), sqlx::Error> {
+pub struct NewCiBug<'a> {
+    pub item_id: Uuid,
+    /// The integration that reported the failure, with its provider and name (kept on the
+    /// bug, which outlives it).
+    pub integration: &'a IntegrationRow,
+    pub pipeline: &'a str,
+    pub branch: &'a str,
+    pub at: DateTime<Utc>,
+    pub runs: &'a Value,
+}
+
+#[tracing::instrument(skip_all, err(level = "debug"))]
+pub async fn insert_ci_bug(conn: &mut PgConnection, new: NewCiBug<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        r#"insert into ci_bug (item_id, integration_id, pipeline, branch, last_seen, runs)
-           values ($1, $2, $3, $4, $5, $6)"#,
-        item_id,
-        integration_id,
-        pipeline,
-        branch,
-        at,
-        runs
+        r#"insert into ci_bug (item_id, integration_id, provider, integration_name, pipeline,
+                               branch, last_seen, runs)
+           values ($1, $2, $3, $4, $5, $6, $7, $8)"#,
+        new.item_id,
+        new.integration.id,
+        new.integration.provider,
+        new.integration.name,
+        new.pipeline,
+        new.branch,
+        new.at,
+        new.runs
     )
     .execute(conn)
     .await?;
@@ -370,6 +397,8 @@ pub async fn note_run(
 pub struct CiOriginRow {
     pub provider: String,
     pub integration: String,
+    /// Whether the integration was removed since (no further runs arrive).
+    pub removed: bool,
     pub pipeline: String,
     pub branch: String,
     pub occurrences: i32,
@@ -382,9 +411,10 @@ pub struct CiOriginRow {
 pub async fn ci_origin(pool: &PgPool, item_id: Uuid) -> Result<Option<CiOriginRow>, sqlx::Error> {
     sqlx::query_as!(
         CiOriginRow,
-        r#"select i.provider, i.name as integration, b.pipeline, b.branch, b.occurrences,
-                  b.last_seen, b.runs
-           from ci_bug b join integration i on i.id = b.integration_id
+        r#"select b.provider, b.integration_name as integration,
+                  b.integration_id is null as "removed!", b.pipeline, b.branch,
+                  b.occurrences, b.last_seen, b.runs
+           from ci_bug b
            where b.item_id = $1"#,
         item_id
     )

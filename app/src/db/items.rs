@@ -33,7 +33,8 @@ pub struct ItemRow {
     pub increment_id: Option<i64>,
     /// "Q1 · 2".
     pub increment_label: Option<String>,
-    /// For a bug a failing pipeline filed: the provider of the integration (`github`, …).
+    /// For a bug a failing pipeline filed: the provider that reported it (`github`, …), kept
+    /// on the bug when the integration is removed.
     pub ci_provider: Option<String>,
 }
 
@@ -131,8 +132,7 @@ pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ItemRow
                   c.display_name as "creator_name?", w.created_at, w.updated_at, w.done_at,
                   w.deleted_at, w.increment_id,
                   s.name || ' · ' || i.number as "increment_label?",
-                  (select g.provider from ci_bug b join integration g on g.id = b.integration_id
-                   where b.item_id = w.id) as "ci_provider?"
+                  (select b.provider from ci_bug b where b.item_id = w.id) as "ci_provider?"
            from work_item w
            left join increment i on i.id = w.increment_id
            left join sprint s on s.id = i.sprint_id
@@ -260,8 +260,7 @@ pub async fn page(
                   w.done_at as "done_at?", w.deleted_at as "deleted_at?",
                   w.increment_id as "increment_id?",
                   s.name || ' · ' || i.number as "increment_label?",
-                  (select g.provider from ci_bug b join integration g on g.id = b.integration_id
-                   where b.item_id = w.id) as "ci_provider?",
+                  (select b.provider from ci_bug b where b.item_id = w.id) as "ci_provider?",
                   ch.estimates as "child_estimates?: Vec<i16>",
                   ch.states as "child_states?: Vec<String>"
            from totals t

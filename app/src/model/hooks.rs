@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The deliveries shown per integration.
+/// The deliveries shown per integration: this many authentic ones, and as many of the
+/// attempts refused for a bad or missing secret.
 pub const RECENT_DELIVERIES: i64 = 20;
 
 /// One integration as its owner sees it (never its secret).
@@ -73,6 +74,9 @@ pub struct CiOrigin {
     pub provider: String,
     /// The integration's name.
     pub integration: String,
+    /// Whether the integration was removed since: the bug still says where it came from,
+    /// but no further runs arrive.
+    pub removed: bool,
     pub pipeline: String,
     pub branch: String,
     /// Failures seen while the bug was open.

@@ -445,6 +445,16 @@ fn utf16_to_byte(text: &str, units: usize) -> usize {
     text.len()
 }
 
+/// One line of the history: a change or a comment.
+struct HistoryLine {
+    at: DateTime<Utc>,
+    who: String,
+    what: String,
+    /// Where the line points (a CI run, a commit), when an integration wrote it.
+    link: Option<String>,
+    comment: bool,
+}
+
 /// The item's history, newest first, with its comments in between; "Comments only" hides
 /// the field changes.
 #[component]
@@ -468,11 +478,16 @@ fn History(detail: ItemDetail, thread: Thread) -> impl IntoView {
         (None, _) if by_integration.contains(&e.at) => "An integration".into(),
         (None, _) => "someone".into(),
     };
-    // (time, who, what, is a comment), newest first.
-    let mut rows: Vec<(DateTime<Utc>, String, String, bool)> = detail
+    let mut rows: Vec<HistoryLine> = detail
         .history
         .iter()
-        .map(|e| (e.at, actor(e), e.summary.clone(), false))
+        .map(|e| HistoryLine {
+            at: e.at,
+            who: actor(e),
+            what: e.summary.clone(),
+            link: history_link(e),
+            comment: false,
+        })
         .collect();
     for c in &thread.comments {
         let what = if c.deleted {
@@ -488,14 +503,15 @@ fn History(detail: ItemDetail, thread: Thread) -> impl IntoView {
                 .collect();
             format!("commented: {first}")
         };
-        rows.push((
-            c.created_at,
-            c.author.clone().unwrap_or_else(|| "someone".into()),
+        rows.push(HistoryLine {
+            at: c.created_at,
+            who: c.author.clone().unwrap_or_else(|| "someone".into()),
             what,
-            true,
-        ));
+            link: None,
+            comment: true,
+        });
     }
-    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.at));
     view! {
         <section class="card" aria-labelledby="history-heading">
             <div class="section-head">
@@ -507,12 +523,17 @@ fn History(detail: ItemDetail, thread: Thread) -> impl IntoView {
                 </span>
             </div>
             <ol class="history" aria-label="History">
-                {rows.into_iter().map(|(at, who, what, comment)| view! {
+                {rows.into_iter().map(|HistoryLine { at, who, what, link, comment }| view! {
                     <li class:comment-line=comment
                         style:display=move || if only_comments.get() && !comment { "none" } else { "" }>
                         <time datetime=at.to_rfc3339()>{at.format("%Y-%m-%d %H:%M").to_string()}</time>
                         " " <strong>{who}</strong>
-                        " " {what}
+                        " " {match link {
+                            Some(url) => view! {
+                                <a class="history-link" href=url rel="external noopener">{what}</a>
+                            }.into_any(),
+                            None => what.into_any(),
+                        }}
                     </li>
                 }).collect_view()}
             </ol>
@@ -520,9 +541,74 @@ fn History(detail: ItemDetail, thread: Thread) -> impl IntoView {
     }
 }
 
+/// Where a history line made by an integration points: the CI run ("failed again",
+/// "passing again") or the commit or pull request ("closed by commit …"), kept in the row's
+/// new value. Only web addresses: a payload's other schemes are never made links.
+fn history_link(e: &crate::model::items::ItemEvent) -> Option<String> {
+    let key = match e.field.as_str() {
+        "ci" => "run",
+        "link" => "url",
+        _ => return None,
+    };
+    let url = e.new.as_ref()?.get(key)?.as_str();
+    crate::domain::hooks::web_url(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn event(field: &str, new: serde_json::Value) -> crate::model::items::ItemEvent {
+        crate::model::items::ItemEvent {
+            actor: None,
+            at: DateTime::<Utc>::default(),
+            field: field.into(),
+            old: None,
+            new: Some(new),
+            summary: String::new(),
+        }
+    }
+
+    #[test]
+    fn ci_and_commit_lines_link_to_their_run_or_commit_and_only_on_the_web() {
+        let run = "https://github.com/dunder/store/actions/runs/1";
+        assert_eq!(
+            history_link(&event(
+                "ci",
+                serde_json::json!({"event": "passing", "run": run})
+            )),
+            Some(run.to_owned())
+        );
+        let commit = "http://git.example/c/6113728";
+        assert_eq!(
+            history_link(&event(
+                "link",
+                serde_json::json!({"closes": true, "url": commit})
+            )),
+            Some(commit.to_owned())
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "//evil.example",
+            "",
+        ] {
+            assert_eq!(
+                history_link(&event("ci", serde_json::json!({"run": bad}))),
+                None,
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            history_link(&event("ci", serde_json::json!({"run": null}))),
+            None
+        );
+        assert_eq!(
+            history_link(&event("title", serde_json::json!({"url": run}))),
+            None,
+            "only integrations' lines link"
+        );
+    }
 
     #[test]
     fn the_word_after_an_at_sign_is_a_mention_being_typed() {

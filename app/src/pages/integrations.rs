@@ -115,7 +115,7 @@ fn SecretBox(
     let how = match made.integration.provider.as_str() {
         "github" => "GitHub: repository Settings → Webhooks → Add webhook. Payload URL: the address; Content type: application/json; Secret: the secret; events: Workflow runs, Pushes, Pull requests.",
         "gitlab" => "GitLab: project Settings → Webhooks → Add new webhook. URL: the address; Secret token: the secret; triggers: Push events, Merge request events, Pipeline events.",
-        "azure" => "Azure DevOps: Project settings → Service hooks → Web Hooks, for Build completed, Code pushed and Pull request created/merged. URL: the address; Basic authentication password (any user name), or an HTTP header X-Cadence-Token: the secret. Resource details to send: All.",
+        "azure" => "Azure DevOps: Project settings → Service hooks → Web Hooks, for Build completed, Code pushed and Pull request created/merged. URL: the address; Basic authentication password (any user name), or an HTTP header X-Cadence-Token: the secret. Resource details to send: All. Keep Build completed's build status filter at [Any], not Failed: the green run must arrive to close the bug. Its builds do not name the default branch, so set the branches that count in the settings below.",
         _ => "Generic JSON: POST the JSON documented in the README to the address, signed with X-Cadence-Signature: sha256=HMAC-SHA256(secret, body).",
     };
     view! {
@@ -251,6 +251,23 @@ fn IntegrationCard(
         field("close"),
         field("green"),
     );
+    // Each card's error lines have their own ids (a project may have several integrations).
+    let (name_error_id, branches_error_id, branches_help_id) = (
+        field("name-error"),
+        field("branches-error"),
+        field("branches-help"),
+    );
+    // Azure DevOps's builds do not name the repository's default branch.
+    let branches_help = (i.provider == "azure").then(|| view! {
+        <p id=branches_help_id.clone() class="muted small">
+            "Azure DevOps builds do not say which branch is the default: name the branches that count (such as "<code>"main"</code>"); left empty, "<code>"main"</code>" and "<code>"master"</code>" count."
+        </p>
+    });
+    let branches_described = if branches_help.is_some() {
+        format!("{branches_help_id} {branches_error_id}")
+    } else {
+        branches_error_id.clone()
+    };
     view! {
         <article class="card integration" aria-label=heading.clone()>
             <h3>{heading.clone()}</h3>
@@ -266,12 +283,15 @@ fn IntegrationCard(
             <form class="needs-js" on:submit=submit aria-label=format!("Settings of {}", i.name)>
                 <label for=name_id.clone()>"Name"</label>
                 <input id=name_id type="text" maxlength="80" prop:value=move || name.get()
-                    on:input:target=move |ev| name.set(ev.target().value())/>
-                <FieldError id="integration-edit-name-error" message=name_error/>
+                    on:input:target=move |ev| name.set(ev.target().value())
+                    aria-describedby=name_error_id.clone()/>
+                <FieldError id=name_error_id message=name_error/>
                 <label for=branches_id.clone()>"Branches that count (comma separated, "<code>"release/*"</code>" matches a prefix; empty: the default branch)"</label>
+                {branches_help}
                 <input id=branches_id type="text" prop:value=move || branches.get()
-                    on:input:target=move |ev| branches.set(ev.target().value())/>
-                <FieldError id="integration-branches-error" message=branches_error/>
+                    on:input:target=move |ev| branches.set(ev.target().value())
+                    aria-describedby=branches_described/>
+                <FieldError id=branches_error_id message=branches_error/>
                 <span class="check">
                     <input type="checkbox" id=close_id.clone() prop:checked=move || close_on_fixes.get()
                         on:change:target=move |ev| close_on_fixes.set(ev.target().checked())/>

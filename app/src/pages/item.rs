@@ -448,10 +448,18 @@ fn CiOriginView(ci: crate::model::hooks::CiOrigin) -> impl IntoView {
         crate::words::count(ci.occurrences.max(0) as u32, "failure", "failures"),
         ci.last_seen.format("%Y-%m-%d %H:%M UTC"),
     );
+    let removed = ci.removed.then(|| {
+        view! {
+            <p class="muted" data-testid="ci-removed">
+                "The integration has been removed since: further runs no longer reach this bug."
+            </p>
+        }
+    });
     view! {
         <section class="card" aria-labelledby="ci-heading">
             <h2 id="ci-heading">"From CI"</h2>
             <p data-testid="ci-origin">{summary}</p>
+            {removed}
             <ol class="ci-runs" aria-label="Runs">
                 {ci.runs.into_iter().map(|run| {
                     let label = format!("{} {}", run.status, run.at.format("%Y-%m-%d %H:%M UTC"));

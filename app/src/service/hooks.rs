@@ -40,8 +40,11 @@ use uuid::Uuid;
 pub const MAX_BODY: usize = 1024 * 1024;
 /// How much of a body the record of deliveries keeps.
 const KEPT_BODY: usize = 4096;
-/// How many deliveries are kept per integration (older ones are pruned).
+/// How many authentic deliveries are kept per integration (older ones are pruned).
 const KEPT_DELIVERIES: i64 = 200;
+/// How many attempts with a bad or missing secret are kept per integration, apart from the
+/// authentic deliveries: anyone who knows the address can send them.
+const KEPT_REFUSED: i64 = 20;
 /// How many runs a CI bug lists.
 const KEPT_RUNS: usize = 10;
 
@@ -248,8 +251,9 @@ pub async fn update(
 }
 
 /// Revokes an integration: its address answers 404 from now on, and its deliveries go with
-/// it. The bugs it filed and the commits it linked stay on the items (a bug is then no
-/// longer counted as its pipeline's).
+/// it. The bugs it filed and the commits it linked stay on the items; a bug still says where
+/// it came from (its provider and the integration's name are its own), and no further runs
+/// count on it.
 #[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn remove(
     pool: &PgPool,
@@ -291,6 +295,7 @@ pub(crate) async fn item_links(
             .map(|p| p.label().to_owned())
             .unwrap_or(o.provider),
         integration: o.integration,
+        removed: o.removed,
         pipeline: o.pipeline,
         branch: o.branch,
         occurrences: o.occurrences,
@@ -424,17 +429,29 @@ fn names(provider: Provider, headers: &HeaderMap, body: &[u8]) -> (Option<String
     (event.map(cut), delivery.map(cut))
 }
 
+/// The start of a body as the record keeps it: at most [`KEPT_BODY`] bytes, cut on a
+/// character boundary (a character the cut would split is left out whole).
 fn kept_body(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(KEPT_BODY)]);
-    // PostgreSQL keeps no NUL in text.
-    text.replace('\0', "")
+    let mut start = &body[..body.len().min(KEPT_BODY)];
+    if let Err(e) = std::str::from_utf8(start) {
+        if e.error_len().is_none() {
+            start = &start[..e.valid_up_to()];
+        }
+    }
+    // PostgreSQL keeps no NUL in text. Bytes that are not UTF-8 become U+FFFD, which is
+    // longer than a byte: cut again.
+    let mut text = String::from_utf8_lossy(start).replace('\0', "");
+    text.truncate(text.floor_char_boundary(KEPT_BODY));
+    text
 }
 
 /// Handles one delivery to `/hooks/{id}`: 404 for no such integration (nothing recorded);
-/// 401 for a bad or missing secret, 413 for a body over 1 MB, 400 for a body that is not
-/// the event's JSON (recorded, nothing else written); 200 for one already handled (a
-/// provider's retry: nothing written); 202 for an event Cadence does not act on; 200 for the
-/// rest, with what was done.
+/// 401 for a bad or missing secret (recorded without its body, among the attempts kept
+/// apart), 400 for a body that is not the event's JSON (recorded, nothing else written); 200
+/// for one already handled (a provider's retry: nothing written); 202 for an event Cadence
+/// does not act on; 200 for the rest, with what was done. A body over [`MAX_BODY`] never
+/// gets here: the edge answers 413 before reading it (`server::guard`), and nothing is
+/// recorded.
 #[tracing::instrument(skip(pool, clock, headers, body), err(level = "info"))]
 pub async fn deliver(
     pool: &PgPool,
@@ -451,40 +468,51 @@ pub async fn deliver(
     let provider = Provider::parse(&row.provider).map_err(|e| AppError::broken(&e))?;
     let (event_name, delivery_id) = names(provider, headers, body);
     let event_label = event_name.clone().unwrap_or_else(|| "(none)".into());
-    let refuse = |status: u16, outcome: String, error: Option<String>| {
+    // `authentic`: whether the delivery proved it comes from the provider. One that did not
+    // was written by whoever knows the address: its body is not kept, and it is pruned apart
+    // from the authentic ones, so a stream of them pushes none of those out.
+    let refuse = |status: u16, authentic: bool, outcome: String, error: Option<String>| {
         let delivery_id = delivery_id.clone();
         let event_label = event_label.clone();
         async move {
             let mut conn = pool.acquire().await?;
+            let kept = if authentic {
+                kept_body(body)
+            } else {
+                String::new()
+            };
             db::record_delivery(
                 &mut conn,
                 NewDelivery {
                     integration_id: id,
                     delivery_id: delivery_id.as_deref(),
                     event: &event_label,
+                    authentic,
                     accepted: false,
                     outcome: &outcome,
                     error: error.as_deref(),
-                    body: &kept_body(body),
+                    body: &kept,
                 },
             )
             .await?;
-            db::prune_deliveries(&mut conn, id, KEPT_DELIVERIES).await?;
+            let keep = if authentic {
+                KEPT_DELIVERIES
+            } else {
+                KEPT_REFUSED
+            };
+            db::prune_deliveries(&mut conn, id, authentic, keep).await?;
             Ok::<Answer, AppError>(Answer::new(status, outcome))
         }
     };
     drop(conn);
-    if body.len() > MAX_BODY {
-        return refuse(413, "refused: over 1 MB".into(), None).await;
-    }
     if let Err(why) = verify(provider, &row, headers, body) {
         tracing::info!(integration = %id, why, "refused a delivery");
-        return refuse(401, format!("refused: {why}"), None).await;
+        return refuse(401, false, format!("refused: {why}"), None).await;
     }
     let event = match rules::read(provider, event_name.as_deref(), body) {
         Ok(event) => event,
         Err(malformed) => {
-            return refuse(400, "refused: malformed".into(), Some(malformed.0)).await;
+            return refuse(400, true, "refused: malformed".into(), Some(malformed.0)).await;
         }
     };
 
@@ -500,6 +528,7 @@ pub async fn deliver(
             integration_id: id,
             delivery_id: delivery_id.as_deref(),
             event: &event_label,
+            authentic: true,
             accepted: true,
             outcome: "received",
             error: None,
@@ -517,6 +546,7 @@ pub async fn deliver(
             drop(tx);
             let _ = refuse(
                 500,
+                true,
                 "error".into(),
                 Some("failed on our side (logged)".into()),
             )
@@ -525,7 +555,7 @@ pub async fn deliver(
         }
     };
     db::set_outcome(&mut tx, recorded, &answer.outcome).await?;
-    db::prune_deliveries(&mut tx, id, KEPT_DELIVERIES).await?;
+    db::prune_deliveries(&mut tx, id, true, KEPT_DELIVERIES).await?;
     tx.commit().await?;
     Ok(answer)
 }
@@ -678,12 +708,14 @@ async fn failed(
     .await?;
     db::insert_ci_bug(
         tx,
-        item_id,
-        row.id,
-        &run.pipeline,
-        &run.branch,
-        now,
-        &with_run(&Value::Array(Vec::new()), run, now),
+        db::NewCiBug {
+            item_id,
+            integration: row,
+            pipeline: &run.pipeline,
+            branch: &run.branch,
+            at: now,
+            runs: &with_run(&Value::Array(Vec::new()), run, now),
+        },
     )
     .await?;
     Ok(Answer::new(200, format!("filed #{number}")))
@@ -896,4 +928,26 @@ async fn pull_request(
     let mut done = Mentions::default();
     mention(tx, row, found, now, &mut done).await?;
     Ok(done.answer())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_body_is_its_first_4_kb_cut_on_a_character_boundary() {
+        assert_eq!(kept_body(b"{\"a\": 1}"), "{\"a\": 1}");
+        let ascii = "x".repeat(KEPT_BODY + 10);
+        assert_eq!(kept_body(ascii.as_bytes()), ascii[..KEPT_BODY]);
+        // Byte 4096 falls inside a two-byte character: it is left out whole.
+        let split = format!("x{}", "é".repeat(KEPT_BODY));
+        let kept = kept_body(split.as_bytes());
+        assert_eq!(kept.len(), KEPT_BODY - 1);
+        assert_eq!(kept, split[..KEPT_BODY - 1]);
+        // Bytes that are not UTF-8 become U+FFFD, and the whole still fits.
+        let invalid = vec![0xff; KEPT_BODY + 10];
+        let kept = kept_body(&invalid);
+        assert!(kept.len() <= KEPT_BODY && kept.starts_with('\u{fffd}'));
+        assert_eq!(kept_body(b"a\0b"), "ab", "PostgreSQL keeps no NUL");
+    }
 }

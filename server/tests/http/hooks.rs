@@ -3,7 +3,7 @@
 //! them, sent to `/hooks/{id}`; what they did is read back through the JSON API and the
 //! settings' server function.
 
-use super::support::{create_item, rest, spawn, Client, TestApp};
+use super::support::{create_item, noon_today, rest, spawn, spawn_at, Client, TestApp};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use reqwest::{Method, StatusCode};
@@ -88,14 +88,31 @@ async fn github(
     delivery: &str,
     body: &Value,
 ) -> (StatusCode, Value) {
-    let bytes = serde_json::to_vec(body).unwrap();
-    let signature = format!("sha256={}", hmac_hex(&hook.secret, &bytes));
+    github_bytes(
+        app,
+        hook,
+        event,
+        delivery,
+        &serde_json::to_vec(body).unwrap(),
+    )
+    .await
+}
+
+/// A GitHub delivery of a body as it is (not made from a `Value`), signed.
+async fn github_bytes(
+    app: &TestApp,
+    hook: &Hook,
+    event: &str,
+    delivery: &str,
+    bytes: &[u8],
+) -> (StatusCode, Value) {
+    let signature = format!("sha256={}", hmac_hex(&hook.secret, bytes));
     let headers = [
         ("x-github-event", event.to_owned()),
         ("x-github-delivery", delivery.to_owned()),
         ("x-hub-signature-256", signature),
     ];
-    send(app, hook, &headers, &bytes).await
+    send(app, hook, &headers, bytes).await
 }
 
 fn outcome(answer: &(StatusCode, Value)) -> &str {
@@ -766,4 +783,450 @@ async fn only_owners_manage_integrations_and_bad_settings_are_refused(pool: PgPo
         "not moved to done: the setting is off"
     );
     assert_eq!(item(&owner, &slug, 1).await["item"]["state"], "todo");
+}
+
+/// A credential as a delivery carries it: the integration's own, another, or none.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Credential {
+    Right,
+    Wrong,
+    Missing,
+}
+
+/// A pipeline run as `provider` reports it, failed or green, from its fixture (the generic
+/// JSON is the README's).
+fn run_payload(provider: &str, failed: bool) -> Value {
+    match provider {
+        "github" => {
+            let mut run = fixture("github/workflow_run");
+            if !failed {
+                run["workflow_run"]["conclusion"] = json!("success");
+            }
+            run
+        }
+        "gitlab" => {
+            let mut pipeline = fixture("gitlab/pipeline");
+            if !failed {
+                pipeline["object_attributes"]["status"] = json!("success");
+            }
+            pipeline
+        }
+        "azure" => {
+            let mut build = fixture("azure/build_complete");
+            if !failed {
+                build["resource"]["result"] = json!("succeeded");
+            }
+            build
+        }
+        "generic" => json!({
+            "status": if failed { "failed" } else { "success" },
+            "pipeline": "build", "branch": "main", "url": "https://ci.example/runs/42",
+            "commit": {"id": "6113728f27ae", "message": "Fix the cart total",
+                       "author_email": "jim@dundermifflin.com"}
+        }),
+        other => panic!("no provider {other}"),
+    }
+}
+
+/// A pipeline delivery sent the way `provider` sends it: its event and delivery id where it
+/// puts them (Azure DevOps in the body), its secret by its own scheme.
+async fn run_delivery(
+    app: &TestApp,
+    provider: &str,
+    hook: &Hook,
+    delivery: &str,
+    credential: Credential,
+    mut body: Value,
+) -> (StatusCode, Value) {
+    if provider == "azure" {
+        body["id"] = json!(delivery);
+    }
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let secret = match credential {
+        Credential::Right => Some(hook.secret.clone()),
+        Credential::Wrong => Some("not the secret".to_owned()),
+        Credential::Missing => None,
+    };
+    let signature = |secret: &str| format!("sha256={}", hmac_hex(secret, &bytes));
+    let mut headers: Vec<(&str, String)> = Vec::new();
+    match provider {
+        "github" => {
+            headers.push(("x-github-event", "workflow_run".into()));
+            headers.push(("x-github-delivery", delivery.into()));
+            if let Some(secret) = secret {
+                headers.push(("x-hub-signature-256", signature(&secret)));
+            }
+        }
+        "gitlab" => {
+            headers.push(("x-gitlab-event", "Pipeline Hook".into()));
+            headers.push(("idempotency-key", delivery.into()));
+            if let Some(secret) = secret {
+                headers.push(("x-gitlab-token", secret));
+            }
+        }
+        "azure" => {
+            if let Some(secret) = secret {
+                let basic =
+                    base64::engine::general_purpose::STANDARD.encode(format!("cadence:{secret}"));
+                headers.push(("authorization", format!("Basic {basic}")));
+            }
+        }
+        "generic" => {
+            headers.push(("x-cadence-delivery", delivery.into()));
+            if let Some(secret) = secret {
+                headers.push(("x-cadence-signature", signature(&secret)));
+            }
+        }
+        other => panic!("no provider {other}"),
+    }
+    send(app, hook, &headers, &bytes).await
+}
+
+/// The opening tag of the link in the item page's history whose text is `text`, if that
+/// line is a link.
+fn history_link<'a>(page: &'a str, text: &str) -> Option<&'a str> {
+    let history = &page[page.find(r#"aria-label="History""#)?..];
+    let at = history.find(text)?;
+    let start = history[..at].rfind("<a ")?;
+    let tag = &history[start..at];
+    (tag.ends_with('>') && tag.contains(r#"class="history-link""#)).then_some(tag)
+}
+
+fn last_seen(detail: &Value) -> chrono::DateTime<chrono::Utc> {
+    detail["ci"]["last_seen"].as_str().unwrap().parse().unwrap()
+}
+
+/// The same loop through each provider's own payloads and scheme: a failure files a bug, a
+/// second one counts on it, a green run says "passing again" and moves it to done; a wrong
+/// or missing secret is refused and writes nothing.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn every_provider_files_counts_and_closes_its_bug_and_refuses_a_bad_secret(pool: PgPool) {
+    let clock = noon_today();
+    let app = spawn_at(pool, clock.clone()).await;
+    let cases = [
+        ("github", "GitHub"),
+        ("gitlab", "GitLab"),
+        ("azure", "Azure DevOps"),
+        ("generic", "Generic JSON"),
+    ];
+    for (provider, label) in cases {
+        let (owner, slug) = app
+            .owner_of(
+                &format!("{provider}@example.com"),
+                &format!("Store {provider}"),
+            )
+            .await;
+        let hook = integration(&owner, &slug, provider).await;
+        let deliver = |delivery: &'static str, credential: Credential, failed: bool| {
+            run_delivery(
+                &app,
+                provider,
+                &hook,
+                delivery,
+                credential,
+                run_payload(provider, failed),
+            )
+        };
+
+        for credential in [Credential::Wrong, Credential::Missing] {
+            let refused = deliver("bad", credential, true).await;
+            assert_eq!(
+                refused.0,
+                StatusCode::UNAUTHORIZED,
+                "{provider} {credential:?}: {:?}",
+                refused.1
+            );
+        }
+        assert!(
+            items(&owner, &slug).await.is_empty(),
+            "{provider}: nothing written"
+        );
+
+        let filed = deliver("d-1", Credential::Right, true).await;
+        assert_eq!(
+            (filed.0, outcome(&filed)),
+            (StatusCode::OK, "filed #1"),
+            "{provider}"
+        );
+        let list = items(&owner, &slug).await;
+        assert_eq!(list[0]["kind"], "bug", "{provider}");
+        assert!(
+            list[0]["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("CI failed: build on main"),
+            "{provider}: {}",
+            list[0]["title"]
+        );
+        assert_eq!(list[0]["from_ci"], label, "{provider}");
+        let first = item(&owner, &slug, 1).await;
+        assert_eq!(first["ci"]["occurrences"], 1, "{provider}");
+
+        // Later, the same pipeline fails again: an occurrence of the same bug.
+        clock.advance(chrono::Duration::minutes(5));
+        let again = deliver("d-2", Credential::Right, true).await;
+        assert_eq!(
+            (again.0, outcome(&again)),
+            (StatusCode::OK, "updated #1"),
+            "{provider}"
+        );
+        assert_eq!(items(&owner, &slug).await.len(), 1, "{provider}: one bug");
+        let second = item(&owner, &slug, 1).await;
+        assert_eq!(second["ci"]["occurrences"], 2, "{provider}");
+        assert!(
+            last_seen(&second) >= last_seen(&first) + chrono::Duration::minutes(5),
+            "{provider}: last seen {} then {}",
+            first["ci"]["last_seen"],
+            second["ci"]["last_seen"]
+        );
+
+        // Green again: "passing again" in its history, and done.
+        clock.advance(chrono::Duration::minutes(5));
+        let green = deliver("d-3", Credential::Right, false).await;
+        assert_eq!(
+            (green.0, outcome(&green)),
+            (StatusCode::OK, "passing again: #1 done"),
+            "{provider}"
+        );
+        let done = item(&owner, &slug, 1).await;
+        assert_eq!(done["item"]["state"], "done", "{provider}");
+        let history = summaries(&done);
+        assert!(
+            history.contains(&"CI: build on main passing again".to_owned()),
+            "{provider}: {history:?}"
+        );
+        assert!(
+            history.contains(&"state: todo → done".to_owned()),
+            "{provider}: {history:?}"
+        );
+
+        // The item page links the "passing again" line to the green run.
+        let run = done["ci"]["runs"][0]["url"].as_str().unwrap().to_owned();
+        assert_eq!(done["ci"]["runs"][0]["status"], "passed", "{provider}");
+        let page = owner
+            .get(&format!("/p/{slug}/items/1"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let link = history_link(&page, "CI: build on main passing again")
+            .unwrap_or_else(|| panic!("{provider}: not a link in {page}"));
+        assert!(
+            link.contains(&format!(r#"href="{}""#, run.replace('&', "&amp;"))),
+            "{provider}: {link}"
+        );
+    }
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_bug_still_says_where_it_came_from_after_its_integration_is_removed(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (owner, slug, _) = team(&app).await;
+    let hook = integration(&owner, &slug, "github").await;
+    let id = hook.path.trim_start_matches("/hooks/").to_owned();
+    let failure = fixture("github/workflow_run");
+    assert_eq!(
+        outcome(&github(&app, &hook, "workflow_run", "o-1", &failure).await),
+        "filed #1"
+    );
+    // A rename shows on the bugs it filed.
+    let res = owner
+        .call_json(
+            "hooks/update",
+            &json!({"slug": slug, "id": id, "settings": {"name": "dunder/shop",
+                    "branches": "", "close_on_fixes": true, "done_on_green": true}}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        item(&owner, &slug, 1).await["ci"]["integration"],
+        "dunder/shop"
+    );
+
+    let res = owner
+        .call("hooks/remove", &[("slug", &slug), ("id", &id)])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // The items API and the item still say where the bug came from.
+    let list = items(&owner, &slug).await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["from_ci"], "GitHub", "the backlog's badge stays");
+    let detail = item(&owner, &slug, 1).await;
+    assert_eq!(detail["item"]["state"], "todo", "still open");
+    assert_eq!(detail["item"]["from_ci"], "GitHub");
+    assert_eq!(detail["ci"]["provider"], "GitHub");
+    assert_eq!(detail["ci"]["integration"], "dunder/shop");
+    assert_eq!(detail["ci"]["removed"], true);
+    assert_eq!(detail["ci"]["occurrences"], 1);
+    assert_eq!(detail["ci"]["runs"].as_array().unwrap().len(), 1);
+    let page = owner
+        .get(&format!("/p/{slug}/items/1"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("From CI"), "{page}");
+    assert!(
+        page.contains("Filed by GitHub CI (dunder/shop) when build failed on main"),
+        "{page}"
+    );
+    assert!(
+        page.contains("The integration has been removed since"),
+        "{page}"
+    );
+
+    // The same repository connected again: its failure is a new bug, the old one is not
+    // counted on (it belongs to no integration now).
+    let again = integration(&owner, &slug, "github").await;
+    assert_eq!(
+        outcome(&github(&app, &again, "workflow_run", "o-2", &failure).await),
+        "filed #2"
+    );
+    assert_eq!(item(&owner, &slug, 1).await["ci"]["occurrences"], 1);
+    assert_eq!(item(&owner, &slug, 2).await["ci"]["removed"], false);
+}
+
+/// Counts of the integration's recorded deliveries: (authentic, refused for the secret).
+async fn recorded(pool: &PgPool) -> (i64, i64) {
+    sqlx::query_as(
+        "select count(*) filter (where authentic), count(*) filter (where not authentic)
+         from integration_delivery",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn forged_attempts_keep_no_body_and_cannot_push_real_deliveries_out(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let (owner, slug, _) = team(&app).await;
+    let hook = integration(&owner, &slug, "github").await;
+    let ping = fixture("github/ping");
+    let answer = github(&app, &hook, "ping", "real-1", &ping).await;
+    assert_eq!(outcome(&answer), "pong");
+
+    let forger = Hook {
+        path: hook.path.clone(),
+        secret: "not the secret".into(),
+    };
+    for n in 0..30 {
+        let answer = github(&app, &forger, "ping", &format!("forged-{n}"), &ping).await;
+        assert_eq!(answer.0, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        recorded(&pool).await,
+        (1, 20),
+        "the latest 20 refused are kept, apart from the real one"
+    );
+    let bodies: Vec<String> =
+        sqlx::query_scalar("select body from integration_delivery where not authentic")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert!(bodies.iter().all(String::is_empty), "{bodies:?}");
+    let real: String =
+        sqlx::query_scalar("select body from integration_delivery where delivery_id = 'real-1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(real.contains("Keep it logically awesome"), "{real}");
+
+    // The owner sees the real delivery beside the latest refused attempts.
+    let list = deliveries(&owner, &slug).await;
+    let ids: Vec<&str> = list
+        .iter()
+        .map(|d| d["delivery_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 21, "{ids:?}");
+    assert_eq!(ids[0], "forged-29", "newest first");
+    assert_eq!(ids[20], "real-1", "{ids:?}");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_latest_200_deliveries_are_kept_and_a_body_its_first_4_kb(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let (owner, slug, _) = team(&app).await;
+    let hook = integration(&owner, &slug, "github").await;
+
+    // A body over 4 kB that starts with two-byte characters from its 14th byte on: byte
+    // 4096 falls inside one.
+    let ping = serde_json::to_string(&fixture("github/ping")).unwrap();
+    let body = format!("{{\"padding\":\"x{}\",{}", "é".repeat(3000), &ping[1..]);
+    let bytes = body.as_bytes();
+    assert!(!body.is_char_boundary(4096) && body.is_char_boundary(4095));
+    let answer = github_bytes(&app, &hook, "ping", "long", bytes).await;
+    assert_eq!(outcome(&answer), "pong");
+    let kept: String =
+        sqlx::query_scalar("select body from integration_delivery where delivery_id = 'long'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(kept.len(), 4095, "the split character is left out whole");
+    assert_eq!(kept.as_bytes(), &bytes[..4095]);
+
+    // 200 more: the oldest goes.
+    let small = fixture("github/ping");
+    for n in 0..200 {
+        let answer = github(&app, &hook, "ping", &format!("p-{n}"), &small).await;
+        assert_eq!(answer.0, StatusCode::OK);
+    }
+    assert_eq!(recorded(&pool).await, (200, 0));
+    let oldest: Vec<String> =
+        sqlx::query_scalar("select delivery_id from integration_delivery order by id limit 1")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(oldest, vec!["p-0".to_owned()], "the long one was pruned");
+    assert_eq!(
+        deliveries(&owner, &slug).await.len(),
+        20,
+        "the settings show 20"
+    );
+}
+
+/// Two integrations on the settings page: each card's fields and error lines have ids of
+/// their own, and each input names its error line.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn each_integrations_settings_have_ids_of_their_own(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (owner, slug, _) = team(&app).await;
+    let mut made = Vec::new();
+    for provider in ["github", "azure"] {
+        let hook = integration(&owner, &slug, provider).await;
+        made.push(hook.path.trim_start_matches("/hooks/").to_owned());
+    }
+    let page = owner
+        .get(&format!("/p/{slug}/settings"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut seen = std::collections::BTreeMap::<&str, usize>::new();
+    for part in page.split(" id=\"").skip(1) {
+        *seen.entry(part.split('"').next().unwrap()).or_default() += 1;
+    }
+    let repeated: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(repeated.is_empty(), "ids used twice: {repeated:?}");
+    for id in &made {
+        for field in ["name-error", "branches-error"] {
+            let error = format!("integration-{id}-{field}");
+            assert!(page.contains(&format!(r#"id="{error}""#)), "{error}");
+            assert!(
+                page.contains(&format!(r#"aria-describedby="{error}""#))
+                    || page.contains(&format!(r#" {error}""#)),
+                "an input names {error}"
+            );
+        }
+    }
+    // Azure DevOps's branches say why to name them.
+    assert!(
+        page.contains(&format!(
+            r#"aria-describedby="integration-{}-branches-help integration-{}-branches-error""#,
+            made[1], made[1]
+        )),
+        "{page}"
+    );
+    assert!(page.contains("Azure DevOps builds do not say which branch is the default"));
 }
