@@ -4,8 +4,16 @@
 //! as JSON: no sign-in, no membership check, no totals, no Leptos. It serves through the
 //! same accept loop as Cadence, so the two differ only in the work each request does.
 //!
+//! A second route, `GET /page/{project_id}`, runs the items endpoint's own statement
+//! (`app::db::items::page`, with the endpoint's default filter: one statement that reads the
+//! page, the totals and each epic's children) and answers its rows as JSON: the same query,
+//! still without sign-in, membership, rules or framework. Against it, what the endpoint adds
+//! on top of its query is measured; against the first, also what its query reads beyond a
+//! plain page (the epics' children, the totals).
+//!
 //! Not part of the product (hidden from `--help`), and the one place outside `app/src/db`
-//! with SQL: the point is to have nothing of Cadence around the query.
+//! with SQL (and outside the services calling `db`): the point is to have nothing of Cadence
+//! around the query.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -65,15 +73,89 @@ async fn page(
         .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-/// Serves `GET /items/{slug}` on `addr` until interrupted.
+/// One row of the items endpoint's statement, as it came from the database.
+#[derive(serde::Serialize)]
+struct SameRow<'a> {
+    number: i32,
+    kind: &'static str,
+    parent_number: Option<i32>,
+    title: &'a str,
+    description: &'a str,
+    estimate: Option<i16>,
+    assignee_name: Option<&'a str>,
+    assignee_email: Option<&'a str>,
+    state: &'static str,
+    blocked: bool,
+    blocked_reason: Option<&'a str>,
+    rank: i64,
+    version: i32,
+    creator_name: Option<&'a str>,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+    increment_label: Option<&'a str>,
+    ci_provider: Option<&'a str>,
+    child_estimates: Option<Vec<Option<i16>>>,
+    child_states: Option<Vec<&'static str>>,
+}
+
+/// The items endpoint's statement for its first page, unfiltered, and its rows as JSON.
+async fn same_page(
+    State(pool): State<PgPool>,
+    Path(project): Path<uuid::Uuid>,
+) -> Result<axum::response::Response, StatusCode> {
+    use axum::response::IntoResponse;
+    let filter = app::db::items::Filter::default();
+    let (mut rows, count, points) = app::db::items::page(&pool, project, &filter, None, 51)
+        .await
+        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
+    rows.truncate(50);
+    let items: Vec<SameRow> = rows
+        .iter()
+        .map(|r| SameRow {
+            number: r.item.number,
+            kind: r.item.kind.as_str(),
+            parent_number: r.item.parent_number,
+            title: &r.item.title,
+            description: &r.item.description,
+            estimate: r.item.estimate,
+            assignee_name: r.item.assignee_name.as_deref(),
+            assignee_email: r.item.assignee_email.as_deref(),
+            state: r.item.state.as_str(),
+            blocked: r.item.blocked,
+            blocked_reason: r.item.blocked_reason.as_deref(),
+            rank: r.item.rank,
+            version: r.item.version,
+            creator_name: r.item.creator_name.as_deref(),
+            created_at: r.item.created_at,
+            updated_at: r.item.updated_at,
+            increment_label: r.item.increment_label.as_deref(),
+            ci_provider: r.item.ci_provider.as_deref(),
+            child_estimates: r
+                .children
+                .as_ref()
+                .map(|c| c.iter().map(|(e, _)| *e).collect()),
+            child_states: r
+                .children
+                .as_ref()
+                .map(|c| c.iter().map(|(_, s)| s.as_str()).collect()),
+        })
+        .collect();
+    Ok(
+        Json(serde_json::json!({ "items": items, "total_count": count, "total_points": points }))
+            .into_response(),
+    )
+}
+
+/// Serves `GET /items/{slug}` and `GET /page/{project_id}` on `addr` until interrupted.
 pub async fn run(pool: PgPool, addr: std::net::SocketAddr) -> Result<(), String> {
     let app = Router::new()
         .route("/items/{slug}", get(page))
+        .route("/page/{project}", get(same_page))
         .with_state(pool);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    println!("yardstick listening on http://{addr}/items/{{slug}}");
+    println!("yardstick listening on http://{addr}/items/{{slug}} and /page/{{project_id}}");
     server::serve::serve(
         listener,
         app,

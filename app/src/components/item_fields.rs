@@ -165,16 +165,18 @@ pub fn ItemFieldSelect(
     let n = item.number;
     let version = item.version;
     let can_edit = ctx.with_value(|c| c.can_edit);
-    let slug = ctx.with_value(|c| c.slug.clone());
-    let save = Action::new(move |patch: &ItemPatch| {
-        let (slug, patch) = (slug.clone(), patch.clone());
-        async move { update_item(slug, n, patch).await }
-    });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(_)) => changed.update(|c| *c += 1),
-        Some(Err(e)) => message.set(Some(field.error_message(&e))),
-        None => {}
-    });
+    // Saved from the change handler, with nothing reactive made per menu: a backlog page
+    // renders a hundred of these on the server, where an action each was a good part of
+    // the page's allocations. `changed` and `message` belong to the page and outlive a row.
+    let save = move |patch: ItemPatch| {
+        let slug = ctx.with_value(|c| c.slug.clone());
+        leptos::task::spawn_local(async move {
+            match update_item(slug, n, patch).await {
+                Ok(_) => changed.update(|c| *c += 1),
+                Err(e) => message.set(Some(field.error_message(&e))),
+            }
+        });
+    };
     let id = format!("{}-{n}", field.name());
     let shown = field.shown(&item);
     let unset = field.is_unset(&item);
@@ -187,7 +189,7 @@ pub fn ItemFieldSelect(
         <select id=id class=format!("{} needs-js", field.name()) disabled=!can_edit
             on:change:target=move |ev| {
                 let value = ev.target().value();
-                save.dispatch(field.patch(version, value));
+                save(field.patch(version, value));
             }>
             <option value="" selected=unset>{field.unset_label()}</option>
             {choices.into_iter().map(|c| view! {

@@ -36,13 +36,16 @@ pub fn ItemRow(
             r.done_points, r.total_points, r.done_children, r.children
         )
     });
-    // Loaded when first expanded (an action, not a resource: rows are rendered inside the
-    // list's suspense, where per-row resources would not line up during hydration).
+    // Loaded when first expanded (a task, not a resource: rows are rendered inside the
+    // list's suspense, where per-row resources would not line up during hydration; and not
+    // an action, which would be made for every row of every server render).
+    let children =
+        RwSignal::new(None::<Result<crate::model::items::ItemPage, crate::error::AppError>>);
     let children_slug = slug.clone();
-    let load_children = Action::new(move |_: &()| {
+    let load_children = move || {
         let slug = children_slug.clone();
-        async move {
-            list_items(
+        leptos::task::spawn_local(async move {
+            let page = list_items(
                 slug,
                 ItemQuery {
                     epic: Some(n),
@@ -50,9 +53,10 @@ pub fn ItemRow(
                     ..Default::default()
                 },
             )
-            .await
-        }
-    });
+            .await;
+            children.set(Some(page));
+        });
+    };
     view! {
         <li class="item-row" class:epic=is_epic data-number=n.to_string()
             draggable=if can_edit { "true" } else { "false" }
@@ -79,8 +83,8 @@ pub fn ItemRow(
                     <a class="button small without-js" href=format!("/p/{slug}/backlog?epic={n}")>"Children"</a>
                     <button type="button" class="button small needs-js" aria-expanded=move || expanded.get().to_string()
                         on:click=move |_| {
-                            if !expanded.get_untracked() && load_children.value().with_untracked(Option::is_none) {
-                                load_children.dispatch(());
+                            if !expanded.get_untracked() && children.with_untracked(Option::is_none) {
+                                load_children();
                             }
                             expanded.update(|e| *e = !*e);
                         }>
@@ -120,7 +124,7 @@ pub fn ItemRow(
                     }
                 })}
             </div>
-            {move || expanded.get().then(|| load_children.value().get()).flatten().map(|loaded| match loaded {
+            {move || expanded.get().then(|| children.get()).flatten().map(|loaded| match loaded {
                 Err(e) => view! { <p class="field-error">{e.to_string()}</p> }.into_any(),
                 Ok(page) => view! {
                     <ul class="child-list" aria-label=format!("Children of #{n}")>
