@@ -6,10 +6,10 @@
 //!
 //! A second route, `GET /page/{project_id}`, runs the items endpoint's own statement
 //! (`app::db::items::page`, with the endpoint's default filter: one statement that reads the
-//! page, the totals and each epic's children) and answers its rows as JSON: the same query,
+//! page, the totals and each epic's roll-up) and answers its rows as JSON: the same query,
 //! still without sign-in, membership, rules or framework. Against it, what the endpoint adds
 //! on top of its query is measured; against the first, also what its query reads beyond a
-//! plain page (the epics' children, the totals).
+//! plain page (the epics' roll-ups, the totals).
 //!
 //! Not part of the product (hidden from `--help`), and the one place outside `app/src/db`
 //! with SQL (and outside the services calling `db`): the point is to have nothing of Cadence
@@ -94,8 +94,8 @@ struct SameRow<'a> {
     updated_at: chrono::DateTime<chrono::Utc>,
     increment_label: Option<&'a str>,
     ci_provider: Option<&'a str>,
-    child_estimates: Option<Vec<Option<i16>>>,
-    child_states: Option<Vec<&'static str>>,
+    /// An epic's children: count, done, not estimated, points, done points.
+    rollup: Option<[i64; 5]>,
 }
 
 /// The items endpoint's statement for its first page, unfiltered, and its rows as JSON.
@@ -130,14 +130,15 @@ async fn same_page(
             updated_at: r.item.updated_at,
             increment_label: r.item.increment_label.as_deref(),
             ci_provider: r.item.ci_provider.as_deref(),
-            child_estimates: r
-                .children
-                .as_ref()
-                .map(|c| c.iter().map(|(e, _)| *e).collect()),
-            child_states: r
-                .children
-                .as_ref()
-                .map(|c| c.iter().map(|(_, s)| s.as_str()).collect()),
+            rollup: r.rollup.map(|t| {
+                [
+                    i64::from(t.children),
+                    i64::from(t.done_children),
+                    i64::from(t.unestimated),
+                    t.total_points,
+                    t.done_points,
+                ]
+            }),
         })
         .collect();
     Ok(

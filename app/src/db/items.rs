@@ -178,11 +178,21 @@ impl Filter {
     }
 }
 
-/// One listed item, with the (estimate, state) of its live children when it is an epic.
+/// An epic's live children summed up: how many, done, not estimated, and their points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChildTotals {
+    pub children: i32,
+    pub done_children: i32,
+    pub unestimated: i32,
+    pub total_points: i64,
+    pub done_points: i64,
+}
+
+/// One listed item, with its live children's totals when it is an epic that has some.
 #[derive(Debug, Clone)]
 pub struct PageRow {
     pub item: ItemRow,
-    pub children: Option<Vec<(Option<i16>, ItemState)>>,
+    pub rollup: Option<ChildTotals>,
 }
 
 /// One page of what the filter matches, in rank order after the cursor, with the count and
@@ -261,17 +271,13 @@ pub async fn page(
                   w.increment_id as "increment_id?",
                   s.name || ' · ' || i.number as "increment_label?",
                   (select b.provider from ci_bug b where b.item_id = w.id) as "ci_provider?",
-                  ch.estimates as "child_estimates?: Vec<i16>",
-                  ch.states as "child_states?: Vec<String>"
+                  r.children as "rollup_children?", r.done_children as "rollup_done_children?",
+                  r.unestimated as "rollup_unestimated?", r.total_points as "rollup_points?",
+                  r.done_points as "rollup_done_points?"
            from totals t
            left join shown w on true
-           left join lateral (
-             -- An epic's live children (from the index that carries what the roll-up needs).
-             select array_agg(coalesce(k.estimate, -1)) as estimates,
-                    array_agg(k.state) as states
-             from work_item k
-             where w.kind = 'epic' and k.parent_id = w.id and k.deleted_at is null
-           ) ch on true
+           -- An epic's roll-up, kept by the tally's trigger (the `epic_rollup` migration).
+           left join epic_rollup r on w.kind = 'epic' and r.epic_id = w.id and r.children > 0
            left join increment i on i.id = w.increment_id
            left join sprint s on s.id = i.sprint_id
            left join app_user a on a.id = w.assignee_id
@@ -314,17 +320,22 @@ pub async fn page(
         let (Some(created_at), Some(updated_at)) = (r.created_at, r.updated_at) else {
             continue;
         };
-        let children = match (r.child_estimates, r.child_states) {
-            (Some(estimates), Some(states)) => Some(
-                estimates
-                    .into_iter()
-                    .zip(states)
-                    .filter_map(|(e, s)| {
-                        let state = ItemState::parse(&s).ok()?;
-                        Some(((e >= 0).then_some(e), state))
-                    })
-                    .collect(),
-            ),
+        let rollup = match (
+            r.rollup_children,
+            r.rollup_done_children,
+            r.rollup_unestimated,
+            r.rollup_points,
+            r.rollup_done_points,
+        ) {
+            (Some(children), Some(done_children), Some(unestimated), Some(points), Some(done)) => {
+                Some(ChildTotals {
+                    children,
+                    done_children,
+                    unestimated,
+                    total_points: points,
+                    done_points: done,
+                })
+            }
             _ => None,
         };
         page.push(PageRow {
@@ -354,7 +365,7 @@ pub async fn page(
                 increment_label: r.increment_label,
                 ci_provider: r.ci_provider,
             },
-            children,
+            rollup,
         });
     }
     Ok((page, count, points))

@@ -163,6 +163,28 @@ impl Rollup {
         r
     }
 
+    /// The same from totals kept elsewhere (the database's per-epic roll-up): counts and
+    /// points of the live children, all and done. Negative figures (which a consistent store
+    /// never has) count as none.
+    pub fn from_totals(
+        children: i64,
+        done_children: i64,
+        unestimated: i64,
+        total_points: i64,
+        done_points: i64,
+    ) -> Rollup {
+        let n = |v: i64| u32::try_from(v.max(0)).unwrap_or(u32::MAX);
+        let (total_points, done_points) = (n(total_points), n(done_points).min(n(total_points)));
+        Rollup {
+            total_points,
+            done_points,
+            remaining_points: total_points - done_points,
+            children: n(children),
+            done_children: n(done_children),
+            unestimated: n(unestimated),
+        }
+    }
+
     /// Whole-percent progress by points (by count when nothing is estimated).
     pub fn percent(&self) -> u32 {
         (self.done_points * 100)
@@ -262,6 +284,28 @@ mod tests {
         assert_eq!(r.total_points, 0);
         assert_eq!(r.percent(), 50, "by count when no points are known");
         assert_eq!(Rollup::of(&[]).percent(), 0);
+    }
+
+    #[test]
+    fn totals_kept_elsewhere_make_the_same_rollup_as_the_children() {
+        let children = [
+            ChildSummary {
+                estimate: Some(StoryPoints::parse_extended(5).unwrap()),
+                state: ItemState::Done,
+            },
+            ChildSummary {
+                estimate: Some(StoryPoints::parse_extended(3).unwrap()),
+                state: ItemState::Todo,
+            },
+            ChildSummary {
+                estimate: None,
+                state: ItemState::Done,
+            },
+        ];
+        assert_eq!(Rollup::from_totals(3, 2, 1, 8, 5), Rollup::of(&children));
+        assert_eq!(Rollup::from_totals(0, 0, 0, 0, 0), Rollup::of(&[]));
+        // A store out of step never makes remaining points underflow.
+        assert_eq!(Rollup::from_totals(1, 1, 0, 3, 5).remaining_points, 0);
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! What the server does per request (issue 19): the backlog's totals come from a tally the
-//! database keeps, which must agree with a count after every kind of change; a page runs
-//! and embeds each of its resources once.
+//! What the server does per request (issue 19): the backlog's totals and each epic's
+//! roll-up come from figures the database keeps, which must agree with a count after every
+//! kind of change (and under concurrent changes); a page runs and embeds each of its
+//! resources once.
 
 use super::support::{rest, spawn, Client};
 use reqwest::{Method, StatusCode};
@@ -28,6 +29,43 @@ async fn tally_and_count(pool: &PgPool, slug: &str) -> (Vec<i64>, Vec<i64>) {
         vec![row.0, row.1, row.2, row.3],
         vec![row.4, row.5, row.6, row.7],
     )
+}
+
+/// Each epic's kept roll-up (children, done, not estimated, points, done points) and the same
+/// counted from its live children, for one project's epics that have any.
+type Rollups = Vec<(i32, Vec<i64>)>;
+
+async fn rollups_and_counts(pool: &PgPool, slug: &str) -> (Rollups, Rollups) {
+    let kept: Vec<(i32, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "select e.number, r.children::bigint, r.done_children::bigint, r.unestimated::bigint,
+                r.total_points, r.done_points
+         from epic_rollup r join work_item e on e.id = r.epic_id
+         join project p on p.id = e.project_id
+         where p.slug = $1 and r.children > 0 order by e.number",
+    )
+    .bind(slug)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let counted: Vec<(i32, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "select e.number, count(*), count(*) filter (where k.state = 'done'),
+                count(*) filter (where k.estimate is null), coalesce(sum(k.estimate), 0)::bigint,
+                coalesce(sum(k.estimate) filter (where k.state = 'done'), 0)::bigint
+         from work_item k join work_item e on e.id = k.parent_id
+         join project p on p.id = e.project_id
+         where p.slug = $1 and k.deleted_at is null
+         group by e.number order by e.number",
+    )
+    .bind(slug)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let shape = |rows: Vec<(i32, i64, i64, i64, i64, i64)>| {
+        rows.into_iter()
+            .map(|r| (r.0, vec![r.1, r.2, r.3, r.4, r.5]))
+            .collect::<Rollups>()
+    };
+    (shape(kept), shape(counted))
 }
 
 async fn send(client: &Client, method: Method, path: String, body: Option<Value>) -> Value {
@@ -61,6 +99,11 @@ async fn the_backlog_totals_agree_with_a_count_after_every_kind_of_change(pool: 
         async move {
             let (tally, count) = tally_and_count(&pool, &slug).await;
             assert_eq!(tally, count, "after {step}: the tally differs from a count");
+            let (kept, counted) = rollups_and_counts(&pool, &slug).await;
+            assert_eq!(
+                kept, counted,
+                "after {step}: the epics' roll-ups differ from a count"
+            );
             tally
         }
     };
@@ -143,6 +186,55 @@ async fn the_backlog_totals_agree_with_a_count_after_every_kind_of_change(pool: 
     .await;
     check("clearing an estimate").await;
 
+    // Children moving between epics, and out of one.
+    let second = send(
+        &owner,
+        Method::POST,
+        items.clone(),
+        Some(json!({"kind": "epic", "title": "Payments"})),
+    )
+    .await;
+    let second_n = second["number"].as_i64().unwrap();
+    send(
+        &owner,
+        Method::PATCH,
+        item(numbers[1]),
+        Some(json!({"version": 1, "parent": second_n})),
+    )
+    .await;
+    let (kept, _) = rollups_and_counts(&pool, &slug).await;
+    assert_eq!(
+        kept,
+        vec![
+            (epic_n as i32, vec![2, 0, 0, 8, 0]),
+            (second_n as i32, vec![1, 0, 0, 1, 0])
+        ],
+        "a child moved to another epic"
+    );
+    check("moving a child to another epic").await;
+    send(
+        &owner,
+        Method::PATCH,
+        item(numbers[1]),
+        Some(json!({"version": 2, "parent": null, "state": "done"})),
+    )
+    .await;
+    check("taking a child out of its epic").await;
+    send(
+        &owner,
+        Method::PATCH,
+        item(numbers[2]),
+        Some(json!({"version": 1, "state": "done", "estimate": null})),
+    )
+    .await;
+    let (kept, _) = rollups_and_counts(&pool, &slug).await;
+    assert_eq!(
+        kept,
+        vec![(epic_n as i32, vec![2, 1, 1, 5, 0])],
+        "a child done, unestimated"
+    );
+    check("finishing a child").await;
+
     send(&owner, Method::DELETE, item(numbers[0]), None).await;
     check("putting an item in the trash").await;
     let restored = owner
@@ -162,7 +254,7 @@ async fn the_backlog_totals_agree_with_a_count_after_every_kind_of_change(pool: 
     .await;
     assert_eq!(
         check("deleting an epic with its children").await,
-        vec![2, 0, 2, 0]
+        vec![3, 1, 2, 0]
     );
 
     // A change that is rolled back changes nothing, the tally included.
@@ -173,7 +265,7 @@ async fn the_backlog_totals_agree_with_a_count_after_every_kind_of_change(pool: 
         .await
         .unwrap();
     tx.rollback().await.unwrap();
-    assert_eq!(check("a rolled-back change").await, vec![2, 0, 2, 0]);
+    assert_eq!(check("a rolled-back change").await, vec![3, 1, 2, 0]);
 
     // A whole project imported: its tally is right from the start; the export's own stays.
     let export = send(
@@ -193,7 +285,9 @@ async fn the_backlog_totals_agree_with_a_count_after_every_kind_of_change(pool: 
     let copy_slug = imported["slug"].as_str().unwrap().to_owned();
     let (tally, count) = tally_and_count(&pool, &copy_slug).await;
     assert_eq!(tally, count, "an imported project's tally");
-    assert_eq!(tally, vec![2, 0, 2, 0]);
+    let (kept, counted) = rollups_and_counts(&pool, &copy_slug).await;
+    assert_eq!(kept, counted, "an imported project's roll-ups");
+    assert_eq!(tally, vec![3, 1, 2, 0]);
 
     // Deleting a project takes its tally with it.
     let deleted = owner
@@ -389,4 +483,54 @@ async fn a_page_runs_and_sends_each_resource_once(pool: PgPool) {
             );
         }
     }
+}
+
+/// Moving a child from one epic to another changes two roll-ups in one transaction. Twenty
+/// moves at once, half from the first epic to the second and half back, take those two rows
+/// in opposite orders: every move must still succeed (the project's tally row is taken
+/// first, so they queue instead of deadlocking), and the roll-ups must add up afterwards.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn children_crossing_between_epics_at_once_keep_the_rollups_right(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let (owner, slug) = app.owner_of("olive@example.com", "Web shop").await;
+    let items = format!("/projects/{slug}/items");
+    let mut epics = Vec::new();
+    for title in ["Shop", "Payments"] {
+        let epic = send(
+            &owner,
+            Method::POST,
+            items.clone(),
+            Some(json!({"kind": "epic", "title": title})),
+        )
+        .await;
+        epics.push(epic["number"].as_i64().unwrap());
+    }
+    let mut children = Vec::new();
+    for i in 0..20 {
+        let child = send(
+            &owner,
+            Method::POST,
+            items.clone(),
+            Some(json!({"title": format!("Child {i}"), "estimate": 3, "parent": epics[i % 2]})),
+        )
+        .await;
+        children.push((child["number"].as_i64().unwrap(), epics[(i + 1) % 2]));
+    }
+    let moves = children.iter().map(|(number, to)| {
+        let (owner, path) = (owner.clone(), format!("{items}/{number}"));
+        let body = json!({"version": 1, "parent": to});
+        async move { rest(&owner, Method::PATCH, &path, Some(body)).await }
+    });
+    for (status, body) in futures_util::future::join_all(moves).await {
+        assert_eq!(status, StatusCode::OK, "a move between epics: {body}");
+    }
+    let (kept, counted) = rollups_and_counts(&pool, &slug).await;
+    assert_eq!(kept, counted, "the roll-ups after the crossing moves");
+    assert_eq!(
+        kept,
+        vec![
+            (epics[0] as i32, vec![10, 0, 0, 30, 0]),
+            (epics[1] as i32, vec![10, 0, 0, 30, 0])
+        ]
+    );
 }

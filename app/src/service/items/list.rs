@@ -95,15 +95,14 @@ pub async fn list_filtered(
     let items = rows
         .iter()
         .map(|r| {
-            let rollup = r.children.as_ref().map(|children| {
-                let children: Vec<ChildSummary> = children
-                    .iter()
-                    .map(|(estimate, state)| ChildSummary {
-                        estimate: points_of(*estimate),
-                        state: *state,
-                    })
-                    .collect();
-                Rollup::of(&children)
+            let rollup = r.rollup.map(|t| {
+                Rollup::from_totals(
+                    t.children.into(),
+                    t.done_children.into(),
+                    t.unestimated.into(),
+                    t.total_points,
+                    t.done_points,
+                )
             });
             to_item(&r.item, &chart, rollup)
         })
