@@ -23,6 +23,23 @@ from work_item
 where deleted_at is null and parent_id is not null
 group by parent_id;
 
+-- Every epic has its row from the moment it is one (made at once, in the transaction that
+-- makes the epic): the trigger below then only ever updates an existing row at commit, and
+-- never takes the key-share lock a new row's foreign key check would take on an epic that
+-- another transaction may hold for update while it waits for the tally.
+insert into epic_rollup (epic_id)
+select id from work_item where kind = 'epic'
+on conflict (epic_id) do nothing;
+
+create function epic_rollup_row() returns trigger language plpgsql as $$
+begin
+    insert into epic_rollup (epic_id) values (new.id) on conflict (epic_id) do nothing;
+    return null;
+end $$;
+
+create trigger epic_rollup_row after insert or update of kind on work_item
+    for each row when (new.kind = 'epic') execute function epic_rollup_row();
+
 -- What one row adds to its epic's roll-up: (children, done, not estimated, points, done points).
 create function epic_rollup_share(w work_item) returns bigint[] language sql immutable as $$
     select case when w.deleted_at is null and w.parent_id is not null then
@@ -34,8 +51,9 @@ create function epic_rollup_share(w work_item) returns bigint[] language sql imm
     else array[0, 0, 0, 0, 0]::bigint[] end
 $$;
 
--- Adds `d` to the epic's roll-up, making its row on the first child. An epic removed in the
--- same transaction (its row gone with it) gets nothing.
+-- Adds `d` to the epic's roll-up (its row is there since it became an epic; a parent that
+-- is not an epic gets one here). An epic removed in the same transaction (its row gone with
+-- it) gets nothing.
 create function epic_rollup_add(epic uuid, d bigint[]) returns void language sql as $$
     insert into epic_rollup as r (epic_id, children, done_children, unestimated, total_points,
                                   done_points)
