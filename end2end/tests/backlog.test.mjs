@@ -140,15 +140,16 @@ test('an epic is sized on its own, and the forecast says which size counts', asy
   await quickAdd(page, 'Online store', 'epic');
   const row = page.locator('ol.item-list > li', { hasText: 'Online store' });
   const number = await row.getAttribute('data-number');
-  assert.equal(await row.locator(`#estimate-${number}`).inputValue(), '21');
-  // Resized from the backlog row.
-  // The menu shows 13 as soon as it is chosen; the reload waits for the save to answer.
+  assert.equal(await row.locator(`#estimate-${number} .value`).textContent(), '21 · XXXL');
+  // Resized from the backlog row: the value opens its menu in place.
+  // The row shows 13 as soon as it is chosen; the reload waits for the save to answer.
+  await row.locator(`#estimate-${number}`).click();
   const saved = page.waitForResponse((r) => r.url().endsWith('/api/fn/items/update'));
-  await row.locator(`#estimate-${number}`).selectOption('13');
+  await row.locator(`select#estimate-${number}`).selectOption('13');
   assert.equal((await saved).status(), 200);
   await page.reload();
   await page.locator('body[data-hydrated="true"]').waitFor();
-  assert.equal(await page.locator(`#estimate-${number}`).inputValue(), '13');
+  assert.equal(await page.locator(`#estimate-${number} .value`).textContent(), '13 · XXL');
 
   // Not broken down yet: its own size is what the forecast counts.
   await openHydrated(page, `/p/${slug}/velocity`);

@@ -9,6 +9,12 @@ use crate::model::projects::{Member, ProjectInfo};
 use crate::server_fns::items::update_item;
 use leptos::prelude::*;
 
+/// Which control of which row (by item number) gets focus back once the list has reloaded
+/// after a change made from it: a move button (`up`, `top`…) or a value (`estimate`…),
+/// found by its id, `{which}-{number}`.
+#[derive(Clone, Copy, PartialEq)]
+pub struct Refocus(pub i32, pub &'static str);
+
 /// What the rows need from the project: the chart, the members, and the caller's rights.
 #[derive(Clone, Default)]
 pub struct BoardContext {
@@ -62,6 +68,22 @@ impl ItemField {
         }
     }
 
+    /// The class of the value that opens the menu.
+    fn chip_class(self) -> &'static str {
+        match self {
+            ItemField::Estimate => "chip estimate",
+            ItemField::Assignee => "chip assignee",
+        }
+    }
+
+    /// The shortcut that opens the menu of the row holding focus (`components::shortcuts`).
+    fn key(self) -> &'static str {
+        match self {
+            ItemField::Estimate => "e",
+            ItemField::Assignee => "a",
+        }
+    }
+
     /// The start of the menu's (visually hidden) label: "Estimate of #12".
     fn label(self) -> &'static str {
         match self {
@@ -86,17 +108,25 @@ impl ItemField {
         }
     }
 
-    /// The value as text, shown instead of the menu without JavaScript.
+    /// What the row shows when the field is unset.
+    fn unset_text(self) -> &'static str {
+        match self {
+            ItemField::Estimate => "not estimated",
+            ItemField::Assignee => "Unassigned",
+        }
+    }
+
+    /// The value as text, shown in the row until its menu is opened.
     fn shown(self, item: &Item) -> String {
         match self {
             ItemField::Estimate => item
                 .estimate_label
                 .clone()
-                .unwrap_or_else(|| "not estimated".into()),
+                .unwrap_or_else(|| self.unset_text().into()),
             ItemField::Assignee => item
                 .assignee
                 .as_ref()
-                .map_or_else(|| "Unassigned".to_owned(), |a| a.display_name.clone()),
+                .map_or_else(|| self.unset_text().to_owned(), |a| a.display_name.clone()),
         }
     }
 
@@ -152,8 +182,13 @@ impl ItemField {
 }
 
 /// The estimate or the assignee of an item, changeable in place (from the project's effort
-/// chart, or among its members). On a change it saves, then bumps `changed` so the list
-/// reloads, or puts the error in `message`.
+/// chart, or among its members). The row shows the value as a link to the item's page, which
+/// changes it without JavaScript; with it, the link turns into the menu, open, and a choice
+/// shows at once and is saved after (undone with the reason if the server refuses), then
+/// `changed` is bumped so the list reloads.
+///
+/// The menu's options are made only when it is opened: a backlog page of fifty rows with a
+/// menu each sent twenty kilobytes of options nobody had asked for.
 #[component]
 pub fn ItemFieldSelect(
     field: ItemField,
@@ -161,40 +196,128 @@ pub fn ItemFieldSelect(
     ctx: StoredValue<BoardContext>,
     changed: RwSignal<u32>,
     message: RwSignal<Option<String>>,
+    refocus: RwSignal<Option<Refocus>>,
 ) -> impl IntoView {
     let n = item.number;
     let version = item.version;
-    let can_edit = ctx.with_value(|c| c.can_edit);
-    // Saved from the change handler, with nothing reactive made per menu: a backlog page
-    // renders a hundred of these on the server, where an action each was a good part of
-    // the page's allocations. `changed` and `message` belong to the page and outlive a row.
-    let save = move |patch: ItemPatch| {
-        let slug = ctx.with_value(|c| c.slug.clone());
+    // Read without panicking: a server render whose client has gone away may still be
+    // finishing after the page's values are disposed.
+    let (can_edit, slug) = ctx
+        .try_with_value(|c| (c.can_edit, c.slug.clone()))
+        .unwrap_or_default();
+    let id = format!("{}-{n}", field.name());
+    let label = format!("{} of #{n}: ", field.label());
+    let shown = RwSignal::new(field.shown(&item));
+    let open = RwSignal::new(false);
+    // Saved from the change handler, with no action made per menu: a backlog page renders a
+    // hundred of these on the server. `changed` and `message` belong to the page and outlive
+    // a row.
+    let save = move |value: String, text: String| {
+        let before = shown.get_untracked();
+        shown.set(text);
+        let slug = slug.clone();
         leptos::task::spawn_local(async move {
-            match update_item(slug, n, patch).await {
-                Ok(_) => changed.update(|c| *c += 1),
-                Err(e) => message.set(Some(field.error_message(&e))),
+            match update_item(slug, n, field.patch(version, value)).await {
+                Ok(_) => {
+                    // Focus comes back to this value once the list has reloaded.
+                    refocus.set(Some(Refocus(n, field.name())));
+                    changed.update(|c| *c += 1)
+                }
+                Err(e) => {
+                    shown.set(before);
+                    message.set(Some(field.error_message(&e)));
+                }
             }
         });
     };
-    let id = format!("{}-{n}", field.name());
-    let shown = field.shown(&item);
-    let unset = field.is_unset(&item);
-    let choices = ctx.with_value(|c| field.choices(&item, c));
-    // The menu saves as it changes, which needs JavaScript; without it the row shows the
-    // value as text (the item's page changes it).
+    // Back to the link, focus on it (a keyboard user stays where they were).
+    let close = move |focus: bool| {
+        open.set(false);
+        if focus {
+            request_animation_frame(move || focus_by_id(&format!("{}-{n}", field.name())));
+        }
+    };
+    let href = format!(
+        "/p/{}/items/{n}",
+        ctx.try_with_value(|c| c.slug.clone()).unwrap_or_default()
+    );
     view! {
-        <span class="without-js muted">{shown}</span>
-        <label for=id.clone() class="visually-hidden">{format!("{} of #{n}", field.label())}</label>
-        <select id=id class=format!("{} needs-js", field.name()) disabled=!can_edit
-            on:change:target=move |ev| {
-                let value = ev.target().value();
-                save(field.patch(version, value));
-            }>
-            <option value="" selected=unset>{field.unset_label()}</option>
-            {choices.into_iter().map(|c| view! {
-                <option value=c.value selected=c.selected>{c.text}</option>
-            }).collect_view()}
-        </select>
+        {move || if open.get() {
+            let save = save.clone();
+            let unset = field.is_unset(&item);
+            let choices = ctx.try_with_value(|c| field.choices(&item, c)).unwrap_or_default();
+            view! {
+                <label for=id.clone() class="visually-hidden">{label.trim_end_matches(": ").to_owned()}</label>
+                <select id=id.clone() class=field.name()
+                    on:change:target=move |ev| {
+                        let select = ev.target();
+                        let text = select.selected_options().item(0)
+                            .and_then(|o| o.text_content())
+                            .filter(|t| t != field.unset_label())
+                            .unwrap_or_else(|| field.unset_text().to_owned());
+                        save(select.value(), text);
+                        close(true);
+                    }
+                    on:keydown=move |ev| if ev.key() == "Escape" { ev.prevent_default(); close(true) }
+                    on:blur=move |_| close(false)>
+                    <option value="" selected=unset>{field.unset_label()}</option>
+                    {choices.into_iter().map(|c| view! {
+                        <option value=c.value selected=c.selected>{c.text}</option>
+                    }).collect_view()}
+                </select>
+            }.into_any()
+        } else {
+            let label = label.clone();
+            view! {
+                <a id=id.clone() class=field.chip_class() href=href.clone()
+                    aria-haspopup="listbox" data-key=field.key()
+                    on:click=move |ev| {
+                        // A viewer follows the link to the item (`e` and `a` too).
+                        if !can_edit {
+                            return;
+                        }
+                        ev.prevent_default();
+                        open.set(true);
+                        request_animation_frame(move || open_menu(&format!("{}-{n}", field.name())));
+                    }>
+                    <span class="visually-hidden">{label}</span>
+                    <span class="value">{move || shown.get()}</span>
+                </a>
+            }.into_any()
+        }}
+    }
+    .into_any()
+}
+
+/// Focuses the element with this id, if there is one.
+pub fn focus_by_id(id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        if let Some(el) = document()
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+/// Focuses the menu with this id and opens its list where the browser can (`showPicker`,
+/// Chromium 121 and later); elsewhere the focused menu opens with the keyboard or a click.
+fn open_menu(id: &str) {
+    focus_by_id(id);
+    #[cfg(feature = "hydrate")]
+    if let Some(select) = document().get_element_by_id(id) {
+        use leptos::wasm_bindgen::JsCast;
+        use leptos::web_sys::js_sys::{Function, Reflect};
+        if let Some(f) = Reflect::get(&select, &"showPicker".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+        {
+            let _ = f.call0(&select);
+        }
     }
 }

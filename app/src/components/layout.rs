@@ -26,6 +26,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     );
     let slug = Memo::new(move |_| project_slug(&location.pathname.get()));
     let log_out = ServerAction::<LogOut>::new();
+    crate::components::shortcuts::listen();
     Effect::new(move |_| {
         if slug.get().is_none() {
             live.unfollow();

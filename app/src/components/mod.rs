@@ -8,3 +8,4 @@ pub mod import;
 pub mod item_fields;
 pub mod layout;
 pub mod live;
+pub mod shortcuts;

@@ -8,9 +8,7 @@ use crate::model::items::{Item, ItemPage, ItemQuery, MoveTo};
 use crate::server_fns::items::move_item;
 use leptos::prelude::*;
 
-/// Which row asked to keep focus after the list reloads (a keyboard move).
-#[derive(Clone, Copy, PartialEq)]
-pub struct Refocus(pub i32, pub &'static str);
+pub use crate::components::item_fields::Refocus;
 
 /// Moves an item; the reply carries the button to focus after the reload.
 pub type Mover = Action<(i32, MoveTo, Option<Refocus>), (Result<Item, AppError>, Option<Refocus>)>;
@@ -36,9 +34,13 @@ pub fn ItemList(
     }
     let numbers: Vec<i32> = items.iter().map(|i| i.number).collect();
     let dragged = RwSignal::new(None::<i32>);
-    let slug = ctx.with_value(|c| c.slug.clone());
+    let Some(slug) = ctx.try_with_value(|c| c.slug.clone()) else {
+        // The page is gone (a server render whose client left): nothing to render.
+        return ().into_any();
+    };
+    let mover_slug = slug.clone();
     let mover = Action::new(move |(n, to, focus): &(i32, MoveTo, Option<Refocus>)| {
-        let (slug, n, to, focus) = (slug.clone(), *n, to.clone(), *focus);
+        let (slug, n, to, focus) = (mover_slug.clone(), *n, to.clone(), *focus);
         async move {
             let result = move_item(slug, n, to).await;
             (result, focus)
@@ -69,43 +71,47 @@ pub fn ItemList(
     });
     let next_cursor = page.next_cursor.clone();
     let next_href = move || {
-        next_cursor.clone().map(|c| {
-            query.with(|q| {
-                let mut parts = vec![format!("cursor={}", crate::words::urlencode(&c))];
+        next_cursor
+            .clone()
+            .map(|c| {
+                query.try_with(|q| {
+                    let mut parts = vec![format!("cursor={}", crate::words::urlencode(&c))];
+                    if let Some(e) = q.epic {
+                        parts.push(format!("epic={e}"));
+                    }
+                    if let Some(k) = &q.kind {
+                        parts.push(format!("kind={}", crate::words::urlencode(k)));
+                    }
+                    if let Some(a) = &q.assignee {
+                        parts.push(format!("assignee={}", crate::words::urlencode(a)));
+                    }
+                    if let Some(t) = &q.q {
+                        parts.push(format!("q={}", crate::words::urlencode(t)));
+                    }
+                    if q.unestimated == Some(true) {
+                        parts.push("unestimated=true".into());
+                    }
+                    format!("?{}", parts.join("&"))
+                })
+            })
+            .flatten()
+    };
+    let on_first_page = move || query.try_with(|q| q.cursor.is_none()).unwrap_or(true);
+    let first_page = move || {
+        query
+            .try_with(|q| {
+                let mut q = q.clone();
+                q.cursor = None;
+                let mut parts = Vec::new();
                 if let Some(e) = q.epic {
                     parts.push(format!("epic={e}"));
                 }
                 if let Some(k) = &q.kind {
-                    parts.push(format!("kind={}", crate::words::urlencode(k)));
+                    parts.push(format!("kind={k}"));
                 }
-                if let Some(a) = &q.assignee {
-                    parts.push(format!("assignee={}", crate::words::urlencode(a)));
-                }
-                if let Some(t) = &q.q {
-                    parts.push(format!("q={}", crate::words::urlencode(t)));
-                }
-                if q.unestimated == Some(true) {
-                    parts.push("unestimated=true".into());
-                }
-                format!("?{}", parts.join("&"))
+                format!("/p/{slug}/backlog?{}", parts.join("&"))
             })
-        })
-    };
-    let on_first_page = move || query.with(|q| q.cursor.is_none());
-    let slug = ctx.with_value(|c| c.slug.clone());
-    let first_page = move || {
-        query.with(|q| {
-            let mut q = q.clone();
-            q.cursor = None;
-            let mut parts = Vec::new();
-            if let Some(e) = q.epic {
-                parts.push(format!("epic={e}"));
-            }
-            if let Some(k) = &q.kind {
-                parts.push(format!("kind={k}"));
-            }
-            format!("/p/{slug}/backlog?{}", parts.join("&"))
-        })
+            .unwrap_or_default()
     };
     view! {
         <ol class="item-list" aria-label="Backlog items"
@@ -113,7 +119,7 @@ pub fn ItemList(
             {items.into_iter().enumerate().map(|(i, item)| {
                 let prev = (i > 0).then(|| numbers[i - 1]);
                 let next = numbers.get(i + 1).copied();
-                view! { <ItemRow item ctx changed message prev next dragged mover/> }
+                view! { <ItemRow item ctx changed message refocus prev next dragged mover/> }
             }).collect_view()}
         </ol>
         <nav class="pager" aria-label="Pages">

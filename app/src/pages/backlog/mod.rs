@@ -21,7 +21,6 @@ use crate::server_fns::projects::list_members;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use list::{ItemList, Refocus};
 use quick_add::QuickAdd;
@@ -112,15 +111,17 @@ fn Backlog(
         message,
         refocus,
     } = state;
-    let can_edit = ctx.with_value(|c| c.can_edit);
+    let can_edit = ctx.try_with_value(|c| c.can_edit).unwrap_or_default();
     let filtered = move || {
-        query.with(|q| {
-            q.epic.is_some()
-                || q.kind.is_some()
-                || q.assignee.is_some()
-                || q.q.is_some()
-                || q.unestimated == Some(true)
-        })
+        query
+            .try_with(|q| {
+                q.epic.is_some()
+                    || q.kind.is_some()
+                    || q.assignee.is_some()
+                    || q.q.is_some()
+                    || q.unestimated == Some(true)
+            })
+            .unwrap_or_default()
     };
 
     view! {
@@ -135,9 +136,9 @@ fn Backlog(
                             .take(crate::model::poker::MAX_QUEUE)
                             .map(|i| i.number.to_string())
                             .collect();
-                        let poker = (filtered() && ctx.with_value(|c| c.can_plan) && !chosen.is_empty()).then(|| view! {
+                        let poker = (filtered() && ctx.try_with_value(|c| c.can_plan).unwrap_or_default() && !chosen.is_empty()).then(|| view! {
                             <a class="button small" data-testid="poker-selection"
-                                href=format!("/p/{}/poker?items={}", ctx.with_value(|c| c.slug.clone()), chosen.join(","))>
+                                href=format!("/p/{}/poker?items={}", ctx.try_with_value(|c| c.slug.clone()).unwrap_or_default(), chosen.join(","))>
                                 {format!("Estimate {} in planning poker", crate::words::count(chosen.len() as i64, "item shown", "items shown"))}
                             </a>
                         });
@@ -182,20 +183,93 @@ fn Backlog(
 
 #[component]
 fn Filters(ctx: StoredValue<BoardContext>, query: Memo<ItemQuery>) -> impl IntoView {
-    let q = move || query.with(|q| q.q.clone().unwrap_or_default());
-    let kind = move || query.with(|q| q.kind.clone().unwrap_or_default());
-    let assignee = move || query.with(|q| q.assignee.clone().unwrap_or_default());
-    let unestimated = move || query.with(|q| q.unestimated == Some(true));
-    let epic = move || query.with(|q| q.epic);
-    let slug = ctx.with_value(|c| c.slug.clone());
+    let q = move || {
+        query
+            .try_with(|q| q.q.clone().unwrap_or_default())
+            .unwrap_or_default()
+    };
+    let kind = move || {
+        query
+            .try_with(|q| q.kind.clone().unwrap_or_default())
+            .unwrap_or_default()
+    };
+    let assignee = move || {
+        query
+            .try_with(|q| q.assignee.clone().unwrap_or_default())
+            .unwrap_or_default()
+    };
+    let unestimated = move || {
+        query
+            .try_with(|q| q.unestimated == Some(true))
+            .unwrap_or_default()
+    };
+    let epic = move || query.try_with(|q| q.epic).flatten();
+    let slug = ctx.try_with_value(|c| c.slug.clone()).unwrap_or_default();
+    // Filters apply as they change: a choice at once, words after a pause in typing; the
+    // URL keeps them (a filtered backlog is a link to send), replaced rather than stacked.
+    // A plain GET form without JavaScript; with it, the same query is navigated to here
+    // (the router's `Form` would bring its code for every kind of form into the first load),
+    // and Enter has nothing left to do: what was typed applies after the pause anyway.
+    let navigate = leptos_router::hooks::use_navigate();
+    let apply = move |form: leptos::web_sys::HtmlFormElement| {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            let Ok(data) = leptos::web_sys::FormData::new_with_form(&form) else {
+                return;
+            };
+            let Ok(params) = leptos::web_sys::UrlSearchParams::new_with_str_sequence_sequence(
+                data.unchecked_ref(),
+            ) else {
+                return;
+            };
+            let path = window().location().pathname().unwrap_or_default();
+            navigate(
+                &format!("{path}?{}", String::from(params.to_string())),
+                leptos_router::NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (form, &navigate);
+    };
+    let typed = StoredValue::new(0u32);
+    let on_input = move |ev: leptos::ev::Event| {
+        use leptos::wasm_bindgen::JsCast;
+        let Some(form) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+            .is_some_and(|i| i.type_() == "search");
+        typed.update_value(|n| *n += 1);
+        let mine = typed.get_value();
+        let apply = apply.clone();
+        set_timeout(
+            move || {
+                if typed.try_get_value() == Some(mine) {
+                    apply(form);
+                }
+            },
+            std::time::Duration::from_millis(if typing { 300 } else { 0 }),
+        );
+    };
     view! {
-        <Form method="GET" action="" attr:class="filters" attr:aria-label="Filters">
+        <form method="get" class="filters" aria-label="Filters" on:input=on_input
+            on:submit=|ev| ev.prevent_default()>
             {move || epic().map(|n| view! {
                 <input type="hidden" name="epic" value=n.to_string()/>
                 <span class="badge">{format!("Epic #{n}")}</span>
             })}
             <label for="filter-q">"Search"</label>
-            <input id="filter-q" type="search" name="q" prop:value=q value=q placeholder="Words in the title"/>
+            <input id="filter-q" type="search" name="q" data-shortcut="search" prop:value=q value=q placeholder="Words in the title"/>
             <label for="filter-kind">"Kind"</label>
             <select id="filter-kind" name="kind">
                 <option value="" selected=move || kind().is_empty()>"Any"</option>
@@ -207,7 +281,7 @@ fn Filters(ctx: StoredValue<BoardContext>, query: Memo<ItemQuery>) -> impl IntoV
             <select id="filter-assignee" name="assignee">
                 <option value="" selected=move || assignee().is_empty()>"Anyone"</option>
                 <option value="none" selected=move || assignee() == "none">"Nobody"</option>
-                {ctx.with_value(|c| c.members.clone()).into_iter().map(|m| {
+                {ctx.try_with_value(|c| c.members.clone()).unwrap_or_default().into_iter().map(|m| {
                     let email = m.email.clone();
                     view! {
                         <option value=m.email.clone() selected=move || assignee() == email>{m.display_name}</option>
@@ -219,8 +293,8 @@ fn Filters(ctx: StoredValue<BoardContext>, query: Memo<ItemQuery>) -> impl IntoV
                     prop:checked=unestimated checked=unestimated/>
                 <label for="filter-unestimated">"Not estimated"</label>
             </span>
-            <button type="submit" class="button">"Filter"</button>
+            <button type="submit" class="button without-js">"Filter"</button>
             <a class="button" href=format!("/p/{slug}/backlog")>"Clear"</a>
-        </Form>
+        </form>
     }
 }

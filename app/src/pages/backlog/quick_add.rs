@@ -15,7 +15,7 @@ pub fn QuickAdd(
     changed: RwSignal<u32>,
     message: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let slug = ctx.with_value(|c| c.slug.clone());
+    let slug = ctx.try_with_value(|c| c.slug.clone()).unwrap_or_default();
     let title = RwSignal::new(String::new());
     let kind = RwSignal::new("task".to_owned());
     let estimate = RwSignal::new(String::new());
@@ -50,14 +50,14 @@ pub fn QuickAdd(
         ));
     };
     let submit_bottom = submit.clone();
-    let epic = move || query.with(|q| q.epic);
+    let epic = move || query.try_with(|q| q.epic).flatten();
     view! {
         <form class="quick-add field-row" aria-label="Quick add" method="post" action="/api/fn/items/add"
             on:submit=move |ev| { ev.prevent_default(); submit_bottom(false); }>
             <input type="hidden" name="slug" value=slug/>
             {move || epic().map(|n| view! { <input type="hidden" name="parent" value=n.to_string()/> })}
             <label for="quick-add-title" class="visually-hidden">"New item title"</label>
-            <input id="quick-add-title" name="title" type="text" maxlength="200" autocomplete="off"
+            <input id="quick-add-title" name="title" data-shortcut="create" type="text" maxlength="200" autocomplete="off"
                 placeholder="Add an item: type a title, press Enter"
                 prop:value=move || title.get()
                 on:input:target=move |ev| title.set(ev.target().value())/>
@@ -71,7 +71,7 @@ pub fn QuickAdd(
             <select id="quick-add-estimate" name="estimate" prop:value=move || estimate.get()
                 on:change:target=move |ev| estimate.set(ev.target().value())>
                 <option value="" selected=true>"Not estimated"</option>
-                {ctx.with_value(|c| c.chart.clone()).into_iter().map(|(p, label)| view! {
+                {ctx.try_with_value(|c| c.chart.clone()).unwrap_or_default().into_iter().map(|(p, label)| view! {
                     <option value=p.to_string()>{format!("{p} · {label}")}</option>
                 }).collect_view()}
             </select>

@@ -14,14 +14,18 @@ pub fn ItemRow(
     ctx: StoredValue<BoardContext>,
     changed: RwSignal<u32>,
     message: RwSignal<Option<String>>,
+    refocus: RwSignal<Option<Refocus>>,
     prev: Option<i32>,
     next: Option<i32>,
     dragged: RwSignal<Option<i32>>,
     mover: Mover,
 ) -> impl IntoView {
     let n = item.number;
-    let can_edit = ctx.with_value(|c| c.can_edit);
-    let slug = ctx.with_value(|c| c.slug.clone());
+    // Read without panicking: a server render whose client has gone away may still be
+    // finishing after the page's values are disposed.
+    let (can_edit, slug) = ctx
+        .try_with_value(|c| (c.can_edit, c.slug.clone()))
+        .unwrap_or_default();
     let href = format!("/p/{slug}/items/{n}");
     let is_epic = item.kind == ItemKind::Epic;
     let expanded = RwSignal::new(false);
@@ -58,7 +62,7 @@ pub fn ItemRow(
         });
     };
     view! {
-        <li class="item-row" class:epic=is_epic data-number=n.to_string()
+        <li class="item-row" class:epic=is_epic data-number=n.to_string() data-row
             draggable=if can_edit { "true" } else { "false" }
             on:dragstart=move |_| dragged.set(Some(n))
             on:drop=move |ev| {
@@ -93,8 +97,8 @@ pub fn ItemRow(
                 })}
             </div>
             <div class="item-side">
-                <ItemFieldSelect field=ItemField::Estimate item=item.clone() ctx changed message/>
-                <ItemFieldSelect field=ItemField::Assignee item=item.clone() ctx changed message/>
+                <ItemFieldSelect field=ItemField::Estimate item=item.clone() ctx changed message refocus/>
+                <ItemFieldSelect field=ItemField::Assignee item=item.clone() ctx changed message refocus/>
                 {can_edit.then(|| {
                     let t = title.clone();
                     // Each button submits the row's form with its own target, so it works
@@ -113,7 +117,7 @@ pub fn ItemRow(
                                 aria-label=format!("Move #{n} down")
                                 on:click=move |ev| { ev.prevent_default(); if let Some(x) = next { move_to(MoveTo { after: Some(x), ..Default::default() }, "down") } }>"↓"</button>
                             <button type="submit" class="button small" id=format!("top-{n}")
-                                name="to" value="top"
+                                name="to" value="top" data-key="m"
                                 aria-label=format!("Move #{n} to the top")
                                 on:click=move |ev| { ev.prevent_default(); move_to(MoveTo { to: Some("top".into()), ..Default::default() }, "top") }>"⤒"</button>
                             <button type="submit" class="button small" id=format!("bottom-{n}")
@@ -129,7 +133,7 @@ pub fn ItemRow(
                 Ok(page) => view! {
                     <ul class="child-list" aria-label=format!("Children of #{n}")>
                         {page.items.into_iter().map(|c| {
-                            let href = format!("/p/{}/items/{}", ctx.with_value(|x| x.slug.clone()), c.number);
+                            let href = format!("/p/{slug}/items/{}", c.number);
                             view! {
                                 <li class:done=c.state == crate::domain::ItemState::Done>
                                     <span class="item-number">{format!("#{}", c.number)}</span>" "

@@ -1,0 +1,147 @@
+//! Keyboard shortcuts, on every page, and the dialog that lists them (`?`).
+//! [`listen`] is called once by the layout.
+//!
+//! They act on what the page marks, so a page opts in with attributes and no code of its own:
+//! `data-shortcut="search"` and `data-shortcut="create"` name the fields `/` and `c` go to;
+//! a list's rows carry `data-row`, with their title link as `.item-title` (what `j`/`k`
+//! focus and `Enter` opens) and their controls as `[data-key="e"]`, `[data-key="a"]`,
+//! `[data-key="m"]` (what those letters press in the row holding focus). A shortcut never
+//! fires while typing in a field, nor with Ctrl, Alt or Meta held.
+
+#[cfg(feature = "hydrate")]
+use leptos::prelude::*;
+
+/// The help dialog's contents: plain HTML, made with the first `?` (in the split that
+/// handles the keys, so the first load carries none of it).
+#[cfg(feature = "hydrate")]
+const HELP: &str = concat!(
+    r#"<h2 id="shortcuts-title">Keyboard shortcuts</h2><dl class="shortcut-list">"#,
+    "<dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>Next / previous item</dd>",
+    "<dt><kbd>Enter</kbd></dt><dd>Open the item</dd>",
+    "<dt><kbd>e</kbd></dt><dd>Change its estimate</dd>",
+    "<dt><kbd>a</kbd></dt><dd>Change its assignee</dd>",
+    "<dt><kbd>m</kbd></dt><dd>Move it to the top</dd>",
+    "<dt><kbd>c</kbd></dt><dd>Create an item</dd>",
+    "<dt><kbd>/</kbd></dt><dd>Search</dd>",
+    "<dt><kbd>Escape</kbd></dt><dd>Leave the search or the new item's title</dd>",
+    "<dt><kbd>?</kbd></dt><dd>Show these shortcuts</dd></dl>",
+    r#"<form method="dialog"><button class="button">Close</button></form>"#
+);
+
+/// The listener that makes the keys work (the help dialog is made by the first `?`). It only tells a
+/// shortcut from other keys; what a shortcut does is loaded with its first use (a split of
+/// its own, like a page's code).
+pub fn listen() {
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::keydown, |ev| {
+            if is_shortcut(&ev) {
+                ev.prevent_default();
+                leptos::task::spawn_local(on_key(ev));
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+}
+
+/// Whether a key is a shortcut here: one of the letters, not typed in a field, no Ctrl,
+/// Alt or Meta; or Escape in a field a shortcut went to.
+#[cfg(feature = "hydrate")]
+fn is_shortcut(ev: &leptos::ev::KeyboardEvent) -> bool {
+    if ev.default_prevented() || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        return false;
+    }
+    let key = ev.key();
+    let active = document().active_element();
+    let field = active.as_ref().is_some_and(|el| {
+        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+            || el
+                .closest("[contenteditable], dialog[open]")
+                .ok()
+                .flatten()
+                .is_some()
+    });
+    if field {
+        key == "Escape" && active.is_some_and(|el| el.has_attribute("data-shortcut"))
+    } else {
+        matches!(key.as_str(), "?" | "/" | "c" | "e" | "a" | "m" | "j" | "k")
+    }
+}
+
+/// What a shortcut does (see [`is_shortcut`]).
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+fn on_key(ev: leptos::ev::KeyboardEvent) {
+    use leptos::wasm_bindgen::JsCast;
+    use leptos::web_sys::{Element, HtmlElement};
+    let doc = document();
+    let active = doc.active_element();
+    // Escape leaves a field a shortcut went to, so the keys work again.
+    if ev.key() == "Escape" {
+        if let Some(el) = active
+            .as_ref()
+            .filter(|el| el.has_attribute("data-shortcut"))
+            .and_then(|el| el.dyn_ref::<HtmlElement>())
+        {
+            let _ = el.blur();
+        }
+        return;
+    }
+    let press = |el: Option<Element>, click: bool| {
+        let Some(el) = el.and_then(|e| e.dyn_into::<HtmlElement>().ok()) else {
+            return false;
+        };
+        if click {
+            el.click();
+        } else {
+            let _ = el.focus();
+        }
+        true
+    };
+    let find = |selector: &str| doc.query_selector(selector).ok().flatten();
+    let row = active
+        .as_ref()
+        .and_then(|el| el.closest("[data-row]").ok().flatten());
+    let in_row = |selector: &str| {
+        row.as_ref()
+            .and_then(|r| r.query_selector(selector).ok().flatten())
+    };
+    let _ = match ev.key().as_str() {
+        "?" => find("#shortcuts-help")
+            .or_else(|| {
+                // Made with the first `?`.
+                let d = doc.create_element("dialog").ok()?;
+                d.set_id("shortcuts-help");
+                d.set_class_name("dialog");
+                d.set_attribute("aria-labelledby", "shortcuts-title").ok()?;
+                d.set_inner_html(HELP);
+                doc.body()?.append_child(&d).ok()?;
+                Some(d)
+            })
+            .and_then(|d| {
+                leptos::web_sys::js_sys::Reflect::get(&d, &"showModal".into())
+                    .ok()?
+                    .dyn_into::<leptos::web_sys::js_sys::Function>()
+                    .ok()?
+                    .call0(&d)
+                    .ok()
+            })
+            .is_some(),
+        "/" => press(find("[data-shortcut=search]"), false),
+        "c" => press(find("[data-shortcut=create]"), false),
+        "e" | "a" | "m" => press(in_row(&format!("[data-key={}]", ev.key())), true),
+        key @ ("j" | "k") => {
+            let next = match &row {
+                None if key == "j" => find("[data-row]"),
+                None => None,
+                Some(r) if key == "j" => r.next_element_sibling(),
+                Some(r) => r.previous_element_sibling(),
+            };
+            press(
+                next.and_then(|r| r.query_selector(".item-title").ok().flatten()),
+                false,
+            )
+        }
+        _ => false,
+    };
+}

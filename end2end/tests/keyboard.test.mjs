@@ -1,0 +1,159 @@
+// The backlog from the keyboard alone (issue 17): shortcuts to create, walk the rows,
+// estimate, assign and move to the top, the help dialog, filters that apply as you type and
+// stay in the URL, and shortcuts that never fire while typing in a field.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, PASSWORD, call, launch, openHydrated, signedInWithProject, unique } from './support.mjs';
+
+let browser, context, slug;
+before(async () => {
+  browser = await launch();
+  context = await browser.newContext();
+  slug = await signedInWithProject(context, 'Keys');
+});
+after(async () => { await browser?.close(); });
+
+const focusedId = (page) => page.evaluate(() => document.activeElement?.id ?? '');
+const focusedRow = (page) => page.evaluate(() => document.activeElement?.closest('[data-row]')?.dataset.number ?? null);
+// What a shortcut does is loaded with the first one pressed: wait for focus to arrive.
+const focusOn = (page, id) => page.waitForFunction((i) => document.activeElement?.id === i, id, { timeout: 5000 });
+const focusOnRow = (page, n) => page.waitForFunction(
+  (x) => document.activeElement?.closest('[data-row]')?.dataset.number === x, n, { timeout: 5000 });
+const titles = (page) => page.locator('ol.item-list > li .item-title').allTextContents();
+
+async function create(page, title) {
+  await page.keyboard.press('c');
+  await focusOn(page, 'quick-add-title');
+  await page.keyboard.type(title);
+  await page.keyboard.press('Enter');
+  await page.getByRole('link', { name: title, exact: true }).waitFor();
+  // Escape leaves the field, so the letters are shortcuts again (the quick add may put
+  // focus back in its title once the list has reloaded: Escape again then).
+  for (let i = 0; i < 20 && await focusedId(page) === 'quick-add-title'; i++) {
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(150);
+  }
+  assert.notEqual(await focusedId(page), 'quick-add-title');
+}
+
+test('create, walk, estimate and open with the keyboard alone', async () => {
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/backlog`);
+  for (const title of ['Checkout', 'Search', 'Wish list']) {
+    await create(page, title);
+  }
+  assert.deepEqual(await titles(page), ['Checkout', 'Search', 'Wish list']);
+  const numbers = await page.locator('ol.item-list > li').evaluateAll((rows) => rows.map((r) => r.dataset.number));
+
+  // j and k walk the rows, focus on each title (Enter would open it).
+  await page.keyboard.press('j');
+  await focusOnRow(page, numbers[0]);
+  await page.keyboard.press('j');
+  await focusOnRow(page, numbers[1]);
+  await page.keyboard.press('j');
+  await focusOnRow(page, numbers[2]);
+  await page.keyboard.press('j');
+  await page.waitForTimeout(100);
+  assert.equal(await focusedRow(page), numbers[2], 'j stops at the last row');
+  await page.keyboard.press('k');
+  await focusOnRow(page, numbers[1]);
+
+  // e opens the estimate menu of that row, focused; a choice shows at once, is saved, and
+  // focus comes back to the row's estimate after the list reloads.
+  await page.keyboard.press('e');
+  await page.waitForFunction((id) => document.activeElement?.id === id && document.activeElement.tagName === 'SELECT',
+    `estimate-${numbers[1]}`);
+  assert.equal(await page.evaluate(() => document.activeElement.tagName), 'SELECT');
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/fn/items/update'));
+  await page.locator(':focus').selectOption('5');
+  assert.equal((await saved).status(), 200);
+  const estimate = page.locator(`a#estimate-${numbers[1]}`);
+  await estimate.filter({ hasText: '5 · LG' }).waitFor();
+  await focusOn(page, `estimate-${numbers[1]}`);
+
+  // Everything survived: a reload shows the same order and values.
+  await page.reload();
+  await page.locator('body[data-hydrated="true"]').waitFor();
+  assert.equal(await page.locator(`#estimate-${numbers[1]} .value`).textContent(), '5 · LG');
+
+  // Enter on a focused title opens the item.
+  await page.keyboard.press('j');
+  await focusOnRow(page, numbers[0]);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: /Checkout$/ }).waitFor();
+  await page.close();
+});
+
+test('? shows the shortcuts; letters typed in a field stay in the field', async () => {
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/backlog`);
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await help.waitFor();
+  assert.match(await help.textContent(), /Next \/ previous item/);
+  await page.keyboard.press('Escape');
+  await help.waitFor({ state: 'hidden' });
+
+  await page.keyboard.press('/');
+  await focusOn(page, 'filter-q');
+  await page.keyboard.type('jack');
+  assert.equal(await page.locator('#filter-q').inputValue(), 'jack');
+  assert.equal(await focusedId(page), 'filter-q', 'j typed in the search did not move focus');
+  // Escape leaves the search; the letters are shortcuts again.
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.activeElement?.id !== 'filter-q');
+  await page.keyboard.press('/');
+  await focusOn(page, 'filter-q');
+  await page.close();
+});
+
+test('filters apply as you type and choose, and the URL keeps them', async () => {
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/backlog`);
+  await page.locator('#filter-q').pressSequentially('chec', { delay: 30 });
+  await page.waitForURL(/[?&]q=chec/);
+  await page.waitForFunction(() => {
+    const t = [...document.querySelectorAll('ol.item-list > li .item-title')].map((e) => e.textContent);
+    return t.length === 1 && t[0] === 'Checkout';
+  });
+  assert.equal(await focusedId(page), 'filter-q', 'typing goes on in the search');
+  // A choice applies at once, with the words kept.
+  await page.getByLabel('Kind', { exact: true }).first().selectOption('bug');
+  await page.waitForURL(/kind=bug/);
+  assert.match(page.url(), /q=chec/);
+  await page.getByText('Nothing matches these filters.').waitFor();
+
+  // The filtered backlog is a link: opened anew, it shows the same.
+  const link = page.url();
+  const other = await context.newPage();
+  await openHydrated(other, link.replace(/^https?:\/\/[^/]+/, ''));
+  assert.equal(await other.locator('#filter-q').inputValue(), 'chec');
+  assert.equal(await other.getByLabel('Kind', { exact: true }).first().inputValue(), 'bug');
+  await other.getByText('Nothing matches these filters.').waitFor();
+  await other.close();
+  await page.close();
+});
+
+test('a choice the server refuses is undone in the row, with the reason', async () => {
+  const email = `leaving-${unique()}@example.com`;
+  const other = await browser.newContext();
+  await call(other, 'register', { email, display_name: 'Lea Leaving', password: PASSWORD });
+  await other.close();
+  await call(context, 'project/members/add', { slug, email, role: 'member' });
+  const res = await context.request.post(`${BASE}/api/v1/projects/${slug}/items`, { data: { title: 'Refused' } });
+  const { number } = await res.json();
+
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/backlog`);
+  const value = page.locator(`a#assignee-${number}`);
+  assert.equal(await value.locator('.value').textContent(), 'Unassigned');
+  // She leaves after the page was loaded: the menu still offers her, the server refuses.
+  await call(context, 'project/members/remove', { slug, email });
+  await value.click();
+  const refused = page.waitForResponse((r) => r.url().endsWith('/api/fn/items/update'));
+  await page.locator(`select#assignee-${number}`).selectOption(email);
+  assert.equal((await refused).status() >= 400, true);
+  await page.locator('.form-error[role="alert"]').filter({ hasText: /\S/ }).waitFor();
+  await page.locator(`a#assignee-${number}`).filter({ hasText: 'Unassigned' }).waitFor();
+  await page.close();
+});
