@@ -71,30 +71,27 @@ pub fn ItemList(
     });
     let next_cursor = page.next_cursor.clone();
     let next_href = move || {
-        next_cursor
-            .clone()
-            .map(|c| {
-                query.try_with(|q| {
-                    let mut parts = vec![format!("cursor={}", crate::words::urlencode(&c))];
-                    if let Some(e) = q.epic {
-                        parts.push(format!("epic={e}"));
-                    }
-                    if let Some(k) = &q.kind {
-                        parts.push(format!("kind={}", crate::words::urlencode(k)));
-                    }
-                    if let Some(a) = &q.assignee {
-                        parts.push(format!("assignee={}", crate::words::urlencode(a)));
-                    }
-                    if let Some(t) = &q.q {
-                        parts.push(format!("q={}", crate::words::urlencode(t)));
-                    }
-                    if q.unestimated == Some(true) {
-                        parts.push("unestimated=true".into());
-                    }
-                    format!("?{}", parts.join("&"))
-                })
+        next_cursor.clone().and_then(|c| {
+            query.try_with(|q| {
+                let mut parts = vec![format!("cursor={}", crate::words::urlencode(&c))];
+                if let Some(e) = q.epic {
+                    parts.push(format!("epic={e}"));
+                }
+                if let Some(k) = &q.kind {
+                    parts.push(format!("kind={}", crate::words::urlencode(k)));
+                }
+                if let Some(a) = &q.assignee {
+                    parts.push(format!("assignee={}", crate::words::urlencode(a)));
+                }
+                if let Some(t) = &q.q {
+                    parts.push(format!("q={}", crate::words::urlencode(t)));
+                }
+                if q.unestimated == Some(true) {
+                    parts.push("unestimated=true".into());
+                }
+                format!("?{}", parts.join("&"))
             })
-            .flatten()
+        })
     };
     let on_first_page = move || query.try_with(|q| q.cursor.is_none()).unwrap_or(true);
     let first_page = move || {
