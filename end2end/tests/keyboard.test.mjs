@@ -21,6 +21,14 @@ const focusOnRow = (page, n) => page.waitForFunction(
   (x) => document.activeElement?.closest('[data-row]')?.dataset.number === x, n, { timeout: 5000 });
 const titles = (page) => page.locator('ol.item-list > li .item-title').allTextContents();
 
+// After a change the list reloads twice: for the change, and again when the live stream
+// echoes it. A key pressed while a reload replaces the rows can be lost (a known gap: the
+// rows are rebuilt, not kept), so the test waits for the echo, and for focus to be back.
+async function settle(page, id) {
+  await page.waitForTimeout(1000);
+  await focusOn(page, id);
+}
+
 async function create(page, title) {
   await page.keyboard.press('c');
   await focusOn(page, 'quick-add-title');
@@ -36,7 +44,7 @@ async function create(page, title) {
   assert.notEqual(await focusedId(page), 'quick-add-title');
 }
 
-test('create, walk, estimate and open with the keyboard alone', async () => {
+test('create, walk, estimate, open a menu and open an item with the keyboard alone', async () => {
   const page = await context.newPage();
   await openHydrated(page, `/p/${slug}/backlog`);
   for (const title of ['Checkout', 'Search', 'Wish list']) {
@@ -70,6 +78,12 @@ test('create, walk, estimate and open with the keyboard alone', async () => {
   const estimate = page.locator(`a#estimate-${numbers[1]}`);
   await estimate.filter({ hasText: '5 · LG' }).waitFor();
   await focusOn(page, `estimate-${numbers[1]}`);
+
+  // a opens the assignee's menu of the row holding focus.
+  await settle(page, `estimate-${numbers[1]}`);
+  await page.keyboard.press('a');
+  await page.waitForFunction(
+    (id) => document.activeElement?.id === id && document.activeElement.tagName === 'SELECT', `assignee-${numbers[1]}`);
 
   // Everything survived: a reload shows the same order and values.
   await page.reload();

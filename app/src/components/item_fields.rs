@@ -197,6 +197,9 @@ pub fn ItemFieldSelect(
     changed: RwSignal<u32>,
     message: RwSignal<Option<String>>,
     refocus: RwSignal<Option<Refocus>>,
+    /// The row menu that is open, kept by the page: a reload that replaces the rows (the
+    /// live stream's) leaves it open, and focus comes back to it by its id.
+    menu: RwSignal<Option<(i32, ItemField)>>,
 ) -> impl IntoView {
     let n = item.number;
     let version = item.version;
@@ -208,31 +211,38 @@ pub fn ItemFieldSelect(
     let id = format!("{}-{n}", field.name());
     let label = format!("{} of #{n}: ", field.label());
     let shown = RwSignal::new(field.shown(&item));
-    let open = RwSignal::new(false);
+    let this = Some((n, field));
     // Saved from the change handler, with no action made per menu: a backlog page renders a
-    // hundred of these on the server. `changed` and `message` belong to the page and outlive
-    // a row.
+    // hundred of these on the server. What it sets belongs to the page, apart from the value
+    // shown, which a reload may have dropped with its row by the time the answer comes (a
+    // row still on screen while its list is replaced is gone too): hence the `try_`.
     let save = move |value: String, text: String| {
-        let before = shown.get_untracked();
-        shown.set(text);
+        let before = shown.try_get_untracked();
+        shown.try_set(text);
         let slug = slug.clone();
         leptos::task::spawn_local(async move {
             match update_item(slug, n, field.patch(version, value)).await {
                 Ok(_) => {
                     // Focus comes back to this value once the list has reloaded.
-                    refocus.set(Some(Refocus(n, field.name())));
-                    changed.update(|c| *c += 1)
+                    refocus.try_set(Some(Refocus(n, field.name())));
+                    changed.try_update(|c| *c += 1);
                 }
                 Err(e) => {
-                    shown.set(before);
-                    message.set(Some(field.error_message(&e)));
+                    if let Some(before) = before {
+                        shown.try_set(before);
+                    }
+                    message.try_set(Some(field.error_message(&e)));
                 }
             }
         });
     };
     // Back to the link, focus on it (a keyboard user stays where they were).
     let close = move |focus: bool| {
-        open.set(false);
+        menu.try_update(|m| {
+            if *m == this {
+                *m = None;
+            }
+        });
         if focus {
             request_animation_frame(move || focus_by_id(&format!("{}-{n}", field.name())));
         }
@@ -242,13 +252,15 @@ pub fn ItemFieldSelect(
         ctx.try_with_value(|c| c.slug.clone()).unwrap_or_default()
     );
     view! {
-        {move || if open.get() {
+        {move || if menu.get() == this {
             let save = save.clone();
             let unset = field.is_unset(&item);
             let choices = ctx.try_with_value(|c| field.choices(&item, c)).unwrap_or_default();
             view! {
                 <label for=id.clone() class="visually-hidden">{label.trim_end_matches(": ").to_owned()}</label>
-                <select id=id.clone() class=field.name()
+                // Marked as something in progress, like typed text: the live stream's reload
+                // waits until the menu is closed rather than take it away from under the user.
+                <select id=id.clone() class=field.name() data-typed=""
                     on:change:target=move |ev| {
                         let select = ev.target();
                         let text = select.selected_options().item(0)
@@ -259,7 +271,12 @@ pub fn ItemFieldSelect(
                         close(true);
                     }
                     on:keydown=move |ev| if ev.key() == "Escape" { ev.prevent_default(); close(true) }
-                    on:blur=move |_| close(false)>
+                    on:blur:target=move |ev| {
+                        // Left for something else; not when a reload took the menu away (the
+                        // new one is open, and focus comes back to it).
+                        let select = ev.target();
+                        request_animation_frame(move || if select.is_connected() { close(false) });
+                    }>
                     <option value="" selected=unset>{field.unset_label()}</option>
                     {choices.into_iter().map(|c| view! {
                         <option value=c.value selected=c.selected>{c.text}</option>
@@ -277,11 +294,13 @@ pub fn ItemFieldSelect(
                             return;
                         }
                         ev.prevent_default();
-                        open.set(true);
+                        menu.try_set(this);
                         request_animation_frame(move || open_menu(&format!("{}-{n}", field.name())));
                     }>
                     <span class="visually-hidden">{label}</span>
-                    <span class="value">{move || shown.get()}</span>
+                    // `try_`: the menu's state is the page's, so a row still on screen while
+                    // a reload replaces its list (and already disposed) hears it change too.
+                    <span class="value">{move || shown.try_get().unwrap_or_default()}</span>
                 </a>
             }.into_any()
         }}

@@ -296,7 +296,8 @@ mod browser {
     }
 
     /// Whether something typed on the page is not sent yet: a text field or text area whose
-    /// value was typed (marked by [`watch_typing`]) and is not empty.
+    /// value was typed (marked by [`watch_typing`]) and is not empty, or a row's menu that
+    /// is open (`ItemFieldSelect` marks it the same way).
     fn typing() -> bool {
         document()
             .query_selector("[data-typed]")
@@ -397,9 +398,11 @@ mod browser {
     }
 
     /// A keyboard user keeps their place: when the page's refreshed content replaces the
-    /// element that had focus, focus goes to the new element with the same id. Checked every
-    /// 50 ms, `tries` times at most (the new content comes when its data has arrived); it
-    /// stops as soon as focus is anywhere else.
+    /// element that has focus, focus goes to the new element with the same id. Checked every
+    /// 50 ms, `tries` times at most (the new content comes when its data has arrived). Focus
+    /// the user moves meanwhile is followed (opening a row's menu right after a change is
+    /// common); focus they take away (to the page itself) is left alone unless the element
+    /// they were on was removed.
     fn keep_focus(focused: Option<web_sys::Element>, tries: u32) {
         let Some(old) = focused.filter(|el| !el.id().is_empty()) else {
             return;
@@ -408,20 +411,23 @@ mod browser {
             move || {
                 let doc = document();
                 let now = doc.active_element();
-                if now.as_ref() == Some(&old) && old.is_connected() {
-                    if tries > 0 {
-                        keep_focus(Some(old), tries - 1);
+                let lost = now
+                    .as_ref()
+                    .is_none_or(|el| doc.body().is_some_and(|b| *el == *b));
+                if lost {
+                    if !old.is_connected() {
+                        if let Some(el) = doc
+                            .get_element_by_id(&old.id())
+                            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+                        {
+                            let _ = el.focus();
+                        }
                     }
                     return;
                 }
-                let lost = now.is_none_or(|el| doc.body().is_some_and(|b| el == *b));
-                if lost {
-                    if let Some(el) = doc
-                        .get_element_by_id(&old.id())
-                        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-                    {
-                        let _ = el.focus();
-                    }
+                if tries > 0 {
+                    let follow = now.filter(|el| !el.id().is_empty()).unwrap_or(old);
+                    keep_focus(Some(follow), tries - 1);
                 }
             },
             std::time::Duration::from_millis(50),

@@ -2,7 +2,7 @@
 //! or by keyboard with focus kept on the moved item).
 
 use super::row::ItemRow;
-use crate::components::item_fields::BoardContext;
+use crate::components::item_fields::{BoardContext, ItemField};
 use crate::error::AppError;
 use crate::model::items::{Item, ItemPage, ItemQuery, MoveTo};
 use crate::server_fns::items::move_item;
@@ -13,34 +13,17 @@ pub use crate::components::item_fields::Refocus;
 /// Moves an item; the reply carries the button to focus after the reload.
 pub type Mover = Action<(i32, MoveTo, Option<Refocus>), (Result<Item, AppError>, Option<Refocus>)>;
 
-#[component]
-pub fn ItemList(
-    page: ItemPage,
-    ctx: StoredValue<BoardContext>,
+/// Moves items, for the whole page: made once by the page, not by each list, because a list
+/// being replaced by a reload is gone while its rows are still on screen and clickable (its
+/// own action, used then, panicked). The reply says which button to focus after the reload.
+pub fn mover(
+    slug: Memo<String>,
     changed: RwSignal<u32>,
     message: RwSignal<Option<String>>,
     refocus: RwSignal<Option<Refocus>>,
-    flat: bool,
-    query: Memo<ItemQuery>,
-) -> impl IntoView {
-    let items = page.items.clone();
-    if items.is_empty() {
-        let empty = if flat {
-            "Nothing matches these filters."
-        } else {
-            "The backlog is empty. Add the first item above."
-        };
-        return view! { <p class="empty">{empty}</p> }.into_any();
-    }
-    let numbers: Vec<i32> = items.iter().map(|i| i.number).collect();
-    let dragged = RwSignal::new(None::<i32>);
-    let Some(slug) = ctx.try_with_value(|c| c.slug.clone()) else {
-        // The page is gone (a server render whose client left): nothing to render.
-        return ().into_any();
-    };
-    let mover_slug = slug.clone();
+) -> Mover {
     let mover = Action::new(move |(n, to, focus): &(i32, MoveTo, Option<Refocus>)| {
-        let (slug, n, to, focus) = (mover_slug.clone(), *n, to.clone(), *focus);
+        let (slug, n, to, focus) = (slug.get_untracked(), *n, to.clone(), *focus);
         async move {
             let result = move_item(slug, n, to).await;
             (result, focus)
@@ -61,6 +44,38 @@ pub fn ItemList(
             }
         }
     });
+    mover
+}
+
+#[component]
+pub fn ItemList(
+    page: ItemPage,
+    ctx: StoredValue<BoardContext>,
+    changed: RwSignal<u32>,
+    message: RwSignal<Option<String>>,
+    refocus: RwSignal<Option<Refocus>>,
+    mover: Mover,
+    /// The item being dragged.
+    dragged: RwSignal<Option<i32>>,
+    /// The row menu that is open (see `ItemFieldSelect`).
+    menu: RwSignal<Option<(i32, ItemField)>>,
+    flat: bool,
+    query: Memo<ItemQuery>,
+) -> impl IntoView {
+    let items = page.items.clone();
+    if items.is_empty() {
+        let empty = if flat {
+            "Nothing matches these filters."
+        } else {
+            "The backlog is empty. Add the first item above."
+        };
+        return view! { <p class="empty">{empty}</p> }.into_any();
+    }
+    let numbers: Vec<i32> = items.iter().map(|i| i.number).collect();
+    let Some(slug) = ctx.try_with_value(|c| c.slug.clone()) else {
+        // The page is gone (a server render whose client left): nothing to render.
+        return ().into_any();
+    };
     // After a keyboard move and the reload, focus returns to the same button of the item.
     Effect::new(move |_| {
         if let Some(target) = refocus.get() {
@@ -116,7 +131,7 @@ pub fn ItemList(
             {items.into_iter().enumerate().map(|(i, item)| {
                 let prev = (i > 0).then(|| numbers[i - 1]);
                 let next = numbers.get(i + 1).copied();
-                view! { <ItemRow item ctx changed message refocus prev next dragged mover/> }
+                view! { <ItemRow item ctx changed message refocus menu prev next dragged mover/> }
             }).collect_view()}
         </ol>
         <nav class="pager" aria-label="Pages">

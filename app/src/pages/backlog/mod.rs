@@ -67,12 +67,17 @@ pub fn BacklogPage() -> impl IntoView {
     // made while that run's parts may still be rendering (a filter read from a dropped memo
     // panicked, and the page never finished, under 24 renders at once).
     let ctx = StoredValue::new(BoardContext::default());
+    // A plain form post (JavaScript off) comes back with its error in the URL.
+    let message = RwSignal::new(posted_error(&[AddItemForm::PATH, MoveItemForm::PATH]));
+    let refocus = RwSignal::new(None::<Refocus>);
     let state = BacklogState {
         query,
         changed,
-        // A plain form post (JavaScript off) comes back with its error in the URL.
-        message: RwSignal::new(posted_error(&[AddItemForm::PATH, MoveItemForm::PATH])),
-        refocus: RwSignal::new(None::<Refocus>),
+        message,
+        refocus,
+        mover: list::mover(slug, changed, message, refocus),
+        dragged: RwSignal::new(None),
+        menu: RwSignal::new(None),
     };
     view! {
         <Title text="Backlog"/>
@@ -97,6 +102,11 @@ struct BacklogState {
     changed: RwSignal<u32>,
     message: RwSignal<Option<String>>,
     refocus: RwSignal<Option<Refocus>>,
+    mover: list::Mover,
+    dragged: RwSignal<Option<i32>>,
+    /// The row menu that is open: kept by the page, so a reload (the live stream's) does not
+    /// close it under the user.
+    menu: RwSignal<Option<(i32, crate::components::item_fields::ItemField)>>,
 }
 
 #[component]
@@ -110,6 +120,9 @@ fn Backlog(
         changed,
         message,
         refocus,
+        mover,
+        dragged,
+        menu,
     } = state;
     let can_edit = ctx.try_with_value(|c| c.can_edit).unwrap_or_default();
     let filtered = move || {
@@ -172,7 +185,7 @@ fn Backlog(
                     let flat = filtered();
                     Suspend::new(async move {
                         page.await.map(|p| view! {
-                            <ItemList page=p ctx changed message refocus flat query/>
+                            <ItemList page=p ctx changed message refocus mover dragged menu flat query/>
                         })
                     })
                 }}

@@ -15,6 +15,7 @@ pub fn ItemRow(
     changed: RwSignal<u32>,
     message: RwSignal<Option<String>>,
     refocus: RwSignal<Option<Refocus>>,
+    menu: RwSignal<Option<(i32, ItemField)>>,
     prev: Option<i32>,
     next: Option<i32>,
     dragged: RwSignal<Option<i32>>,
@@ -58,7 +59,8 @@ pub fn ItemRow(
                 },
             )
             .await;
-            children.set(Some(page));
+            // The row may be gone by now (the list reloaded).
+            children.try_set(Some(page));
         });
     };
     view! {
@@ -87,18 +89,21 @@ pub fn ItemRow(
                     <a class="button small without-js" href=format!("/p/{slug}/backlog?epic={n}")>"Children"</a>
                     <button type="button" class="button small needs-js" aria-expanded=move || expanded.get().to_string()
                         on:click=move |_| {
-                            if !expanded.get_untracked() && children.with_untracked(Option::is_none) {
+                            // `try_`: a row stays on screen, clickable, while a reload replaces
+                            // its list, and what it made is gone by then.
+                            if expanded.try_get_untracked() == Some(false)
+                                && children.try_with_untracked(Option::is_none) == Some(true) {
                                 load_children();
                             }
-                            expanded.update(|e| *e = !*e);
+                            expanded.try_update(|e| *e = !*e);
                         }>
                         {move || if expanded.get() { "Hide children" } else { "Show children" }}
                     </button>
                 })}
             </div>
             <div class="item-side">
-                <ItemFieldSelect field=ItemField::Estimate item=item.clone() ctx changed message refocus/>
-                <ItemFieldSelect field=ItemField::Assignee item=item.clone() ctx changed message refocus/>
+                <ItemFieldSelect field=ItemField::Estimate item=item.clone() ctx changed message refocus menu/>
+                <ItemFieldSelect field=ItemField::Assignee item=item.clone() ctx changed message refocus menu/>
                 {can_edit.then(|| {
                     let t = title.clone();
                     // Each button submits the row's form with its own target, so it works
