@@ -1,6 +1,6 @@
 //! What the pages showing items share: the project facts a row or an item page needs
 //! ([`BoardContext`]), and the menus that change an item's estimate or assignee in place
-//! ([`ItemFieldSelect`]).
+//! ([`item_field_select`]).
 
 use crate::domain::Permission;
 use crate::error::AppError;
@@ -52,7 +52,7 @@ pub enum ItemField {
     Assignee,
 }
 
-/// One `<option>` of an [`ItemFieldSelect`] besides the empty one.
+/// One `<option>` of an [`item_field_select`] besides the empty one.
 struct Choice {
     value: String,
     text: String,
@@ -189,16 +189,18 @@ impl ItemField {
 ///
 /// The menu's options are made only when it is opened: a backlog page of fifty rows with a
 /// menu each sent twenty kilobytes of options nobody had asked for.
-#[component]
-pub fn ItemFieldSelect(
+///
+/// A plain function, not a component: a hundred per page, and the first load carries no
+/// props builder for it.
+pub fn item_field_select(
     field: ItemField,
     item: Item,
     ctx: StoredValue<BoardContext>,
     changed: RwSignal<u32>,
     message: RwSignal<Option<String>>,
     refocus: RwSignal<Option<Refocus>>,
-    /// The row menu that is open, kept by the page: a reload that replaces the rows (the
-    /// live stream's) leaves it open, and focus comes back to it by its id.
+    // The row menu that is open, kept by the page: a reload that replaces the rows (the
+    // live stream's) leaves it open, and focus comes back to it by its id.
     menu: RwSignal<Option<(i32, ItemField)>>,
 ) -> impl IntoView {
     let n = item.number;
@@ -252,7 +254,7 @@ pub fn ItemFieldSelect(
         ctx.try_with_value(|c| c.slug.clone()).unwrap_or_default()
     );
     view! {
-        {move || if menu.get() == this {
+        {move || if menu.try_get().flatten() == this {
             let save = save.clone();
             let unset = field.is_unset(&item);
             let choices = ctx.try_with_value(|c| field.choices(&item, c)).unwrap_or_default();

@@ -297,7 +297,7 @@ mod browser {
 
     /// Whether something typed on the page is not sent yet: a text field or text area whose
     /// value was typed (marked by [`watch_typing`]) and is not empty, or a row's menu that
-    /// is open (`ItemFieldSelect` marks it the same way).
+    /// is open (`item_field_select` marks it the same way).
     fn typing() -> bool {
         document()
             .query_selector("[data-typed]")

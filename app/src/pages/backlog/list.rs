@@ -1,7 +1,7 @@
 //! The list of backlog items: its rows, the pager, and moving items (by drag and drop,
 //! or by keyboard with focus kept on the moved item).
 
-use super::row::ItemRow;
+use super::row::item_row;
 use crate::components::item_fields::{BoardContext, ItemField};
 use crate::error::AppError;
 use crate::model::items::{Item, ItemPage, ItemQuery, MoveTo};
@@ -57,7 +57,7 @@ pub fn ItemList(
     mover: Mover,
     /// The item being dragged.
     dragged: RwSignal<Option<i32>>,
-    /// The row menu that is open (see `ItemFieldSelect`).
+    /// The row menu that is open (see `item_field_select`).
     menu: RwSignal<Option<(i32, ItemField)>>,
     flat: bool,
     query: Memo<ItemQuery>,
@@ -131,7 +131,7 @@ pub fn ItemList(
             {items.into_iter().enumerate().map(|(i, item)| {
                 let prev = (i > 0).then(|| numbers[i - 1]);
                 let next = numbers.get(i + 1).copied();
-                view! { <ItemRow item ctx changed message refocus menu prev next dragged mover/> }
+                item_row(item, ctx, changed, message, refocus, menu, prev, next, dragged, mover)
             }).collect_view()}
         </ol>
         <nav class="pager" aria-label="Pages">

@@ -174,7 +174,7 @@ fn Backlog(
             <QuickAdd ctx changed message/>
             <p class="without-js muted">"Without JavaScript, items are added and moved here; changing an estimate or an assignee needs JavaScript (or the JSON API)."</p>
         })}
-        <p class="form-error" role="alert">{move || message.get()}</p>
+        <p class="form-error" role="alert">{move || message.try_get().flatten()}</p>
         <Transition fallback=|| view! { <p class="muted">"Loading items…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
                 // The filter is read here, not inside the future: a server renders the

@@ -2,14 +2,15 @@
 //! and for an epic its children, loaded when first expanded.
 
 use super::list::{Mover, Refocus};
-use crate::components::item_fields::{BoardContext, ItemField, ItemFieldSelect};
+use crate::components::item_fields::{item_field_select, BoardContext, ItemField};
 use crate::domain::ItemKind;
 use crate::model::items::{Item, ItemQuery, MoveTo};
 use crate::server_fns::items::list_items;
 use leptos::prelude::*;
 
-#[component]
-pub fn ItemRow(
+/// A plain function, not a component (fifty per page; no props builder in the first load).
+#[allow(clippy::too_many_arguments)]
+pub fn item_row(
     item: Item,
     ctx: StoredValue<BoardContext>,
     changed: RwSignal<u32>,
@@ -87,7 +88,7 @@ pub fn ItemRow(
                 {rollup.map(|r| view! { <span class="muted rollup">{r}</span> })}
                 {is_epic.then(|| view! {
                     <a class="button small without-js" href=format!("/p/{slug}/backlog?epic={n}")>"Children"</a>
-                    <button type="button" class="button small needs-js" aria-expanded=move || expanded.get().to_string()
+                    <button type="button" class="button small needs-js" aria-expanded=move || expanded.try_get().unwrap_or_default().to_string()
                         on:click=move |_| {
                             // `try_`: a row stays on screen, clickable, while a reload replaces
                             // its list, and what it made is gone by then.
@@ -97,13 +98,13 @@ pub fn ItemRow(
                             }
                             expanded.try_update(|e| *e = !*e);
                         }>
-                        {move || if expanded.get() { "Hide children" } else { "Show children" }}
+                        {move || if expanded.try_get().unwrap_or_default() { "Hide children" } else { "Show children" }}
                     </button>
                 })}
             </div>
             <div class="item-side">
-                <ItemFieldSelect field=ItemField::Estimate item=item.clone() ctx changed message refocus menu/>
-                <ItemFieldSelect field=ItemField::Assignee item=item.clone() ctx changed message refocus menu/>
+                {item_field_select(ItemField::Estimate, item.clone(), ctx, changed, message, refocus, menu)}
+                {item_field_select(ItemField::Assignee, item.clone(), ctx, changed, message, refocus, menu)}
                 {can_edit.then(|| {
                     let t = title.clone();
                     // Each button submits the row's form with its own target, so it works
@@ -133,7 +134,9 @@ pub fn ItemRow(
                     }
                 })}
             </div>
-            {move || expanded.get().then(|| children.get()).flatten().map(|loaded| match loaded {
+            // `try_`, here and above: a server render whose client has left may still be
+            // finishing when the row's values are disposed.
+            {move || expanded.try_get().unwrap_or_default().then(|| children.try_get().flatten()).flatten().map(|loaded| match loaded {
                 Err(e) => view! { <p class="field-error">{e.to_string()}</p> }.into_any(),
                 Ok(page) => view! {
                     <ul class="child-list" aria-label=format!("Children of #{n}")>
