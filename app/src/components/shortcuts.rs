@@ -91,10 +91,11 @@ fn on_key(ev: leptos::ev::KeyboardEvent) {
         let Some(el) = el.and_then(|e| e.dyn_into::<HtmlElement>().ok()) else {
             return false;
         };
+        // Focus first, then press: what the press does afterwards (a move's reload, a menu
+        // closing) brings focus back to the control pressed, as for a keyboard user's own.
+        let _ = el.focus();
         if click {
             el.click();
-        } else {
-            let _ = el.focus();
         }
         true
     };
