@@ -39,7 +39,9 @@ impl fmt::Display for FieldErrors {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+/// On the wire `{"code": "validation", "detail": {"title": "…"}}` (serialized by serde's
+/// adjacent tagging; read back by hand, see the `Deserialize` below).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[serde(tag = "code", content = "detail", rename_all = "snake_case")]
 pub enum AppError {
     #[error("not found")]
@@ -124,6 +126,69 @@ impl AppError {
             AppError::Internal => S::INTERNAL_SERVER_ERROR,
             AppError::Request(_) => S::BAD_REQUEST,
         }
+    }
+}
+
+// Read by hand rather than derived: serde's reader for an adjacently tagged enum buffers
+// and matches every shape, several kilobytes of the browser's first download for a type
+// whose details are only ever a text or a map of texts.
+impl<'de> Deserialize<'de> for AppError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Wire {
+            code: String,
+            #[serde(default)]
+            detail: Option<Detail>,
+        }
+        enum Detail {
+            Text(String),
+            Fields(BTreeMap<String, String>),
+        }
+        impl<'de> Deserialize<'de> for Detail {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = Detail;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("a text or a map of texts")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Detail, E> {
+                        Ok(Detail::Text(v.to_owned()))
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<Detail, A::Error> {
+                        let mut fields = BTreeMap::new();
+                        while let Some((k, v)) = map.next_entry::<String, String>()? {
+                            fields.insert(k, v);
+                        }
+                        Ok(Detail::Fields(fields))
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+        let wire = Wire::deserialize(d)?;
+        let (text, fields) = match wire.detail {
+            Some(Detail::Text(t)) => (t, BTreeMap::new()),
+            Some(Detail::Fields(f)) => (String::new(), f),
+            None => (String::new(), BTreeMap::new()),
+        };
+        Ok(match wire.code.as_str() {
+            "not_found" => AppError::NotFound,
+            "unauthorized" => AppError::Unauthorized,
+            "forbidden" => AppError::Forbidden,
+            "refused" => AppError::Refused(text),
+            "validation" => AppError::Validation(FieldErrors(fields)),
+            "conflict" => AppError::Conflict(text),
+            "too_many_requests" => AppError::TooManyRequests,
+            "busy" => AppError::Busy,
+            "unavailable" => AppError::Unavailable,
+            "contended" => AppError::Contended,
+            "request" => AppError::Request(text),
+            _ => AppError::Internal,
+        })
     }
 }
 
@@ -230,6 +295,31 @@ mod tests {
         let back: AppError = serde_json::from_str(&json).unwrap();
         assert_eq!(back.field("title").as_deref(), Some("a title is required"));
         assert_eq!(back.status(), http::StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    #[test]
+    fn every_error_reads_back_as_it_was_sent() {
+        let all = [
+            AppError::NotFound,
+            AppError::Unauthorized,
+            AppError::Forbidden,
+            AppError::Refused("archived".into()),
+            AppError::validation("title", "a title is required"),
+            AppError::Conflict("changed meanwhile".into()),
+            AppError::TooManyRequests,
+            AppError::Busy,
+            AppError::Unavailable,
+            AppError::Contended,
+            AppError::Internal,
+            AppError::Request("offline".into()),
+        ];
+        for err in all {
+            let json = serde_json::to_string(&err).unwrap();
+            let back: AppError = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, err, "{json}");
+        }
+        let odd: AppError = serde_json::from_str(r#"{"code":"from_the_future"}"#).unwrap();
+        assert_eq!(odd, AppError::Internal);
     }
 
     #[test]

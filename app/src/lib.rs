@@ -56,11 +56,29 @@ pub fn chosen_theme() -> Option<&'static str> {
     }
 }
 
+/// The cookie that keeps the sidebar hidden in this browser (`hidden`; without it the
+/// sidebar shows on a screen wide enough for it).
+pub const SIDEBAR_COOKIE: &str = "cadence_sidebar";
+
+/// Whether this browser asked for the sidebar to be hidden (rendered into `<html>` on the
+/// server: the page's style reads it, no code in the browser needs to).
+fn sidebar_hidden() -> Option<&'static str> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| auth::cookie(&parts.headers, SIDEBAR_COOKIE).map(str::to_owned))
+            .filter(|v| v == "hidden")
+            .map(|_| "hidden")
+    }
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en" data-theme=chosen_theme()>
+        <html lang="en" data-theme=chosen_theme() data-sidebar=sidebar_hidden()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

@@ -47,6 +47,8 @@ async function deadControls(page) {
       return style.visibility !== 'hidden' && style.display !== 'none' && box.width > 1 && box.height > 1;
     })
     .filter((c) => {
+      // A button that opens a popover (the sidebar as a menu) needs no script.
+      if (c.hasAttribute('popovertarget')) return false;
       const form = c.form;
       if (!form) return true;
       const isButton = c.tagName === 'BUTTON' || ['submit', 'image'].includes(c.type);

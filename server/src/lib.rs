@@ -116,7 +116,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/hooks/{id}", axum::routing::post(hooks::receive))
         .route("/unsubscribe", get(email::confirm).post(email::unsubscribe))
-        .route("/theme", axum::routing::post(theme::choose));
+        .route("/theme", axum::routing::post(theme::choose))
+        .route("/sidebar", axum::routing::post(theme::sidebar));
     let router = if assets::bundle().is_some() {
         router.route("/pkg/{bundle}/{name}", get(assets::serve))
     } else {

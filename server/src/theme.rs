@@ -1,10 +1,13 @@
 //! `POST /theme`: keeps a browser's choice of colours (light, dark, or as the system is set)
 //! in a cookie, which the server reads to mark every page (`app::chosen_theme`), then goes
 //! back to the page the form was on. A plain form: no JavaScript needed.
+//!
+//! `POST /sidebar` does the same for hiding the app's sidebar (`sidebar=hidden|shown`),
+//! going back to the page the form was on (its `Referer`).
 
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
@@ -60,9 +63,62 @@ pub async fn choose(State(state): State<AppState>, Form(choice): Form<Choice>) -
         .into_response()
 }
 
+#[derive(Debug, Deserialize)]
+pub struct SidebarChoice {
+    sidebar: String,
+}
+
+pub async fn sidebar(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(choice): Form<SidebarChoice>,
+) -> Response {
+    let secure = if state.auth.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let name = app::SIDEBAR_COOKIE;
+    let cookie = match choice.sidebar.as_str() {
+        "hidden" => format!("{name}=hidden; Path=/; Max-Age=31536000; SameSite=Lax{secure}"),
+        "shown" => format!("{name}=; Path=/; Max-Age=0; SameSite=Lax{secure}"),
+        _ => {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "sidebar must be hidden or shown",
+            )
+                .into_response()
+        }
+    };
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, cookie),
+            (header::LOCATION, back_from_referer(&headers)),
+        ],
+    )
+        .into_response()
+}
+
+/// The path (and query) of the page the form was on, when it is this site's; else the
+/// projects.
+fn back_from_referer(headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let referer = headers.get(header::REFERER).and_then(|h| h.to_str().ok());
+    let path = match (referer, host) {
+        (Some(r), Some(host)) => r
+            .split_once("://")
+            .and_then(|(_, rest)| rest.strip_prefix(host))
+            .filter(|p| local(p) == *p),
+        _ => None,
+    };
+    path.unwrap_or("/projects").to_owned()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::local;
+    use super::{back_from_referer, local};
+    use axum::http::{header, HeaderMap, HeaderValue};
 
     #[test]
     fn it_goes_back_only_within_the_site() {
@@ -80,5 +136,29 @@ mod tests {
         ] {
             assert_eq!(local(away), "/account", "{away:?}");
         }
+    }
+
+    #[test]
+    fn the_sidebar_form_goes_back_to_its_page_on_this_site_only() {
+        let with = |referer: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                header::HOST,
+                HeaderValue::from_static("cadence.example:3000"),
+            );
+            h.insert(header::REFERER, HeaderValue::from_str(referer).unwrap());
+            back_from_referer(&h)
+        };
+        assert_eq!(
+            with("http://cadence.example:3000/p/shop/board?person=x"),
+            "/p/shop/board?person=x"
+        );
+        assert_eq!(with("https://cadence.example:3000/account"), "/account");
+        assert_eq!(with("https://evil.example/p/shop"), "/projects");
+        assert_eq!(
+            with("https://cadence.example:3000//evil.example"),
+            "/projects"
+        );
+        assert_eq!(back_from_referer(&HeaderMap::new()), "/projects");
     }
 }

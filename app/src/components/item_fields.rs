@@ -330,15 +330,22 @@ pub fn focus_by_id(id: &str) {
 /// Chromium 121 and later); elsewhere the focused menu opens with the keyboard or a click.
 fn open_menu(id: &str) {
     focus_by_id(id);
+    call_on(id, "showPicker");
+}
+
+/// Calls the element's method of this name (none, or one the browser lacks: nothing).
+pub fn call_on(id: &str, method: &str) {
     #[cfg(feature = "hydrate")]
-    if let Some(select) = document().get_element_by_id(id) {
+    if let Some(el) = document().get_element_by_id(id) {
         use leptos::wasm_bindgen::JsCast;
         use leptos::web_sys::js_sys::{Function, Reflect};
-        if let Some(f) = Reflect::get(&select, &"showPicker".into())
+        if let Some(f) = Reflect::get(&el, &method.into())
             .ok()
             .and_then(|f| f.dyn_into::<Function>().ok())
         {
-            let _ = f.call0(&select);
+            let _ = f.call0(&el);
         }
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (id, method);
 }

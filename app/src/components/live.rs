@@ -88,9 +88,24 @@ pub fn provide_live() -> Live {
         // the others on that page see who is here. Another page opens a new stream that
         // starts where the last one stopped.
         let page = Memo::new(move |_| page_of(&location.pathname.get()));
-        Effect::new(move |_| match (live.following.get(), page.get()) {
-            (Some(slug), page) => browser::open(live, &slug, live.seen.get_untracked(), &page),
-            (None, _) => browser::close(live),
+        Effect::new(move |_| {
+            let following = live.following.get();
+            let page = page.get();
+            // Whatever an earlier run asked for and has not done yet is out of date.
+            let ask = browser::ASKED.with(|a| a.get() + 1);
+            browser::ASKED.with(|a| a.set(ask));
+            match following {
+                // The stream's code is a split of its own, loaded the first time a project
+                // page asks for it (after the page hydrated).
+                Some(slug) => leptos::task::spawn_local(browser::open(
+                    live,
+                    slug,
+                    live.seen.get_untracked(),
+                    page,
+                    ask,
+                )),
+                None => browser::close(live),
+            }
         });
         browser::watch_typing();
         Effect::new(move |_| {
@@ -191,6 +206,9 @@ mod browser {
 
     thread_local! {
         static OPEN: RefCell<Option<Open>> = const { RefCell::new(None) };
+        /// Counts the streams asked for: an opening whose code arrives after a newer
+        /// request (another page, or none) is dropped.
+        pub static ASKED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     }
 
     pub fn close(live: Live) {
@@ -210,12 +228,16 @@ mod browser {
             .and_then(|d| d.trim().parse().ok())
     }
 
-    pub fn open(live: Live, slug: &str, seen: i64, page: &str) {
+    #[leptos::lazy]
+    pub fn open(live: Live, slug: String, seen: i64, page: String, ask: u32) {
+        if ASKED.with(|a| a.get()) != ask {
+            return;
+        }
         close(live);
         let url = format!(
             "/api/v1/projects/{}/events?after={seen}&page={}",
-            crate::words::urlencode(slug),
-            crate::words::urlencode(page)
+            crate::words::urlencode(&slug),
+            crate::words::urlencode(&page)
         );
         let Ok(source) = EventSource::new(&url) else {
             return;

@@ -113,6 +113,24 @@ pub async fn for_user(pool: &PgPool, user_id: Uuid) -> Result<Vec<MyProjectRow>,
     .await
 }
 
+/// The user's projects still in use, by name: (slug, name), for the project switcher.
+#[tracing::instrument(skip(pool), err(level = "debug"))]
+pub async fn active_for_user(
+    pool: &PgPool,
+    user_id: Uuid,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select p.slug, p.name
+           from project p join project_member m on m.project_id = p.id
+           where m.user_id = $1 and p.archived_at is null
+           order by lower(p.name), p.slug"#,
+        user_id,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.slug, r.name)).collect())
+}
+
 #[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn rename(pool: &PgPool, id: Uuid, name: &str) -> Result<(), sqlx::Error> {
     sqlx::query!("update project set name = $2 where id = $1", id, name)

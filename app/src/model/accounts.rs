@@ -15,6 +15,26 @@ pub struct Account {
     pub unread: i64,
 }
 
+/// What the app shell shows around every page: the account, the projects to switch to, and
+/// the open project's current increment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShellData {
+    pub account: Account,
+    /// The account's projects still in use, by name: (slug, name).
+    pub projects: Vec<(String, String)>,
+    /// The open project's running increment (or the planned one whose dates hold today).
+    pub increment: Option<IncrementNow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncrementNow {
+    pub id: i64,
+    /// "Sprint name · number".
+    pub label: String,
+    /// Business days from today to its last day, both counted (0 once it is past its end).
+    pub days_left: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenInfo {
     pub id: Uuid,

@@ -13,6 +13,15 @@ pub async fn me() -> Result<Option<Account>, AppError> {
     serve(async |pool, caller| accounts::me(&pool, caller.as_ref()).await).await
 }
 
+/// The app shell around every page: the account, its projects, and the open project's
+/// current increment (`slug`, when a project page is open).
+#[server(prefix = "/api/fn", endpoint = "shell")]
+pub async fn shell(slug: Option<String>) -> Result<Option<ShellData>, AppError> {
+    use super::ssr::serve;
+    use crate::service::accounts;
+    serve(async |pool, caller| accounts::shell(&pool, caller.as_ref(), slug.as_deref()).await).await
+}
+
 #[server(prefix = "/api/fn", endpoint = "register")]
 pub async fn register(
     email: String,

@@ -3,9 +3,10 @@
 use crate::auth::{self, Caller};
 use crate::db::users::{self as db, TokenRow, UserRow};
 use crate::domain::account::initials_of;
+use crate::domain::Permission;
 use crate::domain::{DisplayName, Email, Password};
 use crate::error::{from_constraint, AppError, FieldErrors};
-use crate::model::accounts::{Account, NewToken, Registration, TokenInfo};
+use crate::model::accounts::{Account, IncrementNow, NewToken, Registration, ShellData, TokenInfo};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -53,6 +54,53 @@ pub async fn me(pool: &PgPool, caller: Option<&Caller>) -> Result<Option<Account
     let mut account = Account::from(c);
     account.unread = super::comments::unread(pool, Some(c)).await?;
     Ok(Some(account))
+}
+
+/// The app shell's data: the account (as [`me`]), the account's projects, and, when a page
+/// of a project the caller belongs to is open, its current increment with the business days
+/// left. A project the caller cannot read shows no increment (its page says why).
+pub async fn shell(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: Option<&str>,
+) -> Result<Option<ShellData>, AppError> {
+    let Some(c) = caller else {
+        return Ok(None);
+    };
+    let Some(account) = me(pool, Some(c)).await? else {
+        return Ok(None);
+    };
+    let projects = crate::db::projects::active_for_user(pool, c.id).await?;
+    let increment = match slug {
+        Some(slug) => match super::access(pool, caller, slug, Permission::Read).await {
+            Ok(access) => current_increment(pool, &access).await?,
+            Err(AppError::NotFound | AppError::Forbidden) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    Ok(Some(ShellData {
+        account,
+        projects,
+        increment,
+    }))
+}
+
+async fn current_increment(
+    pool: &PgPool,
+    access: &super::Access,
+) -> Result<Option<IncrementNow>, AppError> {
+    let today = access.caller.clock.today();
+    let Some(row) = crate::db::sprints::current_increment(pool, access.project.id, today).await?
+    else {
+        return Ok(None);
+    };
+    let calendar = super::sprints::calendar(pool, access).await?;
+    Ok(Some(IncrementNow {
+        id: row.id,
+        label: format!("{} · {}", row.sprint_name, row.number),
+        days_left: calendar.count_business_days(today, row.ends_on),
+    }))
 }
 
 const WRONG_CREDENTIALS: &str = "that email and password do not match an account";

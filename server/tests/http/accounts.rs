@@ -509,3 +509,61 @@ async fn refusals_are_not_logged_as_errors(pool: PgPool) {
     // … and none was logged as an error.
     assert!(!text.contains("ERROR"), "{text}");
 }
+
+/// The app shell: the account, its projects, and the open project's increment with its
+/// business days left, never a project the caller is not in.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_shell_shows_the_open_projects_increment_and_only_to_its_members(pool: PgPool) {
+    // Wednesday 9 January 2030: the first two-week increment runs 7 to 20 January.
+    let wednesday = chrono::NaiveDate::from_ymd_opt(2030, 1, 9)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap()
+        .and_utc();
+    let app = super::support::spawn_at(pool, app::clock::Clock::starting_at(wednesday)).await;
+    let (owner, slug) = app.owner_of("olive@example.com", "Shop").await;
+    let shell = |client: &Client, slug: &str| {
+        let slug = slug.to_owned();
+        let client = client.clone();
+        async move {
+            let res = client.call("shell", &[("slug", slug.as_str())]).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let before = shell(&owner, &slug).await;
+    assert_eq!(before["account"]["display_name"], "Olive Owner");
+    assert_eq!(before["projects"][0][1], "Shop");
+    assert_eq!(before["increment"], Value::Null, "no sprint yet");
+    let projects = before["projects"].as_array().unwrap();
+    assert_eq!(projects.len(), 1);
+    assert_eq!(projects[0][0], slug.as_str());
+
+    let res = owner
+        .call(
+            "sprints/create",
+            &[
+                ("slug", slug.as_str()),
+                ("sprint[name]", "Q1"),
+                ("sprint[starts_on]", "2030-01-07"),
+                ("sprint[ends_on]", "2030-02-03"),
+                ("sprint[increment_weeks]", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let now = shell(&owner, &slug).await;
+    assert_eq!(now["increment"]["label"], "Q1 · 1");
+    // Wednesday to Friday, then a full week: 8 business days, today counted.
+    assert_eq!(now["increment"]["days_left"], 8);
+
+    // Someone else sees their own account, not the project's increment nor the project.
+    let stranger = app.user("sam@example.com", "Sam").await;
+    let theirs = shell(&stranger, &slug).await;
+    assert_eq!(theirs["account"]["display_name"], "Sam");
+    assert_eq!(theirs["increment"], Value::Null);
+    assert_eq!(theirs["projects"], serde_json::json!([]));
+    // And nobody signed in gets nothing.
+    let anon = shell(&app.anonymous(), &slug).await;
+    assert_eq!(anon, Value::Null);
+}

@@ -1272,8 +1272,9 @@ fn start_first(c: &Ctx) -> Req {
 
 /// Server functions that are not project-scoped: each resolves the caller itself (tested in
 /// `accounts.rs`).
-const ACCOUNT_LEVEL: [&str; 18] = [
+const ACCOUNT_LEVEL: [&str; 19] = [
     "me",
+    "shell",
     "register",
     "registration",
     "log_in",

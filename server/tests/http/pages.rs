@@ -128,7 +128,7 @@ async fn an_unknown_url_gets_a_404_page(pool: PgPool) {
     let body = res.text().await.unwrap();
     assert!(body.contains("Page not found"), "{body}");
     assert!(
-        body.contains("<header class=\"app-header\""),
+        body.contains("id=\"app-nav\""),
         "the 404 keeps the app shell"
     );
 }
