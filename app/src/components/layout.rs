@@ -6,7 +6,7 @@ use leptos_router::hooks::use_location;
 
 /// Project pages still to come: shown so the shape of the product is visible, not links.
 /// The project slug in a `/p/{slug}/…` path.
-fn project_slug(path: &str) -> Option<String> {
+pub fn project_slug(path: &str) -> Option<String> {
     let rest = path.strip_prefix("/p/")?;
     let slug = rest.split('/').next()?;
     (!slug.is_empty()).then(|| slug.to_owned())

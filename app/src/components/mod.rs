@@ -8,4 +8,5 @@ pub mod import;
 pub mod item_fields;
 pub mod layout;
 pub mod live;
+pub mod palette;
 pub mod shortcuts;

@@ -6,7 +6,8 @@
 //! a list's rows carry `data-row`, with their title link as `.item-title` (what `j`/`k`
 //! focus and `Enter` opens) and their controls as `[data-key="e"]`, `[data-key="a"]`,
 //! `[data-key="m"]` (what those letters press in the row holding focus). A shortcut never
-//! fires while typing in a field, nor with Ctrl, Alt or Meta held.
+//! fires while typing in a field, nor with Ctrl, Alt or Meta held; except `Ctrl-K` (`Cmd-K`),
+//! which opens the command palette (`palette`) from anywhere.
 
 #[cfg(feature = "hydrate")]
 use leptos::prelude::*;
@@ -24,7 +25,8 @@ const HELP: &str = concat!(
     "<dt><kbd>c</kbd></dt><dd>Create an item</dd>",
     "<dt><kbd>/</kbd></dt><dd>Search</dd>",
     "<dt><kbd>Escape</kbd></dt><dd>Leave the search or the new item's title</dd>",
-    "<dt><kbd>?</kbd></dt><dd>Show these shortcuts</dd></dl>",
+    "<dt><kbd>?</kbd></dt><dd>Show these shortcuts</dd>",
+    "<dt><kbd>Ctrl</kbd> <kbd>K</kbd></dt><dd>Command palette: go to a page or an item, or run an action</dd></dl>",
     r#"<form method="dialog"><button class="button">Close</button></form>"#
 );
 
@@ -48,6 +50,10 @@ pub fn listen() {
 /// Alt or Meta; or Escape in a field a shortcut went to.
 #[cfg(feature = "hydrate")]
 fn is_shortcut(ev: &leptos::ev::KeyboardEvent) -> bool {
+    // Ctrl-K (Cmd-K): the command palette, from anywhere, a field included.
+    if (ev.ctrl_key() || ev.meta_key()) && !ev.alt_key() && ev.key() == "k" {
+        return !ev.default_prevented();
+    }
     if ev.default_prevented() || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
         return false;
     }
@@ -65,6 +71,24 @@ fn is_shortcut(ev: &leptos::ev::KeyboardEvent) -> bool {
         key == "Escape" && active.is_some_and(|el| el.has_attribute("data-shortcut"))
     } else {
         matches!(key.as_str(), "?" | "/" | "c" | "e" | "a" | "m" | "j" | "k")
+    }
+}
+
+/// Opens the dialog listing the shortcuts, made the first time.
+#[cfg(feature = "hydrate")]
+pub fn help() {
+    let doc = document();
+    let dialog = doc.get_element_by_id("shortcuts-help").or_else(|| {
+        let d = doc.create_element("dialog").ok()?;
+        d.set_id("shortcuts-help");
+        d.set_class_name("dialog");
+        d.set_attribute("aria-labelledby", "shortcuts-title").ok()?;
+        d.set_inner_html(HELP);
+        doc.body()?.append_child(&d).ok()?;
+        Some(d)
+    });
+    if dialog.is_some() {
+        crate::components::item_fields::call_on("shortcuts-help", "showModal");
     }
 }
 
@@ -107,27 +131,15 @@ fn on_key(ev: leptos::ev::KeyboardEvent) {
         row.as_ref()
             .and_then(|r| r.query_selector(selector).ok().flatten())
     };
+    if ev.ctrl_key() || ev.meta_key() {
+        crate::components::palette::open();
+        return;
+    }
     let _ = match ev.key().as_str() {
-        "?" => find("#shortcuts-help")
-            .or_else(|| {
-                // Made with the first `?`.
-                let d = doc.create_element("dialog").ok()?;
-                d.set_id("shortcuts-help");
-                d.set_class_name("dialog");
-                d.set_attribute("aria-labelledby", "shortcuts-title").ok()?;
-                d.set_inner_html(HELP);
-                doc.body()?.append_child(&d).ok()?;
-                Some(d)
-            })
-            .and_then(|d| {
-                leptos::web_sys::js_sys::Reflect::get(&d, &"showModal".into())
-                    .ok()?
-                    .dyn_into::<leptos::web_sys::js_sys::Function>()
-                    .ok()?
-                    .call0(&d)
-                    .ok()
-            })
-            .is_some(),
+        "?" => {
+            help();
+            true
+        }
         "/" => press(find("[data-shortcut=search]"), false),
         "c" => press(find("[data-shortcut=create]"), false),
         "e" | "a" | "m" => press(in_row(&format!("[data-key={}]", ev.key())), true),
