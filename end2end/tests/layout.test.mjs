@@ -111,6 +111,11 @@ test('the project switcher goes to another project', async () => {
   await page.locator('.switcher summary').filter({ hasText: other.name }).waitFor();
   assert.equal(await page.locator('.switcher').getAttribute('open'), null, 'the switcher closes');
   assert.match(await page.locator('.increment-now').textContent(), /No increment running/);
+  // A new project's pages say what to do first.
+  await page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'Backlog' }).click();
+  await page.getByText('The backlog is empty. Start with an epic').waitFor();
+  await page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'Board' }).click();
+  await page.locator('.empty').getByRole('link', { name: 'create a sprint' }).waitFor();
   await page.close();
 });
 

@@ -95,7 +95,7 @@ async fn current_increment(
     else {
         return Ok(None);
     };
-    let calendar = super::sprints::calendar(pool, access).await?;
+    let calendar = super::sprints::calendar_with(access, row.holidays)?;
     Ok(Some(IncrementNow {
         id: row.id,
         label: format!("{} · {}", row.sprint_name, row.number),

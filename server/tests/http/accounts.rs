@@ -556,6 +556,21 @@ async fn the_shell_shows_the_open_projects_increment_and_only_to_its_members(poo
     assert_eq!(now["increment"]["label"], "Q1 · 1");
     // Wednesday to Friday, then a full week: 8 business days, today counted.
     assert_eq!(now["increment"]["days_left"], 8);
+    // A holiday in what is left counts out; one after the increment's end does not.
+    let settings = serde_json::json!({"slug": slug, "settings": {
+        "effort_chart": [{"points": 1, "label": "S"}, {"points": 3, "label": "M"}],
+        "working_days": [1, 2, 3, 4, 5],
+        "holidays": [{"date": "2030-01-15", "name": "Team day"}, {"date": "2030-01-22", "name": "Later"}],
+        "velocity_window": 4
+    }});
+    let res = owner.call_json("project/settings", &settings).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    assert_eq!(shell(&owner, &slug).await["increment"]["days_left"], 7);
 
     // Someone else sees their own account, not the project's increment nor the project.
     let stranger = app.user("sam@example.com", "Sam").await;

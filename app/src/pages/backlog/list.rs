@@ -67,7 +67,7 @@ pub fn ItemList(
         let empty = if flat {
             "Nothing matches these filters."
         } else {
-            "The backlog is empty. Add the first item above."
+            "The backlog is empty. Start with an epic, a large piece of work you will split into tasks: type its title above, choose Epic, and press Enter."
         };
         return view! { <p class="empty">{empty}</p> }.into_any();
     }

@@ -42,6 +42,16 @@ const FORECAST_EPICS: i64 = 50;
 
 /// The project's working calendar: its working weekdays and holidays.
 pub(crate) async fn calendar(pool: &PgPool, access: &Access) -> Result<Calendar, AppError> {
+    let holidays = projects_db::holidays(pool, access.project.id).await?;
+    calendar_with(access, holidays.into_iter().map(|h| h.day))
+}
+
+/// The project's working calendar with these holidays (all of them, or the ones in the span
+/// the caller counts).
+pub(crate) fn calendar_with(
+    access: &Access,
+    holidays: impl IntoIterator<Item = NaiveDate>,
+) -> Result<Calendar, AppError> {
     let days: Vec<i64> = access
         .project
         .working_days
@@ -50,8 +60,7 @@ pub(crate) async fn calendar(pool: &PgPool, access: &Access) -> Result<Calendar,
         .collect();
     let week = WorkingWeek::parse(&days)
         .map_err(|e| AppError::internal("stored working week invalid", e))?;
-    let holidays = projects_db::holidays(pool, access.project.id).await?;
-    Ok(Calendar::new(week, holidays.into_iter().map(|h| h.day)))
+    Ok(Calendar::new(week, holidays))
 }
 
 fn to_increment(row: &IncrementRow, calendar: &Calendar) -> Result<Increment, AppError> {
