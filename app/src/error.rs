@@ -313,10 +313,28 @@ mod tests {
             AppError::Internal,
             AppError::Request("offline".into()),
         ];
-        for err in all {
-            let json = serde_json::to_string(&err).unwrap();
+        for err in &all {
+            let json = serde_json::to_string(err).unwrap();
             let back: AppError = serde_json::from_str(&json).unwrap();
-            assert_eq!(back, err, "{json}");
+            assert_eq!(&back, err, "{json}");
+        }
+        // No wildcard: a new variant stops this compiling until it is in the list above
+        // and in the reader.
+        for err in &all {
+            match err {
+                AppError::NotFound
+                | AppError::Unauthorized
+                | AppError::Forbidden
+                | AppError::Refused(_)
+                | AppError::Validation(_)
+                | AppError::Conflict(_)
+                | AppError::TooManyRequests
+                | AppError::Busy
+                | AppError::Unavailable
+                | AppError::Contended
+                | AppError::Internal
+                | AppError::Request(_) => {}
+            }
         }
         let odd: AppError = serde_json::from_str(r#"{"code":"from_the_future"}"#).unwrap();
         assert_eq!(odd, AppError::Internal);

@@ -62,6 +62,12 @@ async function overflow(page) {
       })
       .map((el) => `${el.tagName.toLowerCase()}${el.getAttribute('id') ? '#' + el.getAttribute('id') : ''}${el.getAttribute('class') ? '.' + el.getAttribute('class').split(' ').join('.') : ''} (${Math.round(el.getBoundingClientRect().left)}–${Math.round(el.getBoundingClientRect().right)} of ${width})`);
     const scrolls = document.documentElement.scrollWidth > width;
+    // The sidebar scrolls up and down, so what it holds counts as clipped above: it must
+    // not need to scroll sideways.
+    const sidebar = document.getElementById('app-nav');
+    if (sidebar.checkVisibility() && sidebar.scrollWidth > sidebar.clientWidth) {
+      wide.push(`the sidebar's content is ${sidebar.scrollWidth}px wide in ${sidebar.clientWidth}px`);
+    }
     return { wide: wide.slice(0, 5), scrolls };
   });
 }

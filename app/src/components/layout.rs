@@ -53,7 +53,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <button type="submit" class="button small" name="sidebar" value="shown">"Pin the sidebar"</button>
             </form>
         </div>
-        <div id="app-nav" class="sidebar" popover="">
+        <aside id="app-nav" class="sidebar" popover="" aria-label="Sidebar">
             <div class="sidebar-head">
                 <Brand/>
                 <form method="post" action="/sidebar" class="sidebar-unpin">
@@ -63,8 +63,18 @@ pub fn Layout(children: Children) -> impl IntoView {
             </div>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let shell = shell.await.ok().flatten();
                     let slug = slug.get_untracked();
+                    let shell = match shell.await {
+                        Ok(shell) => shell,
+                        // The project's pages still, and what went wrong, not a "Sign in".
+                        Err(e) => {
+                            return view! {
+                                {slug.map(project_nav)}
+                                <p class="user-menu field-error">{e.to_string()}</p>
+                            }
+                            .into_any()
+                        }
+                    };
                     let Some(shell) = shell else {
                         return view! {
                             <div class="user-menu">
@@ -91,9 +101,11 @@ pub fn Layout(children: Children) -> impl IntoView {
                     .into_any()
                 })}
             </Transition>
-            <crate::components::live::LiveMark/>
-        </div>
+        </aside>
         <div class="app-body">
+            // The live stream's state, outside the sidebar: seen (and announced) at every
+            // width, the sidebar hidden or not.
+            <div class="app-status"><crate::components::live::LiveMark/></div>
             <main id="main" class="app-main">
                 {children()}
             </main>
@@ -157,10 +169,11 @@ fn inbox_link(unread: i64) -> impl IntoView {
 fn project_pages(slug: String, increment: Option<IncrementNow>) -> impl IntoView {
     let increment = match increment {
         Some(i) => {
-            let left = match i.days_left {
-                0 => "past its last day".to_owned(),
-                1 => "last day".to_owned(),
-                n => format!("{n} days left"),
+            let left = match (i.days_left, i.ended) {
+                (_, true) => "past its last day".to_owned(),
+                (0, false) => "no working days left".to_owned(),
+                (1, false) => "last day".to_owned(),
+                (n, false) => format!("{n} days left"),
             };
             view! {
                 <a class="increment-now" href=format!("/p/{slug}/increments/{}", i.id)>
@@ -177,11 +190,15 @@ fn project_pages(slug: String, increment: Option<IncrementNow>) -> impl IntoView
         }
         .into_any(),
     };
+    view! { {increment} {project_nav(slug)} }
+}
+
+/// The project's pages.
+fn project_nav(slug: String) -> impl IntoView {
     let link = |href: String, text: &'static str| {
         view! { <li><A href=href exact=true attr:class="nav-item">{text}</A></li> }
     };
     view! {
-        {increment}
         <nav aria-label="Project"><ul class="project-nav">
             {link(format!("/p/{slug}"), "Overview")}
             {link(format!("/p/{slug}/backlog"), "Backlog")}

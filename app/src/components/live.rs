@@ -97,17 +97,10 @@ pub fn provide_live() -> Live {
             match following {
                 // The stream's code is a split of its own, loaded the first time a project
                 // page asks for it (after the page hydrated).
-                Some(slug) => leptos::task::spawn_local(browser::open(
-                    live,
-                    slug,
-                    live.seen.get_untracked(),
-                    page,
-                    ask,
-                )),
+                Some(slug) => leptos::task::spawn_local(browser::open(live, slug, page, ask)),
                 None => browser::close(live),
             }
         });
-        browser::watch_typing();
         Effect::new(move |_| {
             live.version.track();
             browser::catch_up_when_free(live);
@@ -229,11 +222,15 @@ mod browser {
     }
 
     #[leptos::lazy]
-    pub fn open(live: Live, slug: String, seen: i64, page: String, ask: u32) {
+    pub fn open(live: Live, slug: String, page: String, ask: u32) {
         if ASKED.with(|a| a.get()) != ask {
             return;
         }
+        watch_typing();
         close(live);
+        // Read now, as the old stream closes: what it reported while this loaded is not
+        // asked for again.
+        let seen = live.seen.get_untracked();
         let url = format!(
             "/api/v1/projects/{}/events?after={seen}&page={}",
             crate::words::urlencode(&slug),

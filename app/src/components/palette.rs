@@ -67,7 +67,16 @@ mod browser {
                 let Some(href) = a.get_attribute("href") else {
                     continue;
                 };
-                let text = a.inner_text();
+                // The brand is "All projects" again, further down.
+                if a.class_list().contains("brand") {
+                    continue;
+                }
+                let text = if a.class_list().contains("account-link") {
+                    "Your account".to_owned()
+                } else {
+                    a.get_attribute("aria-label")
+                        .unwrap_or_else(|| a.inner_text())
+                };
                 let label = text.split_whitespace().collect::<Vec<_>>().join(" ");
                 if label.is_empty() || out.iter().any(|c| c.act == Act::Go(href.clone())) {
                     continue;
@@ -201,14 +210,14 @@ mod browser {
         Effect::new(move |_| {
             let text = typed.get();
             active.set(0);
+            // What an earlier query found is not offered for this one.
+            found.set(Vec::new());
             let ask = asked.get_value() + 1;
             asked.set_value(ask);
             let Some(slug) = slug() else {
-                found.set(Vec::new());
                 return;
             };
             if text.trim().chars().count() < 2 || number_of(&text).is_some() {
-                found.set(Vec::new());
                 return;
             }
             // Typing on: only the last words typed are looked up.
@@ -269,7 +278,26 @@ mod browser {
                 run(&c, slug().as_deref());
             }
         };
+        // The choice stays on the list as it shrinks, and in view as it moves.
+        Effect::new(move |_| {
+            let count = choices.with(Vec::len);
+            if active.get_untracked() >= count && count > 0 {
+                active.set(count - 1);
+            }
+        });
+        Effect::new(move |_| {
+            let id = format!("palette-{}", active.get());
+            choices.track();
+            request_animation_frame(move || {
+                if let Some(el) = document().get_element_by_id(&id) {
+                    el.scroll_into_view_with_bool(false);
+                }
+            });
+        });
         let on_key = move |ev: leptos::ev::KeyboardEvent| {
+            if ev.is_composing() {
+                return;
+            }
             let count = choices.with_untracked(Vec::len);
             match ev.key().as_str() {
                 "ArrowDown" if count > 0 => {
@@ -290,10 +318,14 @@ mod browser {
         view! {
             <dialog id="palette" class="dialog palette" aria-label="Command palette">
                 <input id="palette-input" type="text" role="combobox" autocomplete="off"
-                    aria-label="Go to a page or an item, or run an action" aria-expanded="true"
+                    aria-label="Go to a page or an item, or run an action"
+                    aria-expanded=move || (!choices.with(Vec::is_empty)).to_string()
                     aria-controls="palette-list" aria-autocomplete="list"
                     placeholder="Type a page, an item's number or words of its title…"
-                    aria-activedescendant=move || format!("palette-{}", active.get())
+                    aria-activedescendant=move || {
+                        let a = active.get();
+                        (a < choices.with(Vec::len)).then(|| format!("palette-{a}"))
+                    }
                     prop:value=move || typed.get()
                     on:input=move |ev| typed.set(event_target_value(&ev))
                     on:keydown=on_key/>

@@ -51,7 +51,8 @@ pub fn listen() {
 #[cfg(feature = "hydrate")]
 fn is_shortcut(ev: &leptos::ev::KeyboardEvent) -> bool {
     // Ctrl-K (Cmd-K): the command palette, from anywhere, a field included.
-    if (ev.ctrl_key() || ev.meta_key()) && !ev.alt_key() && ev.key() == "k" {
+    // By the key's place, so Caps Lock and other layouts open it too.
+    if (ev.ctrl_key() || ev.meta_key()) && !ev.alt_key() && ev.code() == "KeyK" {
         return !ev.default_prevented();
     }
     if ev.default_prevented() || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {

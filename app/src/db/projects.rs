@@ -113,22 +113,63 @@ pub async fn for_user(pool: &PgPool, user_id: Uuid) -> Result<Vec<MyProjectRow>,
     .await
 }
 
-/// The user's projects still in use, by name: (slug, name), for the project switcher.
+/// What the app shell shows around every page, in one round trip: the user's unread
+/// notifications (as `comments::unread` counts them), their projects still in use by name,
+/// and, for the project open (its id, once the caller's membership was checked), the
+/// increment it is in on `today` (its running one, else a planned one whose dates hold
+/// `today`) with the project's holidays from `today` to its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShellRow {
+    pub unread: i64,
+    pub slugs: Vec<String>,
+    pub names: Vec<String>,
+    pub increment_id: Option<i64>,
+    pub sprint_name: Option<String>,
+    pub number: Option<i32>,
+    pub ends_on: Option<NaiveDate>,
+    pub holidays: Option<Vec<NaiveDate>>,
+}
+
 #[tracing::instrument(skip(pool), err(level = "debug"))]
-pub async fn active_for_user(
+pub async fn shell(
     pool: &PgPool,
     user_id: Uuid,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"select p.slug, p.name
-           from project p join project_member m on m.project_id = p.id
-           where m.user_id = $1 and p.archived_at is null
-           order by lower(p.name), p.slug"#,
+    project_id: Option<Uuid>,
+    today: NaiveDate,
+) -> Result<ShellRow, sqlx::Error> {
+    sqlx::query_as!(
+        ShellRow,
+        r#"select
+             (select count(*) from notification n
+              join project_member m on m.project_id = n.project_id and m.user_id = n.user_id
+              where n.user_id = $1 and n.read_at is null) as "unread!",
+             array(select p.slug from project p join project_member m on m.project_id = p.id
+                   where m.user_id = $1 and p.archived_at is null
+                   order by lower(p.name), p.slug) as "slugs!",
+             array(select p.name from project p join project_member m on m.project_id = p.id
+                   where m.user_id = $1 and p.archived_at is null
+                   order by lower(p.name), p.slug) as "names!",
+             c.id as "increment_id?", c.sprint_name as "sprint_name?", c.number as "number?",
+             c.ends_on as "ends_on?", c.holidays as "holidays?"
+           from (select 1) one
+           left join lateral (
+               select i.id, s.name as sprint_name, i.number, i.ends_on,
+                      array(select h.day from project_holiday h
+                            where h.project_id = i.project_id and h.day between $3 and i.ends_on
+                            order by h.day) as holidays
+               from increment i join sprint s on s.id = i.sprint_id
+               where i.project_id = $2
+                 and (i.state = 'active'
+                      or (i.state = 'planned' and i.starts_on <= $3 and $3 <= i.ends_on))
+               order by i.state = 'active' desc, i.starts_on
+               limit 1
+           ) c on true"#,
         user_id,
+        project_id,
+        today
     )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.slug, r.name)).collect())
+    .fetch_one(pool)
+    .await
 }
 
 #[tracing::instrument(skip(pool), err(level = "debug"))]

@@ -140,43 +140,6 @@ pub async fn increments(
     .await
 }
 
-/// The increment a project is in on `today`: its running one, else a planned one whose
-/// dates hold `today` (the app shell's "days left"), with the project's holidays from
-/// `today` to its end (one round trip, on every page).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CurrentIncrementRow {
-    pub id: i64,
-    pub sprint_name: String,
-    pub number: i32,
-    pub ends_on: NaiveDate,
-    pub holidays: Vec<NaiveDate>,
-}
-
-#[tracing::instrument(skip(pool), err(level = "debug"))]
-pub async fn current_increment(
-    pool: &PgPool,
-    project_id: Uuid,
-    today: NaiveDate,
-) -> Result<Option<CurrentIncrementRow>, sqlx::Error> {
-    sqlx::query_as!(
-        CurrentIncrementRow,
-        r#"select i.id, s.name as sprint_name, i.number, i.ends_on,
-                  array(select h.day from project_holiday h
-                        where h.project_id = i.project_id and h.day between $2 and i.ends_on
-                        order by h.day) as "holidays!"
-           from increment i join sprint s on s.id = i.sprint_id
-           where i.project_id = $1
-             and (i.state = 'active'
-                  or (i.state = 'planned' and i.starts_on <= $2 and $2 <= i.ends_on))
-           order by i.state = 'active' desc, i.starts_on
-           limit 1"#,
-        project_id,
-        today
-    )
-    .fetch_optional(pool)
-    .await
-}
-
 /// One increment, locked for the rest of the transaction when asked.
 pub async fn increment(
     conn: &mut PgConnection,

@@ -31,8 +31,11 @@ pub struct IncrementNow {
     pub id: i64,
     /// "Sprint name · number".
     pub label: String,
-    /// Business days from today to its last day, both counted (0 once it is past its end).
+    /// Business days from today to its last day, both counted (0 once it is past its end,
+    /// and on non-working days at its end).
     pub days_left: u32,
+    /// Its last day is behind us (a running increment not closed in time).
+    pub ended: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -58,7 +58,8 @@ pub async fn me(pool: &PgPool, caller: Option<&Caller>) -> Result<Option<Account
 
 /// The app shell's data: the account (as [`me`]), the account's projects, and, when a page
 /// of a project the caller belongs to is open, its current increment with the business days
-/// left. A project the caller cannot read shows no increment (its page says why).
+/// left. A project the caller cannot read shows no increment (its page says why). One
+/// statement past the membership check, which the page's own reads share.
 pub async fn shell(
     pool: &PgPool,
     caller: Option<&Caller>,
@@ -67,39 +68,39 @@ pub async fn shell(
     let Some(c) = caller else {
         return Ok(None);
     };
-    let Some(account) = me(pool, Some(c)).await? else {
-        return Ok(None);
-    };
-    let projects = crate::db::projects::active_for_user(pool, c.id).await?;
-    let increment = match slug {
+    let access = match slug {
         Some(slug) => match super::access(pool, caller, slug, Permission::Read).await {
-            Ok(access) => current_increment(pool, &access).await?,
+            Ok(access) => Some(access),
             Err(AppError::NotFound | AppError::Forbidden) => None,
             Err(e) => return Err(e),
         },
         None => None,
     };
+    let today = c.clock.today();
+    let row = crate::db::projects::shell(pool, c.id, access.as_ref().map(|a| a.project.id), today)
+        .await?;
+    let increment = match (&access, row.increment_id, row.ends_on) {
+        (Some(access), Some(id), Some(ends_on)) => {
+            let calendar = super::sprints::calendar_with(access, row.holidays.unwrap_or_default())?;
+            Some(IncrementNow {
+                id,
+                label: format!(
+                    "{} · {}",
+                    row.sprint_name.unwrap_or_default(),
+                    row.number.unwrap_or_default()
+                ),
+                days_left: calendar.count_business_days(today, ends_on),
+                ended: today > ends_on,
+            })
+        }
+        _ => None,
+    };
+    let mut account = Account::from(c);
+    account.unread = row.unread;
     Ok(Some(ShellData {
         account,
-        projects,
+        projects: row.slugs.into_iter().zip(row.names).collect(),
         increment,
-    }))
-}
-
-async fn current_increment(
-    pool: &PgPool,
-    access: &super::Access,
-) -> Result<Option<IncrementNow>, AppError> {
-    let today = access.caller.clock.today();
-    let Some(row) = crate::db::sprints::current_increment(pool, access.project.id, today).await?
-    else {
-        return Ok(None);
-    };
-    let calendar = super::sprints::calendar_with(access, row.holidays)?;
-    Ok(Some(IncrementNow {
-        id: row.id,
-        label: format!("{} · {}", row.sprint_name, row.number),
-        days_left: calendar.count_business_days(today, row.ends_on),
     }))
 }
 

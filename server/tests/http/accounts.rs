@@ -520,7 +520,8 @@ async fn the_shell_shows_the_open_projects_increment_and_only_to_its_members(poo
         .and_hms_opt(12, 0, 0)
         .unwrap()
         .and_utc();
-    let app = super::support::spawn_at(pool, app::clock::Clock::starting_at(wednesday)).await;
+    let app =
+        super::support::spawn_at(pool.clone(), app::clock::Clock::starting_at(wednesday)).await;
     let (owner, slug) = app.owner_of("olive@example.com", "Shop").await;
     let shell = |client: &Client, slug: &str| {
         let slug = slug.to_owned();
@@ -572,13 +573,73 @@ async fn the_shell_shows_the_open_projects_increment_and_only_to_its_members(poo
     );
     assert_eq!(shell(&owner, &slug).await["increment"]["days_left"], 7);
 
-    // Someone else sees their own account, not the project's increment nor the project.
+    // Started, it is still the one shown.
+    let first = now["increment"]["id"].as_i64().unwrap().to_string();
+    let res = owner
+        .call(
+            "increments/start",
+            &[("slug", slug.as_str()), ("id", first.as_str())],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    assert_eq!(shell(&owner, &slug).await["increment"]["label"], "Q1 · 1");
+
+    // Someone else sees their own account and projects, not this project's increment nor
+    // this project; an archived project of theirs is not offered either.
     let stranger = app.user("sam@example.com", "Sam").await;
+    let res = stranger.call("projects/create", &[("name", "Own")]).await;
+    let own: Value = res.json().await.unwrap();
+    let res = stranger.call("projects/create", &[("name", "Old")]).await;
+    let old: Value = res.json().await.unwrap();
+    let res = stranger
+        .call(
+            "project/archive",
+            &[
+                ("slug", old["slug"].as_str().unwrap()),
+                ("archived", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
     let theirs = shell(&stranger, &slug).await;
     assert_eq!(theirs["account"]["display_name"], "Sam");
     assert_eq!(theirs["increment"], Value::Null);
-    assert_eq!(theirs["projects"], serde_json::json!([]));
+    assert_eq!(
+        theirs["projects"],
+        serde_json::json!([[own["slug"], "Own"]])
+    );
     // And nobody signed in gets nothing.
     let anon = shell(&app.anonymous(), &slug).await;
     assert_eq!(anon, Value::Null);
+
+    // On the Saturday before its last day (a Sunday) no working day is left, and it has
+    // not ended; on the Monday after, still running, it is past its last day.
+    for (day, left, ended) in [(19, 0, false), (21, 0, true)] {
+        let at = chrono::NaiveDate::from_ymd_opt(2030, 1, day)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap()
+            .and_utc();
+        let later =
+            super::support::spawn_at(pool.clone(), app::clock::Clock::starting_at(at)).await;
+        let olive = later.anonymous();
+        assert_eq!(
+            log_in(&olive, "olive@example.com", PASSWORD).await.status(),
+            StatusCode::OK
+        );
+        let then = shell(&olive, &slug).await;
+        assert_eq!(then["increment"]["label"], "Q1 · 1", "on the {day}th");
+        assert_eq!(then["increment"]["days_left"], left, "on the {day}th");
+        assert_eq!(then["increment"]["ended"], ended, "on the {day}th");
+    }
 }
