@@ -56,6 +56,22 @@ test('an epic broken into the article\'s five tasks adds up to 11 points', async
   await page.getByRole('list', { name: 'History' }).getByText('state: todo → done').waitFor();
   await page.getByRole('link', { name: /Epic #/ }).click();
   await progress.filter({ hasText: '3 of 11 points done · 1 of 5 items · 8 points remaining' }).waitFor();
+
+  // In the backlog, the epic's row shows its open children in place (the done one is not
+  // backlog work any more), and hides them again.
+  await openHydrated(page, `/p/${slug}/backlog`);
+  await page.getByTestId('live-mark').filter({ hasText: /^Live/ }).waitFor();
+  const show = page.getByRole('button', { name: 'Show children' }).first();
+  assert.equal(await show.getAttribute('aria-expanded'), 'false');
+  await show.click();
+  const children = page.getByRole('list', { name: /^Children of #/ });
+  await children.getByRole('link', { name: 'Cart' }).waitFor();
+  assert.deepEqual(await children.getByRole('link').allTextContents(),
+    ['Display items', 'Display prices', 'Pics storage', 'Cart']);
+  const hide = page.getByRole('button', { name: 'Hide children' }).first();
+  assert.equal(await hide.getAttribute('aria-expanded'), 'true');
+  await hide.click();
+  await children.waitFor({ state: 'detached' });
   await page.close();
 });
 

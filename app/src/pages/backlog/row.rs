@@ -88,7 +88,7 @@ pub fn item_row(
                 {rollup.map(|r| view! { <span class="muted rollup">{r}</span> })}
                 {is_epic.then(|| view! {
                     <a class="button small without-js" href=format!("/p/{slug}/backlog?epic={n}")>"Children"</a>
-                    <button type="button" class="button small needs-js" aria-expanded=move || expanded.try_get().unwrap_or_default().to_string()
+                    <button type="button" class="button small needs-js" aria-expanded=move || shown_open(expanded).to_string()
                         on:click=move |_| {
                             // `try_`: a row stays on screen, clickable, while a reload replaces
                             // its list, and what it made is gone by then.
@@ -98,7 +98,7 @@ pub fn item_row(
                             }
                             expanded.try_update(|e| *e = !*e);
                         }>
-                        {move || if expanded.try_get().unwrap_or_default() { "Hide children" } else { "Show children" }}
+                        {move || if shown_open(expanded) { "Hide children" } else { "Show children" }}
                     </button>
                 })}
             </div>
@@ -134,9 +134,9 @@ pub fn item_row(
                     }
                 })}
             </div>
-            // `try_`, here and above: a server render whose client has left may still be
-            // finishing when the row's values are disposed.
-            {move || expanded.try_get().unwrap_or_default().then(|| children.try_get().flatten()).flatten().map(|loaded| match loaded {
+            // `try_` and `shown_open`, here and above: a server render whose client has left
+            // may still be finishing when the row's values are disposed.
+            {move || shown_open(expanded).then(|| children.try_get().flatten()).flatten().map(|loaded| match loaded {
                 Err(e) => view! { <p class="field-error">{e.to_string()}</p> }.into_any(),
                 Ok(page) => view! {
                     <ul class="child-list" aria-label=format!("Children of #{n}")>
@@ -155,5 +155,22 @@ pub fn item_row(
                 }.into_any(),
             })}
         </li>
+    }
+}
+
+/// Whether an epic's children are shown, as the row's view reads it. On the server always
+/// closed, as every row is first shown, without touching the signal: a render whose client
+/// has left can be finishing on one thread while another disposes the row's values, and
+/// even a `try_` read tracks the signal first, which panics then (seen at the end of a
+/// benchmark run).
+fn shown_open(expanded: RwSignal<bool>) -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        let _ = expanded;
+        false
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        expanded.try_get().unwrap_or_default()
     }
 }
