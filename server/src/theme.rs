@@ -33,18 +33,9 @@ fn local(back: &str) -> &str {
 }
 
 pub async fn choose(State(state): State<AppState>, Form(choice): Form<Choice>) -> Response {
-    let secure = if state.auth.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let name = app::THEME_COOKIE;
-    let cookie = match choice.theme.as_str() {
-        "light" | "dark" => format!(
-            "{name}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
-            choice.theme
-        ),
-        "system" => format!("{name}=; Path=/; Max-Age=0; SameSite=Lax{secure}"),
+    let value = match choice.theme.as_str() {
+        "light" | "dark" => Some(choice.theme.as_str()),
+        "system" => None,
         _ => {
             return (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -53,11 +44,26 @@ pub async fn choose(State(state): State<AppState>, Form(choice): Form<Choice>) -
                 .into_response()
         }
     };
+    remembered(&state, app::THEME_COOKIE, value, local(&choice.back))
+}
+
+/// Keeps a browser's choice in the cookie `name` for a year (or forgets it, `None`), then
+/// goes back to `back`.
+fn remembered(state: &AppState, name: &str, value: Option<&str>, back: &str) -> Response {
+    let secure = if state.auth.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = match value {
+        Some(v) => format!("{name}={v}; Path=/; Max-Age=31536000; SameSite=Lax{secure}"),
+        None => format!("{name}=; Path=/; Max-Age=0; SameSite=Lax{secure}"),
+    };
     (
         StatusCode::SEE_OTHER,
         [
             (header::SET_COOKIE, cookie),
-            (header::LOCATION, local(&choice.back).to_owned()),
+            (header::LOCATION, back.to_owned()),
         ],
     )
         .into_response()
@@ -73,15 +79,9 @@ pub async fn sidebar(
     headers: HeaderMap,
     Form(choice): Form<SidebarChoice>,
 ) -> Response {
-    let secure = if state.auth.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let name = app::SIDEBAR_COOKIE;
-    let cookie = match choice.sidebar.as_str() {
-        "hidden" => format!("{name}=hidden; Path=/; Max-Age=31536000; SameSite=Lax{secure}"),
-        "shown" => format!("{name}=; Path=/; Max-Age=0; SameSite=Lax{secure}"),
+    let value = match choice.sidebar.as_str() {
+        "hidden" => Some("hidden"),
+        "shown" => None,
         _ => {
             return (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -90,14 +90,12 @@ pub async fn sidebar(
                 .into_response()
         }
     };
-    (
-        StatusCode::SEE_OTHER,
-        [
-            (header::SET_COOKIE, cookie),
-            (header::LOCATION, back_from_referer(&headers)),
-        ],
+    remembered(
+        &state,
+        app::SIDEBAR_COOKIE,
+        value,
+        &back_from_referer(&headers),
     )
-        .into_response()
 }
 
 /// The path (and query) of the page the form was on, when it is this site's; else the
