@@ -40,6 +40,33 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
+/// A number with `places` decimals ("9.6"), rounded half away from zero; never "-0".
+/// Integer arithmetic, not `format!("{x:.1}")`: the browser's code then carries none of
+/// the standard library's float printing (about 10 KB, kept in the first module because
+/// formatting reaches it through a table of functions every module shares).
+pub fn decimal(x: f64, places: u32) -> String {
+    let scale = 10u64.pow(places);
+    let scaled = (x * scale as f64).round();
+    if !scaled.is_finite() || scaled.abs() >= 9.0e15 {
+        return if x.is_nan() {
+            "—".into()
+        } else if x > 0.0 {
+            "∞".into()
+        } else {
+            "-∞".into()
+        };
+    }
+    let scaled = scaled as i64;
+    let sign = if scaled < 0 { "-" } else { "" };
+    let n = scaled.unsigned_abs();
+    let (whole, part) = (n / scale, n % scale);
+    if places == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{part:0width$}", width = places as usize)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,7 +88,7 @@ test('without JavaScript the backlog adds and moves items and the board moves ca
   const page = await noJs.newPage();
   await page.goto(`${BASE}/p/${slug}/backlog`);
   // What cannot be done here without JavaScript is said, not offered.
-  await page.getByText('changing an estimate or an assignee needs JavaScript').waitFor();
+  await page.getByText("changing one item's estimate or assignee in its row needs JavaScript").waitFor();
   // Quick add keeps what was typed.
   await page.getByLabel('New item title').fill('Written without script');
   await page.getByLabel('New item estimate').selectOption('3');
@@ -103,6 +103,23 @@ test('without JavaScript the backlog adds and moves items and the board moves ca
   const number = await first.getAttribute('data-number');
   await page.locator(`#bottom-${number}`).click();
   await page.locator('ol.item-list > li').last().getByText('Written without script').waitFor();
+
+  // Checked rows change together with the bar under the list (it appears once one is checked).
+  const bar = page.locator('form.bulk-bar');
+  assert.equal(await bar.isVisible(), false);
+  await page.getByRole('checkbox', { name: `Select #${number}` }).check();
+  await page.getByRole('checkbox', { name: `Select #${epic}` }).check();
+  await bar.waitFor();
+  await page.getByLabel('Change', { exact: true }).selectOption('estimate:8');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.locator(`li[data-number="${number}"]`, { hasText: '8 · XL' }).waitFor();
+  assert.match(await page.locator(`li[data-number="${epic}"]`).textContent(), /8 · XL/);
+  // A refusal comes back to the bar, with the reason.
+  await page.getByRole('checkbox', { name: `Select #${epic}` }).check();
+  await page.getByLabel('Change', { exact: true }).selectOption('delete');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await bar.getByRole('alert').filter({ hasText: 'is an epic with child items' }).waitFor();
+  await page.locator(`li[data-number="${epic}"]`).waitFor();
 
   // The board: Search goes from Doing to Done.
   await page.goto(`${BASE}/p/${slug}/board`);

@@ -22,7 +22,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     // Refetched on every navigation, so signing in or out shows at once, and on every
     // change the open project's stream reports, so the unread count and the increment's
     // days left follow comments, assignments, starts and closes while a page is open.
-    let shell = Resource::new(
+    let shell = crate::components::data::data(
         move || (slug.get(), location.pathname.get(), live.version.get()),
         |(slug, _, _)| app_shell(slug),
     );

@@ -1,6 +1,7 @@
 //! Reusable pieces of the interface.
 
 pub mod charts;
+pub mod data;
 pub mod error_view;
 pub mod focus;
 pub mod forms;

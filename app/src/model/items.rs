@@ -239,3 +239,62 @@ mod tests {
         assert_eq!(back, cleared);
     }
 }
+
+/// The most items one bulk edit changes.
+pub const MAX_BULK: usize = 200;
+
+/// What a bulk edit does to each of its items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkChange {
+    /// Sets the estimate (points on the effort chart), or clears it.
+    Estimate(Option<i64>),
+    /// Assigns to the member with this email, or to nobody.
+    Assignee(Option<String>),
+    /// Sets the state (`todo`, `doing`, `done`).
+    State(String),
+    /// Commits to an increment that is not closed (by its id).
+    Increment(i64),
+    /// Takes out of this increment, back to the backlog.
+    Uncommit(i64),
+    /// Moves to the trash.
+    Delete,
+    /// Brings back from the trash.
+    Restore,
+}
+
+impl BulkChange {
+    /// Reads a choice of the backlog's bulk form: `estimate:5`, `estimate:` (none),
+    /// `assignee:ada@example.com`, `assignee:`, `state:done`, `increment:12`, `delete`.
+    pub fn from_choice(choice: &str) -> Option<BulkChange> {
+        let (what, value) = choice.split_once(':').unwrap_or((choice, ""));
+        let value = value.trim();
+        let given = (!value.is_empty()).then(|| value.to_owned());
+        Some(match what {
+            "estimate" => BulkChange::Estimate(match given {
+                Some(v) => Some(v.parse().ok()?),
+                None => None,
+            }),
+            "assignee" => BulkChange::Assignee(given),
+            "state" => BulkChange::State(given?),
+            "increment" => BulkChange::Increment(given?.parse().ok()?),
+            "delete" => BulkChange::Delete,
+            _ => return None,
+        })
+    }
+}
+
+/// One change made to several items, by number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkEdit {
+    pub items: Vec<i32>,
+    pub change: BulkChange,
+}
+
+/// What a bulk edit did: how many items it changed, and the edits that put them back
+/// as they were (sent as one request by Undo).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkDone {
+    pub changed: u32,
+    pub undo: Vec<BulkEdit>,
+}

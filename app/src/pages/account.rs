@@ -12,7 +12,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let account = Resource::new(|| (), |_| me());
+    let account = crate::components::data::data(|| (), |_| me());
     view! {
         <Title text="Your account"/>
         <h1>"Your account"</h1>
@@ -70,7 +70,7 @@ fn PasswordCard() -> impl IntoView {
 fn TokensCard() -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
-    let tokens = Resource::new(
+    let tokens = crate::components::data::data(
         move || (create.version().get(), revoke.version().get()),
         |_| list_tokens(),
     );
@@ -152,7 +152,7 @@ fn TokenList(list: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl In
 #[component]
 fn EmailCard() -> impl IntoView {
     let save = ServerAction::<SetEmailPrefs>::new();
-    let prefs = Resource::new(move || save.version().get(), |_| my_email_prefs());
+    let prefs = crate::components::data::data(move || save.version().get(), |_| my_email_prefs());
     view! {
         <section class="card" id="email" aria-labelledby="email-heading">
             <h2 id="email-heading">"Email"</h2>

@@ -17,7 +17,7 @@ fn next_param() -> Memo<String> {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<LogIn>::new();
-    let registration = Resource::new(|| (), |_| registration_status());
+    let registration = crate::components::data::data(|| (), |_| registration_status());
     let next = next_param();
     let email_error = field_error(action.value(), "email");
     let password_error = field_error(action.value(), "password");
@@ -67,7 +67,7 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let registration = Resource::new(|| (), |_| registration_status());
+    let registration = crate::components::data::data(|| (), |_| registration_status());
     view! {
         <Title text="Create an account"/>
         <Suspense fallback=|| ()>

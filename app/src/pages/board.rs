@@ -69,11 +69,11 @@ pub fn BoardPage() -> impl IntoView {
     });
     let grouped = Memo::new(move |_| query.with(|q| q.get("group").as_deref() == Some("person")));
     let project = project_resource();
-    let members = Resource::new(move || slug.get(), list_members);
+    let members = crate::components::data::data(move || slug.get(), list_members);
     let changed = RwSignal::new(0u32);
     // Read again after every change, ours or (through the live stream) anyone's.
     let live = crate::components::live::Live::get();
-    let board = Resource::new(
+    let board = crate::components::data::data(
         move || (slug.get(), increment.get(), changed.get(), live.tick.get()),
         |(slug, increment, _, _)| get_board(slug, increment),
     );

@@ -63,7 +63,7 @@ fn matches(people: &[Mentionable], word: &str) -> Vec<Mentionable> {
 pub fn Activity(slug: String, number: i32, detail: ItemDetail) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let thread_slug = slug.clone();
-    let thread = Resource::new(
+    let thread = crate::components::data::data(
         move || refresh.get(),
         move |_| comment_thread(thread_slug.clone(), number),
     );

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_navigate;
 #[component]
 pub fn InboxPage() -> impl IntoView {
     let mark = ServerAction::<MarkRead>::new();
-    let list = Resource::new(move || mark.version().get(), |_| my_inbox());
+    let list = crate::components::data::data(move || mark.version().get(), |_| my_inbox());
     // Opening a notification marks it read first, then goes to it (so the header's count,
     // read again on arrival, is already down).
     let open = Action::new(|(id, link): &(i64, String)| {

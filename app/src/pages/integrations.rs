@@ -24,7 +24,7 @@ fn use_origin() -> RwSignal<String> {
 pub fn Integrations(slug: String) -> impl IntoView {
     let changed = RwSignal::new(0u32);
     let list_slug = slug.clone();
-    let integrations = Resource::new(
+    let integrations = crate::components::data::data(
         move || changed.get(),
         move |_| list_integrations(list_slug.clone()),
     );

@@ -29,11 +29,11 @@ pub fn ItemPage() -> impl IntoView {
         })
     });
     let project = project_resource();
-    let members = Resource::new(move || slug.get(), list_members);
+    let members = crate::components::data::data(move || slug.get(), list_members);
     let changed = RwSignal::new(0u32);
     // The version this page's own last save made (not a change by someone else).
     let saved = RwSignal::new(None::<i32>);
-    let detail = Resource::new(
+    let detail = crate::components::data::data(
         move || (slug.get(), number.get(), changed.get()),
         |(slug, number, _)| get_item(slug, number),
     );
@@ -581,7 +581,7 @@ pub fn differences(shown: &Item, now: &Item) -> Vec<(&'static str, String)> {
 fn changed_elsewhere(
     slug: Memo<String>,
     number: Memo<i32>,
-    detail: Resource<Result<ItemDetail, AppError>>,
+    detail: Resource<Result<ItemDetail, AppError>, crate::components::data::Json>,
     changed: RwSignal<u32>,
     saved: RwSignal<Option<i32>>,
     can_edit: Memo<bool>,

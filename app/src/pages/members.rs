@@ -17,7 +17,7 @@ pub fn MembersPage() -> impl IntoView {
     let add = ServerAction::<AddMember>::new();
     let set_role = ServerAction::<SetMemberRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
-    let members = Resource::new(
+    let members = crate::components::data::data(
         move || {
             (
                 slug.get(),

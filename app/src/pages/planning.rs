@@ -27,7 +27,7 @@ pub fn PlanningPage() -> impl IntoView {
     let project = project_resource();
     let changed = RwSignal::new(0u32);
     let live = crate::components::live::Live::get();
-    let planning = Resource::new(
+    let planning = crate::components::data::data(
         move || {
             (
                 slug.get(),
@@ -87,7 +87,7 @@ fn points(x: f64) -> String {
     if (x - x.round()).abs() < 0.05 {
         format!("{}", x.round() as i64)
     } else {
-        format!("{x:.1}")
+        crate::words::decimal(x, 1)
     }
 }
 
@@ -128,7 +128,11 @@ fn PlanView(
     let capacity_text = plan.capacity.map(|c| {
         let range = match (plan.capacity_low, plan.capacity_high) {
             (Some(lo), Some(hi)) => {
-                format!(" (from {lo:.0} to {hi:.0} at the slowest and fastest pace)")
+                format!(
+                    " (from {} to {} at the slowest and fastest pace)",
+                    crate::words::decimal(lo, 0),
+                    crate::words::decimal(hi, 0)
+                )
             }
             _ => String::new(),
         };
@@ -149,7 +153,7 @@ fn PlanView(
         };
         view! {
             <div class=class>
-                <div class="progress" aria-hidden="true"><span style=format!("width: {percent:.0}%")></span></div>
+                <div class="progress" aria-hidden="true"><span style=format!("width: {}%", crate::words::decimal(percent, 0))></span></div>
                 <p role="status" id="plan-load">{text}</p>
             </div>
         }
@@ -254,7 +258,7 @@ fn PlanView(
                 <input type="hidden" name="increment" value=id/>
                 <label for="plan-velocity-input">"Velocity to plan with (points per business day)"</label>
                 <input id="plan-velocity-input" name="velocity" inputmode="decimal" size="6"
-                    value=typed_value placeholder=plan.team.map(|t| format!("{:.1}", t.average))/>
+                    value=typed_value placeholder=plan.team.map(|t| crate::words::decimal(t.average, 1))/>
                 <button type="submit" class="button small">"Use it"</button>
             </form>
         </section>

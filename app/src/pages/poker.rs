@@ -86,7 +86,7 @@ pub fn PokerPage() -> impl IntoView {
     let live = Live::get();
     // A countdown that ends reveals the round: read again then.
     let countdown_over = RwSignal::new(0u32);
-    let state = Resource::new(
+    let state = crate::components::data::data(
         move || {
             (
                 slug.get(),

@@ -19,9 +19,10 @@ pub fn use_slug() -> Memo<String> {
 
 /// Loads the project for the current route (refetched when the slug changes), and follows
 /// its changes from the moment it was read (the live event stream, in the browser).
-pub fn project_resource() -> Resource<Result<ProjectInfo, crate::error::AppError>> {
+pub fn project_resource(
+) -> Resource<Result<ProjectInfo, crate::error::AppError>, crate::components::data::Json> {
     let slug = use_slug();
-    let project = Resource::new(move || slug.get(), project_detail);
+    let project = crate::components::data::data(move || slug.get(), project_detail);
     let live = crate::components::live::Live::get();
     Effect::new(move |_| {
         if let Some(Ok(info)) = project.get() {
@@ -99,7 +100,7 @@ fn ParkingLotCard(slug: String, can_contribute: bool) -> impl IntoView {
     let add = ServerAction::<AddTopic>::new();
     let list_slug = slug.clone();
     let live = crate::components::live::Live::get();
-    let lot = Resource::new(
+    let lot = crate::components::data::data(
         move || (add.version().get(), live.tick.get()),
         move |_| list_topics(list_slug.clone()),
     );

@@ -13,7 +13,7 @@ pub fn ProjectsPage() -> impl IntoView {
     let create = ServerAction::<CreateProject>::new();
     let imported = RwSignal::new(0u32);
     let answer = ServerAction::<AnswerInvitation>::new();
-    let projects = Resource::new(
+    let projects = crate::components::data::data(
         move || {
             (
                 create.version().get(),
@@ -23,7 +23,8 @@ pub fn ProjectsPage() -> impl IntoView {
         },
         |_| my_projects(),
     );
-    let invitations = Resource::new(move || answer.version().get(), |_| my_invitations());
+    let invitations =
+        crate::components::data::data(move || answer.version().get(), |_| my_invitations());
     let name_error = field_error(create.value(), "name");
     let other_error = form_error(create.value(), &["name"]);
     view! {

@@ -33,7 +33,7 @@ pub fn ReflectionPage() -> impl IntoView {
     let live = crate::components::live::Live::get();
     // Read with the page so the browser follows the project's changes from then on.
     let project = project_resource();
-    let board = Resource::new(
+    let board = crate::components::data::data(
         move || {
             (
                 slug.get(),
@@ -102,10 +102,16 @@ fn velocity_line(board: &Reflection) -> String {
         Some((label, prev)) => {
             let trend = match (board.velocity, prev) {
                 (Some(now), Some(before)) if now > before + 1e-9 => {
-                    format!(" Velocity rose by {:.1}.", now - before)
+                    format!(
+                        " Velocity rose by {}.",
+                        crate::words::decimal(now - before, 1)
+                    )
                 }
                 (Some(now), Some(before)) if now + 1e-9 < *before => {
-                    format!(" Velocity fell by {:.1}.", before - now)
+                    format!(
+                        " Velocity fell by {}.",
+                        crate::words::decimal(before - now, 1)
+                    )
                 }
                 (Some(_), Some(_)) => " Velocity held steady.".to_owned(),
                 _ => String::new(),

@@ -32,7 +32,7 @@ pub fn StateBadge(state: IncrementState) -> impl IntoView {
 
 /// "1 decimal" velocity text.
 pub fn per_day(v: Option<f64>) -> String {
-    v.map_or("—".into(), |v| format!("{v:.1}"))
+    v.map_or("—".into(), |v| crate::words::decimal(v, 1))
 }
 
 #[component]
@@ -45,7 +45,7 @@ pub fn SprintsPage() -> impl IntoView {
     let rename = ServerAction::<RenameSprint>::new();
     // Read again after every change, ours or (through the live stream) anyone's.
     let live = crate::components::live::Live::get();
-    let sprints = Resource::new(
+    let sprints = crate::components::data::data(
         move || {
             (
                 slug.get(),
@@ -277,7 +277,7 @@ pub fn IncrementPage() -> impl IntoView {
     let start = ServerAction::<StartIncrement>::new();
     let close = ServerAction::<CloseIncrement>::new();
     let live = crate::components::live::Live::get();
-    let report = Resource::new(
+    let report = crate::components::data::data(
         move || {
             (
                 slug.get(),

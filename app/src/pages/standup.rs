@@ -31,7 +31,7 @@ pub fn StandupPage() -> impl IntoView {
     let live = crate::components::live::Live::get();
     // Read with the page so the browser follows the project's changes from then on.
     let project = project_resource();
-    let standup = Resource::new(
+    let standup = crate::components::data::data(
         move || {
             (
                 slug.get(),
@@ -43,7 +43,7 @@ pub fn StandupPage() -> impl IntoView {
         |(slug, date, ..)| get_standup(slug, date),
     );
     // The current increment's board, which run mode filters to the person speaking.
-    let board = Resource::new(
+    let board = crate::components::data::data(
         move || (slug.get(), live.tick.get()),
         |(slug, _)| get_board(slug, None),
     );

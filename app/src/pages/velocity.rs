@@ -20,11 +20,11 @@ pub fn VelocityPage() -> impl IntoView {
     let live = crate::components::live::Live::get();
     // Read with the page so the browser follows the project's changes from then on.
     let project = project_resource();
-    let velocity = Resource::new(
+    let velocity = crate::components::data::data(
         move || (slug.get(), live.tick.get()),
         |(slug, _)| get_velocity(slug),
     );
-    let forecast = Resource::new(
+    let forecast = crate::components::data::data(
         move || (slug.get(), live.tick.get()),
         |(slug, _)| get_forecast(slug),
     );

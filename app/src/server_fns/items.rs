@@ -165,3 +165,32 @@ pub async fn set_state_form(
         .await,
     )
 }
+
+/// Makes one or more changes to several items at once, all or nothing (the backlog's
+/// selection, and Undo sending back what the reply said).
+#[server(prefix = "/api/fn", endpoint = "items/bulk", input = Json)]
+pub async fn edit_many(slug: String, edits: Vec<BulkEdit>) -> Result<BulkDone, AppError> {
+    use super::ssr::serve;
+    use crate::service::items;
+    serve(async |pool, caller| items::bulk(&pool, caller.as_ref(), &slug, &edits).await).await
+}
+
+/// The plain-form twin of `items/bulk`: the backlog's selection (checkboxes named
+/// `items[]`) and one choice of its bulk menu (see [`BulkChange::from_choice`]).
+#[server(prefix = "/api/fn", endpoint = "items/bulk-form")]
+pub async fn edit_many_form(
+    slug: String,
+    items: Option<Vec<i32>>,
+    change: String,
+) -> Result<BulkDone, AppError> {
+    use super::ssr::{caller, finish, pool};
+    use crate::service::items;
+    finish(
+        async {
+            let pool = pool()?;
+            let items = items.unwrap_or_default();
+            items::bulk_choice(&pool, caller().await?.as_ref(), &slug, items, &change).await
+        }
+        .await,
+    )
+}

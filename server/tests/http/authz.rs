@@ -467,6 +467,32 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "items/bulk",
+            needs: Permission::Contribute,
+            before: &[],
+            request: |c| {
+                Json(
+                    "items/bulk",
+                    json!({"slug": c.slug, "edits": [{"items": [c.item], "change": {"estimate": 3}}]}),
+                )
+            },
+        },
+        Case {
+            name: "items/bulk-form",
+            needs: Permission::Contribute,
+            before: &[],
+            request: |c| {
+                Form(
+                    "items/bulk-form",
+                    vec![
+                        ("slug", c.slug.clone()),
+                        ("items[]", c.item.to_string()),
+                        ("change", "state:doing".into()),
+                    ],
+                )
+            },
+        },
+        Case {
             name: "items/delete",
             needs: Permission::Contribute,
             before: &[],

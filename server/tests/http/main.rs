@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod authz;
+mod bulk;
 mod comments;
 mod cross_project;
 mod edge;

@@ -187,7 +187,7 @@ pub fn BurndownChart(report: Report, business_days: Vec<NaiveDate>) -> impl Into
                     <td>{d.done}</td>
                     <td>{d.scope}</td>
                     <td>{d.scope_added}</td>
-                    <td>{format!("{:.1}", d.ideal)}</td>
+                    <td>{crate::words::decimal(d.ideal, 1)}</td>
                 </tr>
             }
         })

@@ -121,20 +121,28 @@ fn tick_label(value: f64) -> String {
     if (value - value.round()).abs() < 1e-9 {
         format!("{}", value.round() as i64)
     } else {
-        format!("{value:.2}").trim_end_matches('0').to_owned()
+        crate::words::decimal(value, 2)
+            .trim_end_matches('0')
+            .to_owned()
     }
 }
 
 /// A coordinate or length in the SVG, with one decimal.
 fn px(value: f64) -> String {
-    format!("{value:.1}")
+    crate::words::decimal(value, 1)
 }
 
 /// An SVG `points` attribute: "x,y x,y …" with one decimal.
 fn points_attr(points: &[(f64, f64)]) -> String {
     points
         .iter()
-        .map(|(x, y)| format!("{x:.1},{y:.1}"))
+        .map(|(x, y)| {
+            format!(
+                "{},{}",
+                crate::words::decimal(*x, 1),
+                crate::words::decimal(*y, 1)
+            )
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }

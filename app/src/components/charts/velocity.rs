@@ -24,7 +24,7 @@ const VELOCITY_PLOT: Plot = Plot {
 
 /// A value with one decimal, or "—" when there is none.
 fn one_decimal(value: Option<f64>) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"))
+    value.map_or_else(|| "—".to_owned(), |v| crate::words::decimal(v, 1))
 }
 
 /// "Jan 5 – Jan 18".
@@ -45,7 +45,7 @@ fn short_label(label: &str) -> String {
 fn increment_summary(point: &VelocityPoint) -> String {
     let per_day = point
         .velocity
-        .map(|v| format!(", {v:.1} points per day"))
+        .map(|v| format!(", {} points per day", crate::words::decimal(v, 1)))
         .unwrap_or_default();
     format!(
         "{}: committed {}, completed {}{per_day}",
@@ -144,7 +144,12 @@ pub fn VelocityChart(report: VelocityReport) -> impl IntoView {
     let count = increments.len();
     let plural = if count == 1 { "" } else { "s" };
     let team_text = team
-        .map(|t| format!("; team velocity {:.1} points per business day", t.average))
+        .map(|t| {
+            format!(
+                "; team velocity {} points per business day",
+                crate::words::decimal(t.average, 1)
+            )
+        })
         .unwrap_or_default();
     let description = format!("{count} closed increment{plural}, oldest first{team_text}.");
 
@@ -195,7 +200,7 @@ pub fn VelocityChart(report: VelocityReport) -> impl IntoView {
         view! {
             <g class="team-velocity" aria-hidden="true">
                 <line class="reference" x1=px(plot.left) x2=px(plot.right) y1=y.clone() y2=y stroke-dasharray="6 4"/>
-                <text class="reference-label" x=label_x y=label_y text-anchor="end">{format!("team {:.1}/day", t.average)}</text>
+                <text class="reference-label" x=label_x y=label_y text-anchor="end">{format!("team {}/day", crate::words::decimal(t.average, 1))}</text>
             </g>
         }
     });

@@ -59,6 +59,8 @@ pub fn ItemList(
     dragged: RwSignal<Option<i32>>,
     /// The row menu that is open (see `item_field_select`).
     menu: RwSignal<Option<(i32, ItemField)>>,
+    /// The rows checked for a bulk change.
+    selection: super::bulk::Selection,
     flat: bool,
     query: Memo<ItemQuery>,
 ) -> impl IntoView {
@@ -131,7 +133,7 @@ pub fn ItemList(
             {items.into_iter().enumerate().map(|(i, item)| {
                 let prev = (i > 0).then(|| numbers[i - 1]);
                 let next = numbers.get(i + 1).copied();
-                item_row(item, ctx, changed, message, refocus, menu, prev, next, dragged, mover)
+                item_row(item, ctx, changed, message, refocus, menu, prev, next, dragged, mover, selection)
             }).collect_view()}
         </ol>
         <nav class="pager" aria-label="Pages">

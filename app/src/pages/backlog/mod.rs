@@ -5,6 +5,7 @@
 //! This page and its filters are here; the quick-add form is in `quick_add`, the list with its
 //! pager and keyboard moves in `list`, and one row of it in `row`.
 
+mod bulk;
 mod list;
 mod quick_add;
 mod row;
@@ -16,7 +17,7 @@ use crate::components::item_fields::BoardContext;
 use crate::domain::ItemKind;
 use crate::error::AppError;
 use crate::model::items::ItemQuery;
-use crate::server_fns::items::{list_items, AddItemForm, MoveItemForm};
+use crate::server_fns::items::{list_items, AddItemForm, EditManyForm, MoveItemForm};
 use crate::server_fns::projects::list_members;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -49,7 +50,7 @@ fn use_item_query() -> Memo<ItemQuery> {
 pub fn BacklogPage() -> impl IntoView {
     let slug = use_slug();
     let project = project_resource();
-    let members = Resource::new(move || slug.get(), list_members);
+    let members = crate::components::data::data(move || slug.get(), list_members);
     // The list's resource lives here, outside the view below that waits for the project and
     // its members: made in there, it was made again (and its query run and its answer sent
     // again) whenever that view ran again as those two arrived.
@@ -58,7 +59,7 @@ pub fn BacklogPage() -> impl IntoView {
     let changed = RwSignal::new(0u32);
     // Read again after every change, ours or (through the live stream) anyone's.
     let live = crate::components::live::Live::get();
-    let page = Resource::new(
+    let page = crate::components::data::data(
         move || (slug.get(), query.get(), changed.get(), live.tick.get()),
         move |(slug, q, _, _)| list_items(slug, q),
     );
@@ -78,6 +79,8 @@ pub fn BacklogPage() -> impl IntoView {
         mover: list::mover(slug, changed, message, refocus),
         dragged: RwSignal::new(None),
         menu: RwSignal::new(None),
+        selection: bulk::Selection::new(),
+        bulk_error: RwSignal::new(posted_error(&[EditManyForm::PATH])),
     };
     view! {
         <Title text="Backlog"/>
@@ -107,12 +110,16 @@ struct BacklogState {
     /// The row menu that is open: kept by the page, so a reload (the live stream's) does not
     /// close it under the user.
     menu: RwSignal<Option<(i32, crate::components::item_fields::ItemField)>>,
+    /// The rows checked for a bulk change, kept across the list's reloads.
+    selection: bulk::Selection,
+    /// Why the last bulk change was refused, shown in the bar.
+    bulk_error: RwSignal<Option<String>>,
 }
 
 #[component]
 fn Backlog(
     ctx: StoredValue<BoardContext>,
-    page: Resource<Result<crate::model::items::ItemPage, AppError>>,
+    page: Resource<Result<crate::model::items::ItemPage, AppError>, crate::components::data::Json>,
     state: BacklogState,
 ) -> impl IntoView {
     let BacklogState {
@@ -123,6 +130,8 @@ fn Backlog(
         mover,
         dragged,
         menu,
+        selection,
+        bulk_error,
     } = state;
     let can_edit = ctx.try_with_value(|c| c.can_edit).unwrap_or_default();
     let filtered = move || {
@@ -138,60 +147,61 @@ fn Backlog(
     };
 
     view! {
-        <header class="page-header">
-            <h1>"Backlog"</h1>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    page.await.ok().map(|p| {
-                        // A filtered list is a selection the scrum master can estimate together.
-                        let chosen: Vec<String> = p.items.iter()
-                            .filter(|i| i.kind != crate::domain::ItemKind::Epic && i.state != crate::domain::ItemState::Done)
-                            .take(crate::model::poker::MAX_QUEUE)
-                            .map(|i| i.number.to_string())
-                            .collect();
-                        let poker = (filtered() && ctx.try_with_value(|c| c.can_plan).unwrap_or_default() && !chosen.is_empty()).then(|| view! {
-                            <a class="button small" data-testid="poker-selection"
-                                href=format!("/p/{}/poker?items={}", ctx.try_with_value(|c| c.slug.clone()).unwrap_or_default(), chosen.join(","))>
-                                {format!("Estimate {} in planning poker", crate::words::count(chosen.len() as i64, "item shown", "items shown"))}
-                            </a>
-                        });
-                        view! {
-                            <p class="totals" data-testid="backlog-totals">
-                                // Epics are rows but not counted; their children are counted but shown inside
-                                // them: so the count names what it counts.
-                                {format!("{} · {}",
-                                    crate::words::count(p.total_count, "task or bug", "tasks and bugs"),
-                                    crate::words::count(p.total_points, "point", "points"))}
-                            </p>
-                            {poker}
-                        }
-                    })
-                })}
-            </Transition>
-        </header>
-        <Filters ctx query/>
-        {can_edit.then(|| view! {
-            <QuickAdd ctx changed message/>
-            <p class="without-js muted">"Without JavaScript, items are added and moved here; changing an estimate or an assignee needs JavaScript (or the JSON API)."</p>
-        })}
-        <p class="form-error" role="alert">{move || message.try_get().flatten()}</p>
-        <Transition fallback=|| view! { <p class="muted">"Loading items…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
-                // The filter is read here, not inside the future: a server renders the
-                // future on whichever worker thread polls it, and a memo read there while
-                // this request recomputes it on another panicked (seen once in 50 clients'
-                // load on the debug build).
-                {move || {
-                    let flat = filtered();
-                    Suspend::new(async move {
-                        page.await.map(|p| view! {
-                            <ItemList page=p ctx changed message refocus mover dragged menu flat query/>
-                        })
-                    })
-                }}
-            </ErrorBoundary>
+    <header class="page-header">
+        <h1>"Backlog"</h1>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                page.await.ok().map(|p| {
+                    // A filtered list is a selection the scrum master can estimate together.
+                    let chosen: Vec<String> = p.items.iter()
+                        .filter(|i| i.kind != crate::domain::ItemKind::Epic && i.state != crate::domain::ItemState::Done)
+                        .take(crate::model::poker::MAX_QUEUE)
+                        .map(|i| i.number.to_string())
+                        .collect();
+                    let poker = (filtered() && ctx.try_with_value(|c| c.can_plan).unwrap_or_default() && !chosen.is_empty()).then(|| view! {
+                        <a class="button small" data-testid="poker-selection"
+                            href=format!("/p/{}/poker?items={}", ctx.try_with_value(|c| c.slug.clone()).unwrap_or_default(), chosen.join(","))>
+                            {format!("Estimate {} in planning poker", crate::words::count(chosen.len() as i64, "item shown", "items shown"))}
+                        </a>
+                    });
+                    view! {
+                        <p class="totals" data-testid="backlog-totals">
+                            // Epics are rows but not counted; their children are counted but shown inside
+                            // them: so the count names what it counts.
+                            {format!("{} · {}",
+                                crate::words::count(p.total_count, "task or bug", "tasks and bugs"),
+                                crate::words::count(p.total_points, "point", "points"))}
+                        </p>
+                        {poker}
+                    }
+                })
+            })}
         </Transition>
-    }
+    </header>
+    <Filters ctx query/>
+    {can_edit.then(|| view! {
+        <QuickAdd ctx changed message/>
+        <p class="without-js muted">"Without JavaScript, items are added and moved here, and checked items are changed together with the bar that appears under the list; changing one item's estimate or assignee in its row needs JavaScript (or the JSON API)."</p>
+    })}
+    <p class="form-error" role="alert">{move || message.try_get().flatten()}</p>
+    <Transition fallback=|| view! { <p class="muted">"Loading items…"</p> }>
+        <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
+            // The filter is read here, not inside the future: a server renders the
+            // future on whichever worker thread polls it, and a memo read there while
+            // this request recomputes it on another panicked (seen once in 50 clients'
+            // load on the debug build).
+            {move || {
+                let flat = filtered();
+                Suspend::new(async move {
+                    page.await.map(|p| view! {
+                                                <ItemList page=p ctx changed message refocus mover dragged menu selection flat query/>
+                                            })
+                                        })
+                                    }}
+                                </ErrorBoundary>
+                            </Transition>
+                            {can_edit.then(|| bulk::bulk_bar(ctx, selection, changed, bulk_error))}
+                        }
 }
 
 #[component]

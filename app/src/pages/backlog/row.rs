@@ -21,6 +21,7 @@ pub fn item_row(
     next: Option<i32>,
     dragged: RwSignal<Option<i32>>,
     mover: Mover,
+    selection: super::bulk::Selection,
 ) -> impl IntoView {
     let n = item.number;
     // Read without panicking: a server render whose client has gone away may still be
@@ -76,7 +77,14 @@ pub fn item_row(
                 }
             }>
             <div class="item-main">
-                {can_edit.then(|| view! { <span class="drag-handle" aria-hidden="true" title="Drag to reorder">"⠿"</span> })}
+                {can_edit.then(|| view! {
+                    <span class="drag-handle" aria-hidden="true" title="Drag to reorder">"⠿"</span>
+                    // Part of the bulk bar's form (`bulk`), wherever the row is.
+                    <input type="checkbox" class="select" form="bulk" name="items[]" value=n.to_string()
+                        data-key="x" aria-label=format!("Select #{n}")
+                        prop:checked=move || selection.has(n)
+                        on:click=move |ev| selection.clicked(ev, n)/>
+                })}
                 <span class="item-number">{format!("#{n}")}</span>
                 <span class=format!("kind kind-{}", item.kind.as_str())>{item.kind.label()}</span>
                 <a class="item-title" href=href>{title.clone()}</a>

@@ -1,9 +1,11 @@
 //! The backlog's operations, shared by the server functions and the JSON API.
 
+mod bulk;
 mod list;
 mod ranks;
 mod trash;
 
+pub use bulk::{bulk, bulk_choice};
 pub use list::{list, list_filtered};
 pub use ranks::move_to;
 use ranks::*;
@@ -646,6 +648,20 @@ pub async fn update(
         let err = stale(&mut tx, &old, &access.caller.clock).await;
         return Err(err);
     }
+    apply(&mut tx, &access, &chart, &old, patch).await?;
+    commit_and_read(tx, old.id, &chart).await
+}
+
+/// Makes an edit to an item (locked by the caller) inside the caller's transaction: checks
+/// it, saves it, records its history and tells who it concerns. Refused edits are field errors.
+pub(crate) async fn apply(
+    tx: &mut PgConnection,
+    access: &Access,
+    chart: &EffortChart,
+    old: &ItemRow,
+    patch: &ItemPatch,
+) -> Result<(), AppError> {
+    let project_id = access.project.id;
     let mut new = old.clone();
     let mut errors = FieldErrors::default();
 
@@ -658,7 +674,7 @@ pub async fn update(
         blocked: patch.blocked,
         blocked_reason: patch.blocked_reason.as_deref(),
     };
-    let (own, refusals) = own_fields(&old).edited(&edit, &chart, access.caller.clock.now());
+    let (own, refusals) = own_fields(old).edited(&edit, chart, access.caller.clock.now());
     for (field, message) in refusals {
         errors.add(field, message);
     }
@@ -667,7 +683,7 @@ pub async fn update(
     if let Some(assignee) = &patch.assignee {
         match assignee.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
             None => new.assignee_id = None,
-            Some(email) => match member(&mut tx, project_id, email).await? {
+            Some(email) => match member(tx, project_id, email).await? {
                 Ok(Some(id)) => {
                     new.assignee_id = Some(id);
                     new_assignee = Some(email.to_owned());
@@ -684,7 +700,7 @@ pub async fn update(
         match parent {
             None => new.parent_id = None,
             Some(n) if n == old.number => errors.add("parent", "an item cannot be its own epic"),
-            Some(n) => match epic(&mut tx, project_id, n).await? {
+            Some(n) => match epic(tx, project_id, n).await? {
                 Ok(row) => new.parent_id = Some(row.id),
                 Err(e) => errors.add("parent", e),
             },
@@ -695,7 +711,7 @@ pub async fn update(
     }
     if old.kind == ItemKind::Epic
         && new.kind != ItemKind::Epic
-        && !db::child_ids(&mut tx, old.id).await?.is_empty()
+        && !db::child_ids(tx, old.id).await?.is_empty()
     {
         errors.add(
             "kind",
@@ -711,7 +727,7 @@ pub async fn update(
         after.assignee = match new.assignee_id {
             Some(id) => Some(AssigneeRef {
                 id: Some(id),
-                name: db::display_name(&mut tx, id).await?,
+                name: db::display_name(tx, id).await?,
                 email: new_assignee,
             }),
             None => None,
@@ -720,12 +736,12 @@ pub async fn update(
     if new.parent_id != old.parent_id {
         after.parent = new.parent_id.and(patch.parent.flatten());
     }
-    let changes = history::changes(&recorded(&old), &after);
+    let changes = history::changes(&recorded(old), &after);
     if !changes.is_empty() {
-        db::save(&mut tx, &new).await?;
+        db::save(tx, &new).await?;
         for change in &changes {
             db::record(
-                &mut tx,
+                tx,
                 project_id,
                 old.id,
                 access.caller.id,
@@ -735,7 +751,7 @@ pub async fn update(
             .await?;
         }
         let actor = (access.caller.id, access.caller.display_name.as_str());
-        tell(&mut tx, project_id, &new, Some(actor), &changes).await?;
+        tell(tx, project_id, &new, Some(actor), &changes).await?;
     }
-    commit_and_read(tx, old.id, &chart).await
+    Ok(())
 }

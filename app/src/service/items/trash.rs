@@ -74,18 +74,28 @@ pub async fn restore(
     number: i32,
 ) -> Result<Item, AppError> {
     let access = access(pool, caller, slug, Permission::Contribute).await?;
-    let project_id = access.project.id;
-    let actor = access.caller.id;
     let chart = access.chart()?;
     let mut tx = pool.begin().await?;
-    let mut item = db::by_number(&mut tx, project_id, number, true)
+    let id = restore_in(&mut tx, &access, number).await?;
+    commit_and_read(tx, id, &chart).await
+}
+
+/// Brings an item back from the trash inside the caller's transaction (see `restore`).
+pub(crate) async fn restore_in(
+    tx: &mut PgConnection,
+    access: &Access,
+    number: i32,
+) -> Result<Uuid, AppError> {
+    let project_id = access.project.id;
+    let actor = access.caller.id;
+    let mut item = db::by_number(&mut *tx, project_id, number, true)
         .await?
         .ok_or(AppError::NotFound)?;
     let Some(deleted_at) = item.deleted_at else {
         return Err(AppError::Conflict(format!("#{number} is not in the trash")));
     };
     if let Some(parent) = item.parent_number {
-        if live_item(&mut tx, project_id, parent, false).await.is_err() {
+        if live_item(tx, project_id, parent, false).await.is_err() {
             // Its epic is gone: it comes back on its own, and the history says so.
             item.parent_id = None;
             let change = Change::Parent {
@@ -93,7 +103,7 @@ pub async fn restore(
                 new: None,
             };
             db::record(
-                &mut tx,
+                &mut *tx,
                 project_id,
                 item.id,
                 actor,
@@ -104,13 +114,24 @@ pub async fn restore(
         }
     }
     item.deleted_at = None;
-    save_with(&mut tx, &access, &item, &Change::Restored).await?;
-    let together = db::trashed_with(&mut tx, item.id, deleted_at).await?;
-    for mut child in db::by_ids(&mut tx, &together).await? {
+    save_with(tx, access, &item, &Change::Restored).await?;
+    let together = db::trashed_with(&mut *tx, item.id, deleted_at).await?;
+    for mut child in db::by_ids(&mut *tx, &together).await? {
         child.deleted_at = None;
-        save_with(&mut tx, &access, &child, &Change::Restored).await?;
+        save_with(tx, access, &child, &Change::Restored).await?;
     }
-    commit_and_read(tx, item.id, &chart).await
+    Ok(item.id)
+}
+
+/// Moves an item without children to the trash inside the caller's transaction.
+pub(crate) async fn delete_in(
+    tx: &mut PgConnection,
+    access: &Access,
+    item: &ItemRow,
+) -> Result<(), AppError> {
+    let mut item = item.clone();
+    item.deleted_at = Some(access.caller.clock.now());
+    save_with(tx, access, &item, &Change::Deleted { with_epic: None }).await
 }
 
 /// Saves an item and records the change in its history, stamped now.

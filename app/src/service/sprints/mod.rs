@@ -363,14 +363,25 @@ async fn open_increment<'p>(
     let mut tx = pool.begin().await?;
     // Locks in the same order as start, close and edit: project, then increment.
     db::lock_project(&mut tx, access.project.id).await?;
-    let target = locked_increment(&mut tx, access.project.id, id).await?;
+    let target = open_increment_in(&mut tx, &access, id, if_closed).await?;
+    Ok((access, tx, target))
+}
+
+/// An increment that is not closed, locked, in a transaction holding the project's lock.
+pub(crate) async fn open_increment_in(
+    tx: &mut PgConnection,
+    access: &Access,
+    id: i64,
+    if_closed: &str,
+) -> Result<IncrementRow, AppError> {
+    let target = locked_increment(tx, access.project.id, id).await?;
     if target.state == IncrementState::Closed {
         return Err(AppError::Conflict(format!(
             "{} is closed: {if_closed}",
             label(&target)
         )));
     }
-    Ok((access, tx, target))
+    Ok(target)
 }
 
 /// Puts an item in an increment (or none) and records the move in its history.
@@ -408,19 +419,35 @@ pub async fn commit(
     let (access, mut tx, target) =
         open_increment(pool, caller, slug, id, "plan the next increment instead").await?;
     within_limit(items)?;
+    commit_in(&mut tx, &access, &target, &items.items).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Commits items to `target` (open, locked with the project) inside the caller's
+/// transaction. Returns the items it moved that can go back where they were, with the
+/// increment each came from (none: the backlog); not those from a closed increment.
+pub(crate) async fn commit_in(
+    tx: &mut PgConnection,
+    access: &Access,
+    target: &IncrementRow,
+    numbers: &[i32],
+) -> Result<Vec<(i32, Option<i64>)>, AppError> {
+    let id = target.id;
     let project_id = access.project.id;
-    let increments: HashMap<i64, IncrementRow> = db::increments(&mut tx, project_id, None)
+    let increments: HashMap<i64, IncrementRow> = db::increments(&mut *tx, project_id, None)
         .await?
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
-    let mut numbers = items.items.clone();
+    let mut numbers = numbers.to_vec();
     numbers.sort_unstable();
     numbers.dedup();
     let mut errors = Vec::new();
     let mut changes = Vec::new();
+    let mut back = Vec::new();
     for &number in &numbers {
-        let Some(item) = items_db::by_number(&mut tx, project_id, number, true)
+        let Some(item) = items_db::by_number(&mut *tx, project_id, number, true)
             .await?
             .filter(|r| r.deleted_at.is_none())
         else {
@@ -437,22 +464,21 @@ pub async fn commit(
             // Already there: nothing to do.
         } else {
             // From the backlog, another open increment, or (reopened) a closed one.
-            let from = item
-                .increment_id
-                .and_then(|i| increments.get(&i))
-                .map(increment_value);
-            changes.push((item.id, from));
+            let came_from = item.increment_id.and_then(|i| increments.get(&i));
+            if came_from.is_none_or(|i| i.state != IncrementState::Closed) {
+                back.push((number, item.increment_id));
+            }
+            changes.push((item.id, came_from.map(increment_value)));
         }
     }
     if !errors.is_empty() {
         return Err(AppError::validation("items", listed(&errors)));
     }
-    let new = increment_value(&target);
+    let new = increment_value(target);
     for (item_id, old) in changes {
-        move_item(&mut tx, &access, item_id, Some(id), old, Some(new.clone())).await?;
+        move_item(tx, access, item_id, Some(id), old, Some(new.clone())).await?;
     }
-    tx.commit().await?;
-    Ok(())
+    Ok(back)
 }
 
 /// A commitment names at most [`sprint::MAX_COMMITTED_AT_ONCE`] items: each is looked up
@@ -472,7 +498,7 @@ fn within_limit(items: &Commitment) -> Result<(), AppError> {
 }
 
 /// Problems with a list of items, the first few in full.
-fn listed(errors: &[String]) -> String {
+pub(crate) fn listed(errors: &[String]) -> String {
     const SHOWN: usize = 10;
     let mut text = errors[..errors.len().min(SHOWN)].join("; ");
     if errors.len() > SHOWN {
@@ -493,26 +519,38 @@ pub async fn uncommit(
     let (access, mut tx, target) =
         open_increment(pool, caller, slug, id, "its items stay in its report").await?;
     within_limit(items)?;
+    uncommit_in(&mut tx, &access, &target, &items.items).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes items out of `target` (open, locked with the project) inside the caller's
+/// transaction, back to the backlog.
+pub(crate) async fn uncommit_in(
+    tx: &mut PgConnection,
+    access: &Access,
+    target: &IncrementRow,
+    numbers: &[i32],
+) -> Result<(), AppError> {
     let project_id = access.project.id;
     let mut ids = Vec::new();
     let mut errors = Vec::new();
-    let mut numbers = items.items.clone();
+    let mut numbers = numbers.to_vec();
     numbers.sort_unstable();
     numbers.dedup();
     for &number in &numbers {
-        match items_db::by_number(&mut tx, project_id, number, true).await? {
-            Some(item) if item.increment_id == Some(id) => ids.push(item.id),
-            _ => errors.push(format!("#{number} is not in {}", label(&target))),
+        match items_db::by_number(&mut *tx, project_id, number, true).await? {
+            Some(item) if item.increment_id == Some(target.id) => ids.push(item.id),
+            _ => errors.push(format!("#{number} is not in {}", label(target))),
         }
     }
     if !errors.is_empty() {
         return Err(AppError::validation("items", listed(&errors)));
     }
-    let old = increment_value(&target);
+    let old = increment_value(target);
     for item_id in ids {
-        move_item(&mut tx, &access, item_id, None, Some(old.clone()), None).await?;
+        move_item(tx, access, item_id, None, Some(old.clone()), None).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 

@@ -1,0 +1,335 @@
+//! Selecting rows (a checkbox each, `x`, shift-click for a range) and changing them all at
+//! once from the bar under the list: estimate, assignee, state, commit to an increment,
+//! delete. One request, all or nothing (`items/bulk`); a toast says what was done and
+//! offers Undo.
+//!
+//! Without JavaScript the bar is a plain form posting the checked boxes (`items/bulk-form`).
+//! With it, what runs after a click or a submit is loaded with its first use (`#[lazy]`), so
+//! the first load carries only the bar and the checkboxes.
+
+use crate::components::item_fields::BoardContext;
+use crate::domain::ItemState;
+use leptos::prelude::*;
+
+/// The rows chosen, in the order they were chosen, and the last one clicked (where a
+/// shift-click's range starts). Kept by the page, so a reload of the list keeps them.
+#[derive(Clone, Copy)]
+pub struct Selection {
+    pub items: RwSignal<Vec<i32>>,
+    anchor: StoredValue<Option<i32>>,
+}
+
+impl Selection {
+    pub fn new() -> Selection {
+        Selection {
+            items: RwSignal::new(Vec::new()),
+            anchor: StoredValue::new(None),
+        }
+    }
+
+    /// Whether a row is checked, as its checkbox reads it. On the server always unchecked,
+    /// without touching the signal (see `row::shown_open`).
+    pub fn has(self, n: i32) -> bool {
+        #[cfg(feature = "ssr")]
+        {
+            let _ = (self, n);
+            false
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            self.items.try_with(|s| s.contains(&n)).unwrap_or_default()
+        }
+    }
+
+    /// A row's checkbox was clicked (by the mouse, or by `x`): it is checked or not now.
+    pub fn clicked(self, ev: leptos::ev::MouseEvent, n: i32) {
+        let on = event_target_checked(&ev);
+        self.items.try_update(|s| {
+            s.retain(|x| *x != n);
+            if on {
+                s.push(n);
+            }
+        });
+        #[cfg(feature = "hydrate")]
+        if let Some(from) = self.anchor.try_get_value().flatten() {
+            if ev.shift_key() && from != n {
+                leptos::task::spawn_local(run(Job::Range(self, from, n, on)));
+            }
+        }
+        self.anchor.try_set_value(Some(n));
+    }
+}
+
+/// The bar that changes the selected rows: a plain form, sent with JavaScript by [`submit`].
+pub fn bulk_bar(
+    ctx: StoredValue<BoardContext>,
+    selection: Selection,
+    changed: RwSignal<u32>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let (slug, chart, members, can_plan) = ctx
+        .try_with_value(|c| {
+            (
+                c.slug.clone(),
+                c.chart.clone(),
+                c.members.clone(),
+                c.can_plan,
+            )
+        })
+        .unwrap_or_default();
+    let form_slug = slug.clone();
+    let menu_slug = slug.clone();
+    view! {
+        <form id="bulk" class="bulk-bar" method="post" action="/api/fn/items/bulk-form"
+            aria-label="Change the selected items"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                #[cfg(feature = "hydrate")]
+                leptos::task::spawn_local(run(Job::Submit(form_slug.clone(), selection, changed, error)));
+                #[cfg(not(feature = "hydrate"))]
+                let _ = (&form_slug, changed);
+            }>
+            <input type="hidden" name="slug" value=slug/>
+            // "5 selected": counted by the stylesheet, so it is right with JavaScript off too.
+            <span class="bulk-count"></span>
+            <label for="bulk-change" class="visually-hidden">"Change"</label>
+            <select id="bulk-change" name="change" data-plan=can_plan.to_string()
+                on:focus=move |_| {
+                    #[cfg(feature = "hydrate")]
+                    leptos::task::spawn_local(run(Job::Increments(menu_slug.clone())));
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = &menu_slug;
+                }>
+                <option value="">"Choose a change…"</option>
+                <optgroup label="Estimate">
+                    {chart.into_iter().map(|(p, label)| view! {
+                        <option value=format!("estimate:{p}")>{format!("{p} · {label}")}</option>
+                    }).collect_view()}
+                    <option value="estimate:">"Not estimated"</option>
+                </optgroup>
+                <optgroup label="Assign to">
+                    {members.into_iter().map(|m| view! {
+                        <option value=format!("assignee:{}", m.email)>{m.display_name}</option>
+                    }).collect_view()}
+                    <option value="assignee:">"Nobody"</option>
+                </optgroup>
+                <optgroup label="State">
+                    {ItemState::ALL.into_iter().map(|s| view! {
+                        <option value=format!("state:{}", s.as_str())>{s.label()}</option>
+                    }).collect_view()}
+                </optgroup>
+                <option value="delete">"Delete"</option>
+            </select>
+            <button type="submit" class="button primary">"Apply"</button>
+            <button type="button" class="button needs-js"
+                on:click=move |_| selection.items.set(Vec::new())>"Clear selection"</button>
+            <p class="form-error" role="alert">{move || error.try_get().flatten()}</p>
+        </form>
+    }
+}
+
+/// What the bar and the checkboxes do after an event, in one split loaded with the first
+/// (one split, not one per job: each brings its own loading code to the first load).
+#[cfg(feature = "hydrate")]
+enum Job {
+    /// A shift-click: the selection, the row clicked before, this row, checked or not.
+    Range(Selection, i32, i32, bool),
+    /// The bar's menu was reached: add the increments (the project's slug).
+    Increments(String),
+    /// The bar was submitted.
+    Submit(String, Selection, RwSignal<u32>, RwSignal<Option<String>>),
+}
+
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+async fn run(job: Job) {
+    match job {
+        Job::Range(selection, from, to, on) => range(selection, from, to, on),
+        Job::Increments(slug) => increments(slug).await,
+        Job::Submit(slug, selection, changed, error) => {
+            submit(slug, selection, changed, error).await
+        }
+    }
+}
+
+/// A shift-click: every row between the last one clicked and this one takes this one's state.
+#[cfg(feature = "hydrate")]
+fn range(selection: Selection, from: i32, to: i32, on: bool) {
+    let Ok(boxes) = document().query_selector_all(".item-list .select") else {
+        return;
+    };
+    let numbers: Vec<i32> = (0..boxes.length())
+        .filter_map(|i| boxes.item(i))
+        .filter_map(|b| leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::Element>(b).ok())
+        .filter_map(|b| b.get_attribute("value")?.parse().ok())
+        .collect();
+    let (Some(a), Some(b)) = (
+        numbers.iter().position(|x| *x == from),
+        numbers.iter().position(|x| *x == to),
+    ) else {
+        return;
+    };
+    let between = &numbers[a.min(b)..=a.max(b)];
+    selection.items.try_update(|s| {
+        s.retain(|x| !between.contains(x));
+        if on {
+            s.extend_from_slice(between);
+        }
+    });
+}
+
+/// The increments items can be committed to, added to the bar's menu for those who plan
+/// (read once, when the menu is first reached).
+#[cfg(feature = "hydrate")]
+async fn increments(slug: String) {
+    let doc = document();
+    let Some(select) = doc.get_element_by_id("bulk-change") else {
+        return;
+    };
+    if select.get_attribute("data-plan").as_deref() != Some("true")
+        || select.has_attribute("data-loaded")
+    {
+        return;
+    }
+    let _ = select.set_attribute("data-loaded", "");
+    let Ok(sprints) = crate::server_fns::sprints::list_sprints(slug).await else {
+        let _ = select.remove_attribute("data-loaded");
+        return;
+    };
+    let Ok(group) = doc.create_element("optgroup") else {
+        return;
+    };
+    let _ = group.set_attribute("label", "Commit to");
+    for sprint in sprints {
+        for i in sprint
+            .increments
+            .iter()
+            .filter(|i| i.state != crate::domain::IncrementState::Closed)
+        {
+            if let Ok(option) = doc.create_element("option") {
+                let _ = option.set_attribute("value", &format!("increment:{}", i.id));
+                option.set_text_content(Some(&format!(
+                    "{} · increment {} ({} – {})",
+                    sprint.name, i.number, i.starts_on, i.ends_on
+                )));
+                let _ = group.append_child(&option);
+            }
+        }
+    }
+    if group.child_element_count() > 0 {
+        // Before "Delete", the last choice.
+        let _ = select.insert_before(
+            &group,
+            select.last_element_child().as_ref().map(|e| e.as_ref()),
+        );
+    }
+}
+
+/// Sends the bar's change for the selected items; on success the list reloads, the
+/// selection clears and a toast offers Undo; a refusal is shown in the bar.
+#[cfg(feature = "hydrate")]
+async fn submit(
+    slug: String,
+    selection: Selection,
+    changed: RwSignal<u32>,
+    error: RwSignal<Option<String>>,
+) {
+    use crate::model::items::{BulkChange, BulkEdit};
+    use leptos::wasm_bindgen::JsCast;
+    let select = document()
+        .get_element_by_id("bulk-change")
+        .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlSelectElement>().ok());
+    let choice = select.as_ref().map(|s| s.value()).unwrap_or_default();
+    let items = selection.items.get_untracked();
+    let Some(change) = BulkChange::from_choice(&choice) else {
+        error.set(Some("Choose what to do with the selected items.".into()));
+        return;
+    };
+    if items.is_empty() {
+        error.set(Some(
+            "Select at least one item (x, or its checkbox).".into(),
+        ));
+        return;
+    }
+    let what = match &change {
+        BulkChange::Estimate(_) => "Estimated",
+        BulkChange::Assignee(_) => "Assigned",
+        BulkChange::State(_) => "Changed the state of",
+        BulkChange::Delete => "Deleted",
+        _ => "Committed",
+    };
+    let edits = vec![BulkEdit { items, change }];
+    match crate::server_fns::items::edit_many(slug.clone(), edits).await {
+        Ok(done) => {
+            error.try_set(None);
+            selection.items.try_set(Vec::new());
+            if let Some(s) = &select {
+                s.set_value("");
+            }
+            changed.try_update(|n| *n += 1);
+            let text = format!(
+                "{what} {}.",
+                crate::words::count(i64::from(done.changed), "item", "items")
+            );
+            toast(&text, Some((slug, done.undo, changed)));
+        }
+        Err(e) => {
+            error.try_set(Some(e.to_string()));
+        }
+    }
+}
+
+/// Shows a message for a few seconds at the foot of the window, with an Undo button when
+/// there is something to undo (sent as one bulk edit). Announced politely.
+#[cfg(feature = "hydrate")]
+fn toast(text: &str, undo: Option<(String, Vec<crate::model::items::BulkEdit>, RwSignal<u32>)>) {
+    use leptos::wasm_bindgen::{closure::Closure, JsCast};
+    let doc = document();
+    let Some(body) = doc.body() else { return };
+    let shelf = doc.get_element_by_id("toasts").or_else(|| {
+        let s = doc.create_element("div").ok()?;
+        s.set_id("toasts");
+        s.set_class_name("toasts");
+        s.set_attribute("role", "status").ok()?;
+        body.append_child(&s).ok()?;
+        Some(s)
+    });
+    let Some(shelf) = shelf else { return };
+    let Ok(card) = doc.create_element("div") else {
+        return;
+    };
+    card.set_class_name("toast");
+    let Ok(p) = doc.create_element("p") else {
+        return;
+    };
+    p.set_text_content(Some(text));
+    let _ = card.append_child(&p);
+    if let Some((slug, edits, changed)) = undo.filter(|(_, e, _)| !e.is_empty()) {
+        if let Ok(button) = doc.create_element("button") {
+            button.set_class_name("button small");
+            let _ = button.set_attribute("type", "button");
+            button.set_text_content(Some("Undo"));
+            let shown = card.clone();
+            let press = Closure::<dyn FnMut()>::new(move || {
+                shown.remove();
+                let (slug, edits) = (slug.clone(), edits.clone());
+                leptos::task::spawn_local(async move {
+                    match crate::server_fns::items::edit_many(slug, edits).await {
+                        Ok(_) => {
+                            changed.try_update(|n| *n += 1);
+                            toast("Undone.", None);
+                        }
+                        Err(e) => toast(&format!("Could not undo: {e}"), None),
+                    }
+                });
+            });
+            let _ =
+                button.add_event_listener_with_callback("click", press.as_ref().unchecked_ref());
+            press.forget();
+            let _ = card.append_child(&button);
+        }
+    }
+    let _ = shelf.append_child(&card);
+    let gone = card.clone();
+    set_timeout(move || gone.remove(), std::time::Duration::from_secs(10));
+}
