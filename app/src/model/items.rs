@@ -211,35 +211,6 @@ pub enum ChildrenChoice {
     Detach,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::ItemPatch;
-
-    #[test]
-    fn a_patch_keeps_absent_null_and_set_apart_through_json() {
-        let untouched = ItemPatch {
-            version: 3,
-            title: Some("Cart".into()),
-            ..Default::default()
-        };
-        let json = serde_json::to_string(&untouched).unwrap();
-        assert!(
-            !json.contains("parent") && !json.contains("estimate"),
-            "{json}"
-        );
-        assert_eq!(serde_json::from_str::<ItemPatch>(&json).unwrap(), untouched);
-
-        let cleared: ItemPatch =
-            serde_json::from_str(r#"{"version": 3, "parent": null, "estimate": 5}"#).unwrap();
-        assert_eq!(cleared.parent, Some(None));
-        assert_eq!(cleared.estimate, Some(Some(5)));
-        assert_eq!(cleared.assignee, None);
-        let back: ItemPatch =
-            serde_json::from_str(&serde_json::to_string(&cleared).unwrap()).unwrap();
-        assert_eq!(back, cleared);
-    }
-}
-
 /// The most items one bulk edit changes.
 pub const MAX_BULK: usize = 200;
 
@@ -297,4 +268,58 @@ pub struct BulkEdit {
 pub struct BulkDone {
     pub changed: u32,
     pub undo: Vec<BulkEdit>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BulkChange, ItemPatch};
+
+    #[test]
+    fn a_patch_keeps_absent_null_and_set_apart_through_json() {
+        let untouched = ItemPatch {
+            version: 3,
+            title: Some("Cart".into()),
+            ..Default::default()
+        };
+        let json = serde_json::to_string(&untouched).unwrap();
+        assert!(
+            !json.contains("parent") && !json.contains("estimate"),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<ItemPatch>(&json).unwrap(), untouched);
+
+        let cleared: ItemPatch =
+            serde_json::from_str(r#"{"version": 3, "parent": null, "estimate": 5}"#).unwrap();
+        assert_eq!(cleared.parent, Some(None));
+        assert_eq!(cleared.estimate, Some(Some(5)));
+        assert_eq!(cleared.assignee, None);
+        let back: ItemPatch =
+            serde_json::from_str(&serde_json::to_string(&cleared).unwrap()).unwrap();
+        assert_eq!(back, cleared);
+    }
+
+    #[test]
+    fn the_bulk_forms_choices_read_as_changes() {
+        let read = BulkChange::from_choice;
+        assert_eq!(read("estimate:5"), Some(BulkChange::Estimate(Some(5))));
+        assert_eq!(read("estimate:"), Some(BulkChange::Estimate(None)));
+        assert_eq!(
+            read("assignee:ada@example.com"),
+            Some(BulkChange::Assignee(Some("ada@example.com".into())))
+        );
+        assert_eq!(read("assignee:"), Some(BulkChange::Assignee(None)));
+        assert_eq!(read("state:done"), Some(BulkChange::State("done".into())));
+        assert_eq!(read("increment:12"), Some(BulkChange::Increment(12)));
+        assert_eq!(read("delete"), Some(BulkChange::Delete));
+        for refused in [
+            "",
+            "estimate:five",
+            "state:",
+            "increment:",
+            "restore",
+            "drop:1",
+        ] {
+            assert_eq!(read(refused), None, "{refused:?}");
+        }
+    }
 }
