@@ -192,3 +192,73 @@ test('m moves the row holding focus to the top, and focus stays with it', async 
   assert.deepEqual(await titles(page), ['Three', 'One', 'Two']);
   await own.close();
 });
+
+test('the whole way with the keyboard alone: create, estimate, assign, commit, and across the board to done', async () => {
+  const walker = await browser.newContext();
+  const walk = await signedInWithProject(walker, 'Walk');
+  const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+  const sprint = await call(walker, 'sprints/create', {
+    slug: walk, 'sprint[name]': 'Now', 'sprint[starts_on]': day(0), 'sprint[ends_on]': day(13),
+  });
+  const increment = sprint.increments[0].id;
+  await call(walker, 'increments/start', { slug: walk, id: String(increment) });
+  const page = await walker.newPage();
+  await openHydrated(page, `/p/${walk}/backlog`);
+
+  // Create (c), then walk to it (j).
+  await create(page, 'Walk the whole way');
+  const n = await page.locator('ol.item-list > li').first().getAttribute('data-number');
+  await page.keyboard.press('j');
+  await focusOnRow(page, n);
+
+  // Estimate (e) and assign (a): each opens the row's menu, focused.
+  await page.keyboard.press('e');
+  await focusOn(page, `estimate-${n}`);
+  await page.locator(':focus').selectOption('3');
+  await page.locator(`a#estimate-${n}`).filter({ hasText: '3 · MED' }).waitFor();
+  await settle(page, `estimate-${n}`);
+  await page.keyboard.press('a');
+  await page.waitForFunction((id) => document.activeElement?.id === id && document.activeElement.tagName === 'SELECT',
+    `assignee-${n}`);
+  await page.locator(':focus').selectOption({ label: 'Test User' });
+  await page.locator(`a#assignee-${n}`).filter({ hasText: 'Test User' }).waitFor();
+  await settle(page, `assignee-${n}`);
+
+  // Commit: select the row (x), reach the bar from the palette, choose the increment.
+  await page.keyboard.press('x');
+  await page.getByRole('checkbox', { name: `Select #${n}` }).waitFor();
+  await page.waitForFunction((x) => document.querySelector(`.select[value="${x}"]`)?.checked, n);
+  await page.keyboard.press('Control+k');
+  await page.getByRole('combobox', { name: /Go to a page/ }).fill('change the sel');
+  await page.locator('#palette [role="option"][aria-selected="true"]', { hasText: 'Change the selected items' }).waitFor();
+  await page.keyboard.press('Enter');
+  await focusOn(page, 'bulk-change');
+  // The increments are read when the menu is first reached.
+  await page.locator(`#bulk-change option[value="increment:${increment}"]`).waitFor({ state: 'attached' });
+  await page.locator(':focus').selectOption(`increment:${increment}`);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Apply');
+  await page.keyboard.press('Enter');
+  await page.locator('.toast', { hasText: 'Committed 1 item.' }).waitFor();
+
+  // The board, from the palette; j reaches the card, s moves it a column right, twice.
+  await page.keyboard.press('Control+k');
+  await page.getByRole('combobox', { name: /Go to a page/ }).fill('board');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${BASE}/p/${walk}/board`);
+  await page.locator(`[data-column="todo"] #card-${n}`).waitFor();
+  await page.keyboard.press('j');
+  await focusOnRow(page, n);
+  await page.keyboard.press('s');
+  await page.locator(`[data-column="doing"] #card-${n}`).waitFor();
+  await focusOnRow(page, n);
+  await page.keyboard.press('s');
+  await page.locator(`[data-column="done"] #card-${n}`).waitFor();
+
+  const item = (await call(walker, 'items/detail', { slug: walk, number: n })).item;
+  assert.equal(item.state, 'done');
+  assert.equal(item.estimate, 3);
+  assert.equal(item.assignee.display_name, 'Test User');
+  assert.equal(item.increment, increment);
+  await walker.close();
+});

@@ -96,6 +96,19 @@ mod browser {
                 });
             }
         }
+        // With rows checked on the backlog: the bar that changes them.
+        if document()
+            .query_selector(".item-list .select:checked")
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            out.push(Choice {
+                label: "Change the selected items".into(),
+                hint: "Action",
+                act: Act::Field("bulk"),
+            });
+        }
         if slug.is_some() {
             out.push(Choice {
                 label: "Create an item".into(),

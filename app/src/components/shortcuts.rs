@@ -3,9 +3,9 @@
 //!
 //! They act on what the page marks, so a page opts in with attributes and no code of its own:
 //! `data-shortcut="search"` and `data-shortcut="create"` name the fields `/` and `c` go to;
-//! a list's rows carry `data-row`, with their title link as `.item-title` (what `j`/`k`
+//! a list's rows carry `data-row`, with their title link as `.item-title` or `.card-title` (what `j`/`k`
 //! focus and `Enter` opens) and their controls as `[data-key="e"]`, `[data-key="a"]`,
-//! `[data-key="m"]`, `[data-key="x"]` (what those letters press in the row holding focus). A shortcut never
+//! `[data-key="m"]`, `[data-key="s"]`, `[data-key="x"]` (what those letters press in the row holding focus). A shortcut never
 //! fires while typing in a field, nor with Ctrl, Alt or Meta held; except `Ctrl-K` (`Cmd-K`),
 //! which opens the command palette (`palette`) from anywhere.
 
@@ -22,6 +22,7 @@ const HELP: &str = concat!(
     "<dt><kbd>e</kbd></dt><dd>Change its estimate</dd>",
     "<dt><kbd>a</kbd></dt><dd>Change its assignee</dd>",
     "<dt><kbd>m</kbd></dt><dd>Move it to the top</dd>",
+    "<dt><kbd>s</kbd></dt><dd>Move it to the next state (on the board)</dd>",
     "<dt><kbd>x</kbd></dt><dd>Select it for a change to several items (shift-click selects a range)</dd>",
     "<dt><kbd>c</kbd></dt><dd>Create an item</dd>",
     "<dt><kbd>/</kbd></dt><dd>Search</dd>",
@@ -74,7 +75,7 @@ fn is_shortcut(ev: &leptos::ev::KeyboardEvent) -> bool {
     } else {
         matches!(
             key.as_str(),
-            "?" | "/" | "c" | "e" | "a" | "m" | "x" | "j" | "k"
+            "?" | "/" | "c" | "e" | "a" | "m" | "s" | "x" | "j" | "k"
         )
     }
 }
@@ -147,7 +148,7 @@ fn on_key(ev: leptos::ev::KeyboardEvent) {
         }
         "/" => press(find("[data-shortcut=search]"), false),
         "c" => press(find("[data-shortcut=create]"), false),
-        "e" | "a" | "m" => press(in_row(&format!("[data-key={}]", ev.key())), true),
+        "e" | "a" | "m" | "s" => press(in_row(&format!("[data-key={}]", ev.key())), true),
         // Checks the row without taking focus from it, so j/k go on from there.
         "x" => in_row("[data-key=x]")
             .and_then(|el| el.dyn_into::<HtmlElement>().ok())
@@ -161,7 +162,7 @@ fn on_key(ev: leptos::ev::KeyboardEvent) {
                 Some(r) => r.previous_element_sibling(),
             };
             press(
-                next.and_then(|r| r.query_selector(".item-title").ok().flatten()),
+                next.and_then(|r| r.query_selector(".item-title, .card-title").ok().flatten()),
                 false,
             )
         }

@@ -314,8 +314,10 @@ fn Card(item: Item, ctx: StoredValue<CardContext>) -> impl IntoView {
         // Focus follows the card: the same button if it still has one, else the other.
         let other = if which == "left" { "right" } else { "left" };
         let focus_ids = vec![id.clone(), format!("{other}-{n}"), format!("card-{n}")];
+        // `s` (components::shortcuts) presses the right arrow of the card holding focus.
+        let key = (which == "right").then_some("s");
         view! {
-            <button type="submit" class="button small" id=id name="state" value=to.as_str()
+            <button type="submit" class="button small" id=id name="state" value=to.as_str() data-key=key
                 aria-label=format!("Move #{n} to {}", column_title(to))
                 on:click=move |ev| {
                     ev.prevent_default();
@@ -343,7 +345,7 @@ fn Card(item: Item, ctx: StoredValue<CardContext>) -> impl IntoView {
     });
     view! {
         <li class=if item.blocked { "board-card blocked" } else { "board-card" } id=format!("card-{n}") tabindex="-1"
-            data-number=n draggable=if can_move { "true" } else { "false" }
+            data-number=n data-row draggable=if can_move { "true" } else { "false" }
             on:dragstart=move |_| dragged.set(Some((n, version)))>
             <a href=format!("/p/{slug}/items/{n}") class="card-title">{format!("#{n} {}", item.title)}</a>
             <div class="card-meta">

@@ -93,7 +93,7 @@ pub fn bulk_bar(
             // "5 selected": counted by the stylesheet, so it is right with JavaScript off too.
             <span class="bulk-count"></span>
             <label for="bulk-change" class="visually-hidden">"Change"</label>
-            <select id="bulk-change" name="change" data-plan=can_plan.to_string()
+            <select id="bulk-change" name="change" data-plan=can_plan.to_string() data-shortcut="bulk"
                 on:focus=move |_| {
                     #[cfg(feature = "hydrate")]
                     leptos::task::spawn_local(run(Job::Increments(menu_slug.clone())));
