@@ -217,6 +217,7 @@ pub const MAX_BULK: usize = 200;
 /// What a bulk edit does to each of its items.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum BulkChange {
     /// Sets the estimate (points on the effort chart), or clears it.
     Estimate(Option<i64>),
@@ -257,6 +258,7 @@ impl BulkChange {
 
 /// One change made to several items, by number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BulkEdit {
     pub items: Vec<i32>,
     pub change: BulkChange,
@@ -265,6 +267,7 @@ pub struct BulkEdit {
 /// What a bulk edit did: how many items it changed, and the edits that put them back
 /// as they were (sent as one request by Undo).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BulkDone {
     pub changed: u32,
     pub undo: Vec<BulkEdit>,

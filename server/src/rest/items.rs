@@ -6,7 +6,8 @@ use super::extract::{ApiCaller, Body, Path};
 use crate::AppState;
 use app::error::AppError;
 use app::model::items::{
-    ChildrenChoice, Item, ItemDetail, ItemPage, ItemPatch, ItemQuery, MoveTo, NewItem,
+    BulkDone, BulkEdit, ChildrenChoice, Item, ItemDetail, ItemPage, ItemPatch, ItemQuery, MoveTo,
+    NewItem,
 };
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -135,6 +136,35 @@ pub async fn delete_item(
     app::service::items::delete(&state.pool, caller.as_ref(), &slug, number, params.children)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Several changes to items at once (the backlog's bulk bar), applied in order.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BulkRequest {
+    pub edits: Vec<BulkEdit>,
+}
+
+/// Makes changes to several items in one transaction, all or nothing: each item's history
+/// records its own change, and a refusal names every item that refused. The reply carries
+/// the edits that undo it (send them back as `edits` to undo). At most 200 items; committing
+/// to an increment (`{"increment": id}`) or taking items out (`{"uncommit": id}`) needs the
+/// planning role.
+#[utoipa::path(post, path = "/api/v1/projects/{slug}/items/bulk", tag = "items",
+    params(("slug" = String, Path, description = "The project's URL name")),
+    request_body = BulkRequest,
+    responses((status = 200, body = BulkDone), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn bulk(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(slug): Path<String>,
+    Body(input): Body<BulkRequest>,
+) -> ApiResult<Json<BulkDone>> {
+    Ok(Json(
+        app::service::items::bulk(&state.pool, caller.as_ref(), &slug, &input.edits).await?,
+    ))
 }
 
 /// Moves an item before or after another, or to the top or bottom.

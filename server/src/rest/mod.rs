@@ -135,6 +135,7 @@ fn declared() -> Api {
         .patch("/projects/{slug}/items/{number}", items::patch_item)
         .delete("/projects/{slug}/items/{number}", items::delete_item)
         .post("/projects/{slug}/items/{number}/move", items::move_item)
+        .post("/projects/{slug}/items/bulk", items::bulk)
         .get(
             "/projects/{slug}/items/{number}/comments",
             comments::list_comments,

@@ -2,14 +2,15 @@
 //! Served at `/api/v1/openapi.json`.
 
 use super::error::{ErrorBody, ErrorDetail};
-use super::items::StaleItem;
+use super::items::{BulkRequest, StaleItem};
 use super::members::{MemberChange, NewMember};
 use super::projects::NewProject;
 use super::{account, comments, events, export, items, members, poker, projects, sprints, standup};
 use app::domain::{ItemKind, ItemState, Role, Rollup};
 use app::model::accounts::Account;
 use app::model::items::{
-    ChildrenChoice, Item, ItemDetail, ItemEvent, ItemPage, ItemPatch, MoveTo, NewItem, Person,
+    BulkChange, BulkDone, BulkEdit, ChildrenChoice, Item, ItemDetail, ItemEvent, ItemPage,
+    ItemPatch, MoveTo, NewItem, Person,
 };
 use app::model::projects::{
     ChartValue, HolidayEntry, Member, ProjectInfo, ProjectSettings, ProjectSummary,
@@ -46,6 +47,7 @@ use utoipa::{Modify, OpenApi};
         items::patch_item,
         items::delete_item,
         items::move_item,
+        items::bulk,
         comments::list_comments,
         comments::add_comment,
         comments::edit_comment,
@@ -79,6 +81,10 @@ use utoipa::{Modify, OpenApi};
     ),
     components(schemas(
         ErrorBody,
+        BulkRequest,
+        BulkEdit,
+        BulkChange,
+        BulkDone,
         ErrorDetail,
         app::model::events::LiveEvent,
         app::model::events::Present,

@@ -900,6 +900,18 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "POST /api/v1/projects/{slug}/items/bulk",
+            needs: Permission::Contribute,
+            before: &[],
+            request: |c| {
+                Rest(
+                    Method::POST,
+                    format!("/api/v1/projects/{}/items/bulk", c.slug),
+                    Some(json!({"edits": [{"items": [c.item], "change": {"state": "doing"}}]})),
+                )
+            },
+        },
+        Case {
             name: "GET /api/v1/projects/{slug}/sprints",
             needs: Permission::Read,
             before: &[],

@@ -322,3 +322,45 @@ async fn twenty_bulk_edits_at_once_over_the_same_items_all_succeed(pool: PgPool)
     assert_eq!(detail["item"]["estimate"], 3);
     assert_eq!(detail["item"]["state"], "doing");
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_json_api_makes_bulk_edits_too(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (owner, slug) = app.owner_of("olive@example.com", "Web shop").await;
+    let api = Api {
+        client: &owner,
+        slug: slug.clone(),
+    };
+    let (a, b) = (api.task("Cart", 1).await, api.task("Pay", 1).await);
+    let body = json!({"edits": [{"items": [a, b], "change": {"assignee": "olive@example.com"}}]});
+    let done = api.ok(Method::POST, "/items/bulk", Some(body)).await;
+    assert_eq!(done["changed"], 2);
+    assert_eq!(
+        done["undo"],
+        json!([{"items": [a, b], "change": {"assignee": null}}])
+    );
+    for n in [a, b] {
+        let detail = api.ok(Method::GET, &format!("/items/{n}"), None).await;
+        assert_eq!(detail["item"]["assignee"]["email"], "olive@example.com");
+    }
+    // Refused in the API's error shape, naming the field and the items.
+    let (status, err) = api
+        .send(
+            Method::POST,
+            "/items/bulk",
+            Some(json!({"edits": [{"items": [a, 404], "change": "delete"}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert!(
+        err["error"]["fields"]["items"]
+            .as_str()
+            .unwrap()
+            .contains("#404"),
+        "{err}"
+    );
+    let (status, _) = api
+        .send(Method::POST, "/items/bulk", Some(json!({"edits": "all"})))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
