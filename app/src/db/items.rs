@@ -120,6 +120,25 @@ pub async fn by_number(
     }
 }
 
+/// Locks the project's items with these numbers (in the trash or not), in number order: a
+/// change to several items takes every lock first, in one order, so two such changes never
+/// wait on each other crosswise.
+pub async fn lock_numbers(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    numbers: &[i32],
+) -> Result<(), sqlx::Error> {
+    sqlx::query_scalar!(
+        "select id from work_item where project_id = $1 and number = any($2)
+         order by number for update",
+        project_id,
+        numbers
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Items by id, in rank order.
 #[tracing::instrument(skip(conn, ids), err(level = "debug"))]
 pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ItemRow>, sqlx::Error> {

@@ -240,13 +240,14 @@ async fn submit(
         .get_element_by_id("bulk-change")
         .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlSelectElement>().ok());
     let choice = select.as_ref().map(|s| s.value()).unwrap_or_default();
-    let items = selection.items.get_untracked();
+    // `try_`: the page may have been left while this split was loading.
+    let items = selection.items.try_get_untracked().unwrap_or_default();
     let Some(change) = BulkChange::from_choice(&choice) else {
-        error.set(Some("Choose what to do with the selected items.".into()));
+        error.try_set(Some("Choose what to do with the selected items.".into()));
         return;
     };
     if items.is_empty() {
-        error.set(Some(
+        error.try_set(Some(
             "Select at least one item (x, or its checkbox).".into(),
         ));
         return;

@@ -67,6 +67,12 @@ async fn bulk_with(
         // Locks in the same order as committing does: the project, then the items.
         lock_project(&mut tx, access.project.id).await?;
     }
+    // Every item of every edit, in number order, before any is read: the undo of an earlier
+    // bulk edit names several groups, whose numbers interleave.
+    let mut all: Vec<i32> = edits.iter().flat_map(|e| e.items.iter().copied()).collect();
+    all.sort_unstable();
+    all.dedup();
+    db::lock_numbers(&mut tx, access.project.id, &all).await?;
     let mut changed = 0;
     let mut undo = Vec::new();
     for edit in edits {
