@@ -3,7 +3,7 @@
 // survive a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, openHydrated, signedInWithProject } from './support.mjs';
+import { BASE, call, launch, openHydrated, signedInWithProject } from './support.mjs';
 
 let browser, context, slug;
 before(async () => {
@@ -146,6 +146,87 @@ test('moving an item down to the last place keeps focus on that item', async () 
     const titles = [...document.querySelectorAll('ol.item-list > li .item-title')].map((e) => e.textContent);
     return titles[titles.length - 2] === t;
   }, title);
+  await page.close();
+});
+
+// The numbers of a few rows, by title.
+async function numbers(page, titles) {
+  const out = {};
+  for (const t of titles) {
+    out[t] = Number(await page.locator('ol.item-list > li', { hasText: t }).getAttribute('data-number'));
+  }
+  return out;
+}
+
+test('a move shows before the server answers; refused, it is put back with the reason', async () => {
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/backlog`);
+  for (const t of ['Papa', 'Quebec', 'Romeo', 'Sierra']) await quickAdd(page, t);
+  const n = await numbers(page, ['Papa', 'Quebec', 'Romeo', 'Sierra']);
+  const tail = async () => (await order(page)).slice(-4);
+  assert.deepEqual(await tail(), ['Papa', 'Quebec', 'Romeo', 'Sierra']);
+  // The move's request is held until the test lets it go.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let sent = false;
+  await page.route('**/api/fn/items/move', async (route) => {
+    sent = true;
+    await held;
+    await route.continue();
+  });
+  const sierra = page.locator('ol.item-list > li', { hasText: 'Sierra' });
+  await sierra.dragTo(page.locator('ol.item-list > li', { hasText: 'Quebec' }));
+  // Shown at once, while the server has not even seen the request.
+  await page.waitForFunction(() => {
+    const t = [...document.querySelectorAll('ol.item-list > li .item-title')].map((e) => e.textContent);
+    return t.slice(-4).join() === 'Papa,Sierra,Quebec,Romeo';
+  });
+  assert.ok(sent, 'the move was sent');
+  // Meanwhile someone deletes the item it was dropped above, so the server refuses it.
+  await call(context, 'items/delete', { slug, number: n.Quebec }, true);
+  release();
+  await page.getByRole('alert').filter({ hasText: `#${n.Sierra} was not moved` }).waitFor();
+  assert.match(await page.getByRole('alert').filter({ hasText: 'was not moved' }).textContent(),
+    new RegExp(`there is no item #${n.Quebec} here`));
+  // Put back where it was, and the list is read again (Quebec is gone).
+  await page.waitForFunction(() => {
+    const t = [...document.querySelectorAll('ol.item-list > li .item-title')].map((e) => e.textContent);
+    return t.slice(-3).join() === 'Papa,Romeo,Sierra';
+  });
+  await page.unroute('**/api/fn/items/move');
+  await page.reload();
+  await page.locator('body[data-hydrated="true"]').waitFor();
+  assert.deepEqual((await order(page)).slice(-3), ['Papa', 'Romeo', 'Sierra']);
+  await page.close();
+});
+
+test('a move made says so in a toast whose Undo puts the item back', async () => {
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/backlog`);
+  for (const t of ['Tango', 'Uniform']) await quickAdd(page, t);
+  const n = await numbers(page, ['Tango', 'Uniform']);
+  const before = await order(page);
+  await page.locator(`#top-${n.Uniform}`).focus();
+  await page.keyboard.press('Enter');
+  const toast = page.locator('.toast', { hasText: `Moved #${n.Uniform} to the top.` });
+  await toast.waitFor();
+  assert.equal((await order(page))[0], 'Uniform');
+  // The move is the server's (the toast comes with its answer).
+  await page.reload();
+  await page.locator('body[data-hydrated="true"]').waitFor();
+  assert.equal((await order(page))[0], 'Uniform');
+  await page.locator(`#up-${n.Tango}`).focus();
+  await page.keyboard.press('Enter');
+  const moved = page.locator('.toast', { hasText: `Moved #${n.Tango} above` });
+  await moved.waitFor();
+  const afterUp = await order(page);
+  await moved.getByRole('button', { name: 'Undo' }).click();
+  await page.locator('.toast', { hasText: 'Undone.' }).waitFor();
+  await page.waitForFunction((want) => {
+    const t = [...document.querySelectorAll('ol.item-list > li .item-title')].map((e) => e.textContent);
+    return t.join() === want;
+  }, ['Uniform', ...before.filter((t) => t !== 'Uniform')].join());
+  assert.notDeepEqual(afterUp, ['Uniform', ...before.filter((t) => t !== 'Uniform')]);
   await page.close();
 });
 

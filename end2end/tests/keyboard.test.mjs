@@ -81,10 +81,21 @@ test('create, walk, estimate and open an item with the keyboard alone', async ()
 
   await settle(page, `estimate-${numbers[1]}`);
 
+  // s opens the state menu of the same row the same way.
+  await page.keyboard.press('s');
+  await page.waitForFunction((id) => document.activeElement?.id === id && document.activeElement.tagName === 'SELECT',
+    `state-${numbers[1]}`);
+  const stated = page.waitForResponse((r) => r.url().endsWith('/api/fn/items/update'));
+  await page.locator(':focus').selectOption('doing');
+  assert.equal((await stated).status(), 200);
+  await page.locator(`a#state-${numbers[1]}`).filter({ hasText: 'Doing' }).waitFor();
+  await settle(page, `state-${numbers[1]}`);
+
   // Everything survived: a reload shows the same order and values.
   await page.reload();
   await page.locator('body[data-hydrated="true"]').waitFor();
   assert.equal(await page.locator(`#estimate-${numbers[1]} .value`).textContent(), '5 · LG');
+  assert.equal(await page.locator(`#state-${numbers[1]} .value`).textContent(), 'Doing');
 
   // Enter on a focused title opens the item.
   await page.keyboard.press('j');

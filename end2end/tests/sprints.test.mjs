@@ -3,7 +3,7 @@
 // close it, and read the velocity chart.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, openHydrated, signedInWithProject } from './support.mjs';
+import { BASE, call, launch, openHydrated, signedInWithProject } from './support.mjs';
 
 let browser, context, slug;
 const numbers = {};
@@ -68,6 +68,10 @@ test('plan, start, work the board, close, and see the velocity', async () => {
   // Take it back out, and drag Logo (2) in instead: exactly at capacity.
   await page.getByRole('button', { name: /^Take out #\d+ Search box/ }).click();
   await load.filter({ hasText: '8 of 10 points committed' }).waitFor();
+  // Shown at once at the end of the backlog list, then in its rank once the plan is read
+  // again (a drag is picked up from the list as it is then).
+  await page.waitForFunction(() => [...document.querySelectorAll('#list-in li .title')]
+    .map((e) => e.textContent).join() === 'Search box,Logo');
   await page.locator('#list-in li', { hasText: 'Logo' }).dragTo(page.locator('#list-out'));
   await load.filter({ hasText: '10 of 10 points committed (0 left).' }).waitFor();
 
@@ -120,4 +124,50 @@ test('plan, start, work the board, close, and see the velocity', async () => {
   assert.match(await row.textContent(), /Q1 · 1/);
   assert.match(await row.textContent(), /0\.8/);
   await page.close();
+});
+
+test('a card moved on the board shows there at once; refused, it goes back with the reason', async () => {
+  const own = await browser.newContext();
+  const s = await signedInWithProject(own, 'Refusals');
+  const task = (await call(own, 'items/create', { slug: s, item: { title: 'Wire', estimate: 3 } }, true)).number;
+  const sprint = await call(own, 'sprints/create', {
+    slug: s, 'sprint[name]': 'S1', 'sprint[starts_on]': '2026-01-05', 'sprint[ends_on]': '2026-01-30',
+  });
+  const increment = sprint.increments[0].id;
+  await call(own, 'increments/commit', { slug: s, id: increment, items: [task], commit: true }, true);
+  await call(own, 'increments/start', { slug: s, id: String(increment) });
+  const page = await own.newPage();
+  await openHydrated(page, `/p/${s}/board`);
+  // The move's request is held until the test lets it go.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/fn/items/update', async (route) => { await held; await route.continue(); });
+  await page.locator(`#right-${task}`).click();
+  await page.locator('[data-column="doing"] .board-card', { hasText: 'Wire' }).waitFor();
+  // Meanwhile someone renames it: the move, made on the version shown, is refused.
+  const detail = await call(own, 'items/detail', { slug: s, number: String(task) });
+  await call(own, 'items/update', {
+    slug: s, number: task, patch: { version: detail.item.version, title: 'Wire the API' },
+  }, true);
+  release();
+  const alert = page.getByRole('alert').filter({ hasText: `#${task} was not moved` });
+  await alert.waitFor();
+  await page.locator('[data-column="todo"] .board-card', { hasText: 'Wire' }).waitFor();
+  assert.equal(await page.locator('[data-column="doing"] .board-card').count(), 0);
+  // Read again: the other person's change is shown, in the column the server has.
+  await page.locator('[data-column="todo"] .board-card', { hasText: 'Wire the API' }).waitFor();
+  await page.unroute('**/api/fn/items/update');
+  // Two moves in a row, the second sent before the board is read again: both are made.
+  await page.locator(`#right-${task}`).focus();
+  await page.keyboard.press('Enter');
+  await page.locator('[data-column="doing"] .board-card', { hasText: 'Wire' }).waitFor();
+  await page.waitForFunction((id) => document.activeElement?.id === id, `right-${task}`);
+  await page.keyboard.press('Enter');
+  await page.locator('[data-column="done"] .board-card', { hasText: 'Wire' }).waitFor();
+  // Both are the server's: after a reload the card is in Done.
+  await page.reload();
+  await page.locator('body[data-hydrated="true"]').waitFor();
+  await page.locator('[data-column="done"] .board-card', { hasText: 'Wire' }).waitFor();
+  await page.close();
+  await own.close();
 });

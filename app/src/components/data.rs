@@ -43,3 +43,49 @@ where
 {
     Resource::new_with_options(source, fetcher, false)
 }
+
+/// A change the page shows before the server has it (a move): the data it was made on and
+/// the data as changed. The page shows the changed data for as long as its resource still
+/// holds the data the change was made on; once the resource is read again (after the
+/// server's answer, or anyone's change) it shows the resource. Kept beside the resource,
+/// not written into it: a resource written while it reloads leaves its `Transition` waiting.
+pub struct Ahead<T: Send + Sync + 'static>(RwSignal<Option<(T, T)>>);
+
+impl<T: Send + Sync + 'static> Clone for Ahead<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Ahead<T> {}
+
+impl<T: Clone + PartialEq + Send + Sync + 'static> Ahead<T> {
+    /// Nothing shown ahead yet.
+    pub fn none() -> Self {
+        Ahead(RwSignal::new(None))
+    }
+
+    /// The change, read where the page's view is made (so the view follows it).
+    pub fn get(self) -> Option<(T, T)> {
+        self.0.try_get().flatten()
+    }
+
+    /// What to show of `data`, the resource's: the change, while it was made on `data`.
+    pub fn over(change: Option<(T, T)>, data: T) -> T {
+        match change {
+            Some((base, changed)) if base == data => changed,
+            _ => data,
+        }
+    }
+
+    /// What is shown now of `data` (read without following it).
+    pub fn shown(self, data: T) -> T {
+        Self::over(self.0.try_get_untracked().flatten(), data)
+    }
+
+    /// Shows `changed` in place of `base` (the resource's data now).
+    pub fn show(self, base: T, changed: T) {
+        let change = (base != changed).then_some((base, changed));
+        self.0.try_set(change);
+    }
+}

@@ -1,5 +1,5 @@
 //! What the pages showing items share: the project facts a row or an item page needs
-//! ([`BoardContext`]), and the menus that change an item's estimate or assignee in place
+//! ([`BoardContext`]), and the menus that change an item's estimate, assignee or state in place
 //! ([`item_field_select`]).
 
 use crate::domain::Permission;
@@ -50,6 +50,8 @@ pub enum ItemField {
     Estimate,
     /// Chosen among the project's members.
     Assignee,
+    /// To do, doing or done.
+    State,
 }
 
 /// One `<option>` of an [`item_field_select`] besides the empty one.
@@ -65,6 +67,7 @@ impl ItemField {
         match self {
             ItemField::Estimate => "estimate",
             ItemField::Assignee => "assignee",
+            ItemField::State => "state",
         }
     }
 
@@ -73,6 +76,7 @@ impl ItemField {
         match self {
             ItemField::Estimate => "chip estimate",
             ItemField::Assignee => "chip assignee",
+            ItemField::State => "chip state",
         }
     }
 
@@ -81,6 +85,7 @@ impl ItemField {
         match self {
             ItemField::Estimate => "e",
             ItemField::Assignee => "a",
+            ItemField::State => "s",
         }
     }
 
@@ -89,6 +94,7 @@ impl ItemField {
         match self {
             ItemField::Estimate => "Estimate",
             ItemField::Assignee => "Assignee",
+            ItemField::State => "State",
         }
     }
 
@@ -97,14 +103,17 @@ impl ItemField {
         match self {
             ItemField::Estimate => "–",
             ItemField::Assignee => "Unassigned",
+            ItemField::State => "",
         }
     }
 
     /// Whether the item has no value for this field (the empty option is then selected).
+    /// A state is never unset: its menu has no empty option.
     fn is_unset(self, item: &Item) -> bool {
         match self {
             ItemField::Estimate => item.estimate.is_none(),
             ItemField::Assignee => item.assignee.is_none(),
+            ItemField::State => false,
         }
     }
 
@@ -113,6 +122,7 @@ impl ItemField {
         match self {
             ItemField::Estimate => "not estimated",
             ItemField::Assignee => "Unassigned",
+            ItemField::State => "",
         }
     }
 
@@ -127,6 +137,7 @@ impl ItemField {
                 .assignee
                 .as_ref()
                 .map_or_else(|| self.unset_text().to_owned(), |a| a.display_name.clone()),
+            ItemField::State => item.state.label().to_owned(),
         }
     }
 
@@ -153,6 +164,14 @@ impl ItemField {
                     })
                     .collect()
             }
+            ItemField::State => crate::domain::ItemState::ALL
+                .into_iter()
+                .map(|s| Choice {
+                    value: s.as_str().to_owned(),
+                    text: s.label().to_owned(),
+                    selected: item.state == s,
+                })
+                .collect(),
         }
     }
 
@@ -169,6 +188,11 @@ impl ItemField {
                 assignee: Some((!value.is_empty()).then_some(value)),
                 ..Default::default()
             },
+            ItemField::State => ItemPatch {
+                version,
+                state: Some(value),
+                ..Default::default()
+            },
         }
     }
 
@@ -176,12 +200,12 @@ impl ItemField {
     fn error_message(self, e: &AppError) -> String {
         match self {
             ItemField::Estimate => e.field("estimate").unwrap_or_else(|| e.to_string()),
-            ItemField::Assignee => e.to_string(),
+            ItemField::Assignee | ItemField::State => e.to_string(),
         }
     }
 }
 
-/// The estimate or the assignee of an item, changeable in place (from the project's effort
+/// The estimate, the assignee or the state of an item, changeable in place (the project's effort
 /// chart, or among its members). The row shows the value as a link to the item's page, which
 /// changes it without JavaScript; with it, the link turns into the menu, open, and a choice
 /// shows at once and is saved after (undone with the reason if the server refuses), then
@@ -279,7 +303,9 @@ pub fn item_field_select(
                         let select = ev.target();
                         request_animation_frame(move || if select.is_connected() { close(false) });
                     }>
-                    <option value="" selected=unset>{field.unset_label()}</option>
+                    {(field != ItemField::State).then(|| view! {
+                        <option value="" selected=unset>{field.unset_label()}</option>
+                    })}
                     {choices.into_iter().map(|c| view! {
                         <option value=c.value selected=c.selected>{c.text}</option>
                     }).collect_view()}

@@ -182,6 +182,43 @@ pub fn LiveMark() -> impl IntoView {
     }
 }
 
+/// Held while a change the page already shows is on its way to the server: the live
+/// stream's reloads wait meanwhile, as they do for typing (they would show the old state
+/// until the server has it). Counted in `data-moving` on the document's element; nothing
+/// on the server.
+pub struct Held;
+
+impl Held {
+    pub fn start() -> Held {
+        Held::count(1);
+        Held
+    }
+
+    fn count(by: i32) {
+        #[cfg(feature = "hydrate")]
+        if let Some(root) = document().document_element() {
+            let n = root
+                .get_attribute("data-moving")
+                .and_then(|v| v.parse::<i32>().ok())
+                .unwrap_or(0)
+                + by;
+            let _ = if n > 0 {
+                root.set_attribute("data-moving", &n.to_string())
+            } else {
+                root.remove_attribute("data-moving")
+            };
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = by;
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        Held::count(-1);
+    }
+}
+
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{Live, LiveStatus};
@@ -319,7 +356,7 @@ mod browser {
     /// is open (`item_field_select` marks it the same way).
     fn typing() -> bool {
         document()
-            .query_selector("[data-typed]")
+            .query_selector("[data-typed],[data-moving]")
             .ok()
             .flatten()
             .is_some()

@@ -22,7 +22,7 @@ const HELP: &str = concat!(
     "<dt><kbd>e</kbd></dt><dd>Change its estimate</dd>",
     "<dt><kbd>a</kbd></dt><dd>Change its assignee</dd>",
     "<dt><kbd>m</kbd></dt><dd>Move it to the top</dd>",
-    "<dt><kbd>s</kbd></dt><dd>Move it to the next state (on the board)</dd>",
+    "<dt><kbd>s</kbd></dt><dd>Change its state (on the board: move it to the next column)</dd>",
     "<dt><kbd>x</kbd></dt><dd>Select it for a change to several items (shift-click selects a range)</dd>",
     "<dt><kbd>c</kbd></dt><dd>Create an item</dd>",
     "<dt><kbd>/</kbd></dt><dd>Search</dd>",

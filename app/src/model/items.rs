@@ -200,6 +200,53 @@ pub struct MoveTo {
     pub to: Option<String>,
 }
 
+impl MoveTo {
+    /// Makes this move in a page of a list already in rank order, as the server will (so the
+    /// page shows it before the server has answered). `first`/`last`: whether this is the
+    /// list's first or last page; moved to the top or bottom of the list, an item leaves a
+    /// page that is not. Returns the move that puts it back, or `None` when the page cannot
+    /// show this move (the item or its neighbour is not on it) and is left as it was.
+    pub fn apply<T>(
+        &self,
+        list: &mut Vec<T>,
+        number: impl Fn(&T) -> i32,
+        n: i32,
+        first: bool,
+        last: bool,
+    ) -> Option<Option<MoveTo>> {
+        let from = list.iter().position(|x| number(x) == n)?;
+        let next_to = |k: i32| list.iter().position(|x| number(x) == k);
+        let at = match (self.before, self.after, self.to.as_deref()) {
+            (Some(k), _, _) if k != n => Some(next_to(k)?),
+            (_, Some(k), _) if k != n => Some(next_to(k)? + 1),
+            (None, None, Some("top")) => first.then_some(0),
+            (None, None, Some("bottom")) => last.then_some(list.len()),
+            _ => return None,
+        };
+        let item = list.remove(from);
+        // Where it was: before the item that followed it, or else after the one before it.
+        let back = match (
+            list.get(from),
+            from.checked_sub(1).and_then(|i| list.get(i)),
+        ) {
+            (Some(next), _) => Some(MoveTo {
+                before: Some(number(next)),
+                ..MoveTo::default()
+            }),
+            (None, Some(prev)) => Some(MoveTo {
+                after: Some(number(prev)),
+                ..MoveTo::default()
+            }),
+            (None, None) => None,
+        };
+        if let Some(at) = at {
+            // Removing it shifted everything after it one place up.
+            list.insert(if at > from { at - 1 } else { at }, item);
+        }
+        Some(back)
+    }
+}
+
 /// What happens to an epic's children when it is deleted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -275,7 +322,73 @@ pub struct BulkDone {
 
 #[cfg(test)]
 mod tests {
-    use super::{BulkChange, ItemPatch};
+    use super::{BulkChange, ItemPatch, MoveTo};
+
+    #[test]
+    fn a_move_shown_at_once_is_the_servers_and_says_how_to_undo_it() {
+        let go = |list: &[i32], n: i32, to: MoveTo, first: bool, last: bool| {
+            let mut list = list.to_vec();
+            let back = to.apply(&mut list, |x| *x, n, first, last);
+            (list, back)
+        };
+        let before = |k| MoveTo {
+            before: Some(k),
+            ..MoveTo::default()
+        };
+        let after = |k| MoveTo {
+            after: Some(k),
+            ..MoveTo::default()
+        };
+        let to = |w: &str| MoveTo {
+            to: Some(w.into()),
+            ..MoveTo::default()
+        };
+        let page = [1, 2, 3, 4];
+        // Up (before the one above), down (after the one below), a drop onto an item.
+        assert_eq!(
+            go(&page, 3, before(2), true, true),
+            (vec![1, 3, 2, 4], Some(Some(before(4))))
+        );
+        assert_eq!(
+            go(&page, 2, after(3), true, true),
+            (vec![1, 3, 2, 4], Some(Some(before(3))))
+        );
+        assert_eq!(
+            go(&page, 4, before(1), true, true),
+            (vec![4, 1, 2, 3], Some(Some(after(3))))
+        );
+        assert_eq!(
+            go(&page, 1, after(4), true, true),
+            (vec![2, 3, 4, 1], Some(Some(before(2))))
+        );
+        // Top and bottom stay on the page only when the page holds that end of the list.
+        assert_eq!(
+            go(&page, 3, to("top"), true, false),
+            (vec![3, 1, 2, 4], Some(Some(before(4))))
+        );
+        assert_eq!(
+            go(&page, 3, to("top"), false, true),
+            (vec![1, 2, 4], Some(Some(before(4))))
+        );
+        assert_eq!(
+            go(&page, 2, to("bottom"), false, true),
+            (vec![1, 3, 4, 2], Some(Some(before(3))))
+        );
+        assert_eq!(
+            go(&page, 2, to("bottom"), true, false),
+            (vec![1, 3, 4], Some(Some(before(3))))
+        );
+        // Nothing the page can show: the item or its neighbour is elsewhere, or itself.
+        for (n, m) in [
+            (9, before(1)),
+            (1, before(9)),
+            (1, after(9)),
+            (2, before(2)),
+        ] {
+            assert_eq!(go(&page, n, m, true, true), (page.to_vec(), None));
+        }
+        assert_eq!(go(&[5], 5, to("top"), true, true), (vec![5], Some(None)));
+    }
 
     #[test]
     fn a_patch_keeps_absent_null_and_set_apart_through_json() {

@@ -4,6 +4,7 @@
 
 use super::project::{project_resource, use_slug};
 use super::sprints::StateBadge;
+use crate::components::data::Ahead;
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::focus::FocusAfterReload;
 use crate::components::forms::posted_error;
@@ -80,21 +81,66 @@ pub fn BoardPage() -> impl IntoView {
     // A plain form post (JavaScript off) comes back with its error in the URL.
     let message = RwSignal::new(posted_error(&[SetStateForm::PATH]));
     let focus = FocusAfterReload::new();
+    // A card moves at once (the board is drawn from its data as moved, so focus follows
+    // the card) and is then sent; the live stream's reloads wait meanwhile. A refusal puts
+    // the card back and says why.
+    let ahead = Ahead::<Board>::none();
+    // The card being dragged: the page's, as the board is drawn again while a drag goes on
+    // (when a reload lands), and the drop must still know what was picked up.
+    let dragged = RwSignal::new(None::<(i32, i32)>);
+    // Moves go one after another, each with the newest version known of its card: the one
+    // shown, or the one the previous move's answer gave (`→ →` pressed quickly sends the
+    // second before the board is read again, and the version shown is the first's).
+    let known = StoredValue::new(std::sync::Arc::new(futures_util::lock::Mutex::new(Vec::<(
+        i32,
+        i32,
+    )>::new(
+    ))));
     let mover = Action::new(move |(n, version, state): &(i32, i32, ItemState)| {
         let slug = slug.get_untracked();
-        let patch = ItemPatch {
+        let mut patch = ItemPatch {
             version: *version,
             state: Some(state.as_str().to_owned()),
             ..ItemPatch::default()
         };
-        let n = *n;
-        async move { update_item(slug, n, patch).await.map(|_| ()) }
+        let (n, to) = (*n, *state);
+        let known = known.get_value();
+        let mut was = None;
+        if let Some(Ok(data)) = board.try_get_untracked().flatten() {
+            let now = ahead.shown(data.clone());
+            let mut moved = now.clone();
+            if let Some(card) = moved.items.iter_mut().find(|i| i.number == n) {
+                card.state = to;
+                ahead.show(data.clone(), moved);
+                was = Some((data, now));
+            }
+        }
+        let held = crate::components::live::Held::start();
+        async move {
+            let mut known = known.lock().await;
+            if let Some((_, v)) = known.iter().find(|(k, _)| *k == n) {
+                patch.version = patch.version.max(*v);
+            }
+            let result = update_item(slug, n, patch).await;
+            if let Ok(item) = &result {
+                known.retain(|(k, _)| *k != n);
+                known.push((n, item.version));
+            }
+            drop(known);
+            drop(held);
+            (n, was, result.map(|_| ()))
+        }
     });
     Effect::new(move |_| {
-        if let Some(result) = mover.value().get() {
+        if let Some((n, was, result)) = mover.value().get() {
             match result {
                 Ok(()) => message.set(None),
-                Err(e) => message.set(Some(e.to_string())),
+                Err(e) => {
+                    if let Some((data, now)) = was {
+                        ahead.show(data, now);
+                    }
+                    message.set(Some(format!("#{n} was not moved: {e}")));
+                }
             }
             // Reload either way: after a conflict the board shows the other person's change.
             changed.update(|n| *n += 1);
@@ -104,10 +150,12 @@ pub fn BoardPage() -> impl IntoView {
         <Title text="Board"/>
         <Transition fallback=|| view! { <p class="muted">"Loading the board…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
-                {move || Suspend::new(async move {
+                {move || {
+                let shown = ahead.get();
+                Suspend::new(async move {
                     let project = project.await?;
                     let members = members.await?;
-                    let board = board.await?;
+                    let board = Ahead::over(shown, board.await?);
                     // Cards move only while the increment runs: a closed one is history, and a
                     // planned one (between increments, or planned ahead) shows what is
                     // committed to it, carried-over work included, until it starts.
@@ -116,15 +164,18 @@ pub fn BoardPage() -> impl IntoView {
                         && board.increment.as_ref().is_some_and(|i| i.state == IncrementState::Active);
                     Ok::<_, AppError>(view! {
                         <BoardView board members slug=project.slug.clone() who=who.get() grouped=grouped.get()
-                            can_move mover message focus/>
-                    })
-                })}
+                                        can_move mover message focus dragged/>
+                                })
+                            })
+                            }}
             </ErrorBoundary>
         </Transition>
     }
 }
 
-type Mover = Action<(i32, i32, ItemState), Result<(), AppError>>;
+/// Moves a card (the card, its version, the column); answers with the board as read and as
+/// shown before the move, to go back to if it is refused.
+type Mover = Action<(i32, i32, ItemState), (i32, Option<(Board, Board)>, Result<(), AppError>)>;
 
 #[component]
 fn BoardView(
@@ -137,6 +188,7 @@ fn BoardView(
     mover: Mover,
     message: RwSignal<Option<String>>,
     focus: FocusAfterReload,
+    dragged: RwSignal<Option<(i32, i32)>>,
 ) -> impl IntoView {
     focus.on_render();
     let Some(inc) = board.increment.clone() else {
@@ -166,12 +218,12 @@ fn BoardView(
             view! { <option value=m.email.clone() selected=selected>{m.display_name.clone()}</option> }
         })
         .collect_view();
-    let dragged = RwSignal::new(None::<(i32, i32)>);
     let ctx = StoredValue::new(CardContext {
         slug: slug.clone(),
         can_move,
         mover,
         dragged,
+        over: RwSignal::new(None),
         focus,
     });
     let lanes: Vec<(String, Vec<Item>)> = if grouped {
@@ -255,6 +307,8 @@ struct CardContext {
     can_move: bool,
     mover: Mover,
     dragged: RwSignal<Option<(i32, i32)>>,
+    /// The column a dragged card is over (its heading's id): where it will land.
+    over: RwSignal<Option<String>>,
     focus: FocusAfterReload,
 }
 
@@ -271,13 +325,17 @@ fn Lane(person: String, lane: Vec<Item>, ctx: StoredValue<CardContext>) -> impl 
     view! {
         <section class="lane" aria-label=if person.is_empty() { "Board".to_owned() } else { person.clone() }>
             {heading}
-            <div class="board">
+            // A drag given up (Escape) ends where it began: no column is a target any more.
+            <div class="board" on:dragend=move |_| ctx.with_value(|c| c.over.set(None))>
                 {COLUMNS.map(|state| {
                     let cards: Vec<Item> = lane.iter().filter(|i| i.state == state).cloned().collect();
                     let points: u32 = cards.iter().map(|i| u32::from(i.estimate.unwrap_or(0))).sum();
                     let heading_id = format!("col-{}-{}", state.as_str(), lane_key.replace(' ', "-"));
+                    let over = ctx.with_value(|c| c.over);
+                    let (here, entered) = (heading_id.clone(), heading_id.clone());
                     let drop = move |ev: leptos::ev::DragEvent| {
                         ev.prevent_default();
+                        over.set(None);
                         let (mover, dragged, focus) = ctx.with_value(|c| (c.mover, c.dragged, c.focus));
                         if let Some((n, version)) = dragged.get_untracked() {
                             dragged.set(None);
@@ -286,7 +344,9 @@ fn Lane(person: String, lane: Vec<Item>, ctx: StoredValue<CardContext>) -> impl 
                         }
                     };
                     view! {
-                        <section class="column" data-column=state.as_str() aria-labelledby=heading_id
+                        <section class="column" data-column=state.as_str() aria-labelledby=heading_id.clone()
+                            class:drop-target=move || over.try_with(|o| o.as_deref() == Some(here.as_str())).unwrap_or_default()
+                            on:dragenter=move |_| over.set(Some(entered.clone()))
                             on:dragover=move |ev| ev.prevent_default() on:drop=drop>
                             <h3 id=heading_id.clone()>{column_title(state)}" "<span class="muted">{format!("{} · {points} pts", cards.len())}</span></h3>
                             <ul class="cards">

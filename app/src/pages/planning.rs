@@ -5,6 +5,7 @@
 
 use super::project::{project_resource, use_slug};
 use super::sprints::{per_day, StateBadge};
+use crate::components::data::Ahead;
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::focus::FocusAfterReload;
 use crate::domain::IncrementState;
@@ -42,6 +43,13 @@ pub fn PlanningPage() -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let focus = FocusAfterReload::new();
     let slug_for_action = slug;
+    // Items move between the lists at once, in the plan's data (the page is drawn from it:
+    // the points committed follow), and are then sent; the live stream's reloads wait
+    // meanwhile. A refusal puts the plan back as it was and says why.
+    let ahead = Ahead::<Planning>::none();
+    // The item being dragged: the page's, as the view is drawn again while a drag goes on
+    // (when a reload lands), and the drop must still know what was picked up.
+    let dragged = RwSignal::new(None::<(i32, bool)>);
     let mover = Action::new(move |(id, numbers, commit): &(i64, Vec<i32>, bool)| {
         let (slug, id, numbers, commit) = (
             slug_for_action.get_untracked(),
@@ -49,33 +57,65 @@ pub fn PlanningPage() -> impl IntoView {
             numbers.clone(),
             *commit,
         );
-        async move { commit_items(slug, id, numbers, commit).await }
+        let before = planning
+            .try_get_untracked()
+            .flatten()
+            .and_then(Result::ok)
+            .map(|data| {
+                let now = ahead.shown(data.clone());
+                let mut plan = now.clone();
+                let (from, to) = if commit {
+                    (&mut plan.candidates, &mut plan.committed)
+                } else {
+                    (&mut plan.committed, &mut plan.candidates)
+                };
+                let (moving, staying) = std::mem::take(from)
+                    .into_iter()
+                    .partition(|i| numbers.contains(&i.number));
+                *from = staying;
+                to.extend::<Vec<Item>>(moving);
+                ahead.show(data.clone(), plan);
+                (data, now)
+            });
+        let held = crate::components::live::Held::start();
+        async move {
+            let result = commit_items(slug, id, numbers, commit).await;
+            drop(held);
+            (before, result)
+        }
     });
     Effect::new(move |_| {
-        if let Some(result) = mover.value().get() {
+        if let Some((before, result)) = mover.value().get() {
             match result {
-                Ok(()) => {
-                    message.set(None);
-                    changed.update(|n| *n += 1);
+                Ok(()) => message.set(None),
+                Err(e) => {
+                    if let Some((data, now)) = before {
+                        ahead.show(data, now);
+                    }
+                    message.set(Some(format!("Not moved: {e}")));
                 }
-                Err(e) => message.set(Some(e.to_string())),
             }
+            // Read again either way: the plan as the server has it.
+            changed.update(|n| *n += 1);
         }
     });
     view! {
         <Title text="Planning"/>
         <Transition fallback=|| view! { <p class="muted">"Loading the plan…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
-                {move || Suspend::new(async move {
+                {move || {
+                let shown = ahead.get();
+                Suspend::new(async move {
                     let project = project.await?;
-                    let plan = planning.await?;
+                    let plan = Ahead::over(shown, planning.await?);
                     let can_plan = project.role.allows(Permission::Plan)
                         && !project.archived
                         && plan.increment.state != IncrementState::Closed;
                     Ok::<_, AppError>(view! {
-                        <PlanView plan slug=project.slug.clone() can_plan mover message focus/>
-                    })
-                })}
+                                <PlanView plan slug=project.slug.clone() can_plan mover message focus dragged/>
+                            })
+                        })
+                        }}
             </ErrorBoundary>
         </Transition>
     }
@@ -91,7 +131,9 @@ fn points(x: f64) -> String {
     }
 }
 
-type Mover = Action<(i64, Vec<i32>, bool), Result<(), AppError>>;
+/// Commits items (or takes them out); answers with the plan as read and as shown before,
+/// to go back to if it is refused.
+type Mover = Action<(i64, Vec<i32>, bool), (Option<(Planning, Planning)>, Result<(), AppError>)>;
 
 #[component]
 fn PlanView(
@@ -101,6 +143,7 @@ fn PlanView(
     mover: Mover,
     message: RwSignal<Option<String>>,
     focus: FocusAfterReload,
+    dragged: RwSignal<Option<(i32, bool)>>,
 ) -> impl IntoView {
     focus.on_render();
     let inc = plan.increment.clone();
@@ -110,7 +153,6 @@ fn PlanView(
         .iter()
         .map(|i| u32::from(i.estimate.unwrap_or(0)))
         .sum();
-    let dragged = RwSignal::new(None::<(i32, bool)>);
     let velocity_text = match (&plan.team, plan.typed) {
         (_, true) => format!(
             "Using the velocity you typed: {} points per business day.",
@@ -213,9 +255,12 @@ fn PlanView(
             })
             .collect_view()
     };
+    // The list a dragged item is over: where it will land.
+    let over = RwSignal::new(None::<bool>);
     let drop_into = move |committed: bool| {
         move |ev: leptos::ev::DragEvent| {
             ev.prevent_default();
+            over.set(None);
             if let Some((n, from_committed)) = dragged.get_untracked() {
                 dragged.set(None);
                 if from_committed != committed {
@@ -263,11 +308,14 @@ fn PlanView(
             </form>
         </section>
         <p class="form-error" role="alert">{move || message.get()}</p>
-        <div class="plan-columns">
+        // A drag given up (Escape) ends where it began: no list is a target any more.
+        <div class="plan-columns" on:dragend=move |_| over.set(None)>
             <section aria-labelledby="list-in-heading" class="plan-column">
                 <h2 id="list-in-heading">"Backlog"</h2>
                 <p class="muted">{format!("{} in no increment{}", crate::words::count(candidates_count as u32, "open item", "open items"), if plan.more_candidates { ", the first 100 shown" } else { "" })}</p>
                 <ul class="plan-list" id="list-in" tabindex="-1" aria-labelledby="list-in-heading"
+                    class:drop-target=move || over.get() == Some(false)
+                    on:dragenter=move |_| over.set(Some(false))
                     on:dragover=move |ev| ev.prevent_default() on:drop=drop_into(false)>
                     {list(plan.candidates.clone(), false)}
                 </ul>
@@ -275,6 +323,8 @@ fn PlanView(
             <section aria-labelledby="list-out-heading" class="plan-column">
                 <h2 id="list-out-heading">{format!("In {} · {}", inc.label(), crate::words::count(committed_points, "point", "points"))}</h2>
                 <ul class="plan-list committed" id="list-out" tabindex="-1" aria-labelledby="list-out-heading"
+                    class:drop-target=move || over.get() == Some(true)
+                    on:dragenter=move |_| over.set(Some(true))
                     on:dragover=move |ev| ev.prevent_default() on:drop=drop_into(true)>
                     {list(plan.committed.clone(), true)}
                 </ul>

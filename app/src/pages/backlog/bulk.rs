@@ -131,25 +131,104 @@ pub fn bulk_bar(
 /// What the bar and the checkboxes do after an event, in one split loaded with the first
 /// (one split, not one per job: each brings its own loading code to the first load).
 #[cfg(feature = "hydrate")]
-enum Job {
+pub(super) enum Job {
     /// A shift-click: the selection, the row clicked before, this row, checked or not.
     Range(Selection, i32, i32, bool),
     /// The bar's menu was reached: add the increments (the project's slug).
     Increments(String),
     /// The bar was submitted.
     Submit(String, Selection, RwSignal<u32>, RwSignal<Option<String>>),
+    /// An item was moved (by a button, a key or a drop), with the button to keep focus on.
+    Move(
+        super::list::Mover,
+        i32,
+        crate::model::items::MoveTo,
+        Option<super::list::Refocus>,
+    ),
 }
 
 #[cfg(feature = "hydrate")]
 #[leptos::lazy]
-async fn run(job: Job) {
+pub(super) async fn run(job: Job) {
     match job {
         Job::Range(selection, from, to, on) => range(selection, from, to, on),
         Job::Increments(slug) => increments(slug).await,
         Job::Submit(slug, selection, changed, error) => {
             submit(slug, selection, changed, error).await
         }
+        Job::Move(mover, n, to, focus) => moved(mover, n, to, focus).await,
     }
+}
+
+/// Moves an item: shown at once, in the page's data (the list is drawn from it, so every
+/// row keeps its own buttons and focus follows the item), then sent. The live stream's
+/// reloads wait meanwhile (they would show the old order). A refusal puts the list back
+/// and says why; a move made can be undone from its toast.
+#[cfg(feature = "hydrate")]
+async fn moved(
+    mover: super::list::Mover,
+    n: i32,
+    to: crate::model::items::MoveTo,
+    focus: Option<super::list::Refocus>,
+) {
+    let Some(slug) = mover.slug.try_get_untracked() else {
+        return;
+    };
+    let first = mover
+        .query
+        .try_with_untracked(|q| q.cursor.is_none())
+        .unwrap_or_default();
+    // Made on what the page shows now: the list as read, with any earlier move not read yet.
+    let Some(Ok(data)) = mover.page.try_get_untracked().flatten() else {
+        return;
+    };
+    let now = mover.ahead.shown(data.clone());
+    let mut moved = now.clone();
+    let last = moved.next_cursor.is_none();
+    let shown = to.apply(&mut moved.items, |i| i.number, n, first, last);
+    if shown.is_some() {
+        mover.ahead.show(data.clone(), moved);
+    }
+    mover.refocus.try_set(focus);
+    let held = crate::components::live::Held::start();
+    let result = crate::server_fns::items::move_item(slug.clone(), n, to.clone()).await;
+    drop(held);
+    match result {
+        Ok(_) => {
+            mover.message.try_set(None);
+            let back = shown.flatten();
+            let text = format!("Moved #{n} {}.", where_to(&to));
+            toast(&text, back.map(|b| (slug, Undo::Move(n, b), mover.changed)));
+        }
+        Err(e) => {
+            if shown.is_some() {
+                mover.ahead.show(data, now);
+                mover.refocus.try_set(focus);
+            }
+            mover
+                .message
+                .try_set(Some(format!("#{n} was not moved: {e}")));
+        }
+    }
+    // Either way the list is read again: it shows what the server has.
+    mover.changed.try_update(|c| *c += 1);
+}
+
+/// "to the top", "above #4": where a move put an item, for its toast.
+#[cfg(feature = "hydrate")]
+fn where_to(to: &crate::model::items::MoveTo) -> String {
+    match (to.before, to.after) {
+        (Some(k), _) => format!("above #{k}"),
+        (_, Some(k)) => format!("below #{k}"),
+        _ => format!("to the {}", to.to.as_deref().unwrap_or("top")),
+    }
+}
+
+/// What a toast's Undo sends.
+#[cfg(feature = "hydrate")]
+enum Undo {
+    Edits(Vec<crate::model::items::BulkEdit>),
+    Move(i32, crate::model::items::MoveTo),
 }
 
 /// A shift-click: every row between the last one clicked and this one takes this one's state.
@@ -272,7 +351,7 @@ async fn submit(
                 "{what} {}.",
                 crate::words::count(i64::from(done.changed), "item", "items")
             );
-            toast(&text, Some((slug, done.undo, changed)));
+            toast(&text, Some((slug, Undo::Edits(done.undo), changed)));
         }
         Err(e) => {
             error.try_set(Some(e.to_string()));
@@ -281,9 +360,10 @@ async fn submit(
 }
 
 /// Shows a message for a few seconds at the foot of the window, with an Undo button when
-/// there is something to undo (sent as one bulk edit). Announced politely.
+/// there is something to undo. Announced politely. A move's toast replaces the previous
+/// move's (a run of keyboard moves leaves one, undoing the last).
 #[cfg(feature = "hydrate")]
-fn toast(text: &str, undo: Option<(String, Vec<crate::model::items::BulkEdit>, RwSignal<u32>)>) {
+fn toast(text: &str, undo: Option<(String, Undo, RwSignal<u32>)>) {
     use leptos::wasm_bindgen::{closure::Closure, JsCast};
     let doc = document();
     let Some(body) = doc.body() else { return };
@@ -300,12 +380,21 @@ fn toast(text: &str, undo: Option<(String, Vec<crate::model::items::BulkEdit>, R
         return;
     };
     card.set_class_name("toast");
+    if let Some((_, Undo::Move(..), _)) = &undo {
+        if let Some(old) = doc.get_element_by_id("toast-move") {
+            old.remove();
+        }
+        card.set_id("toast-move");
+    }
     let Ok(p) = doc.create_element("p") else {
         return;
     };
     p.set_text_content(Some(text));
     let _ = card.append_child(&p);
-    if let Some((slug, edits, changed)) = undo.filter(|(_, e, _)| !e.is_empty()) {
+    if let Some((slug, undo, changed)) =
+        undo.filter(|(_, u, _)| !matches!(u, Undo::Edits(e) if e.is_empty()))
+    {
+        let undo = std::rc::Rc::new(undo);
         if let Ok(button) = doc.create_element("button") {
             button.set_class_name("button small");
             let _ = button.set_attribute("type", "button");
@@ -313,10 +402,22 @@ fn toast(text: &str, undo: Option<(String, Vec<crate::model::items::BulkEdit>, R
             let shown = card.clone();
             let press = Closure::<dyn FnMut()>::new(move || {
                 shown.remove();
-                let (slug, edits) = (slug.clone(), edits.clone());
+                let (slug, undo) = (slug.clone(), undo.clone());
                 leptos::task::spawn_local(async move {
-                    match crate::server_fns::items::edit_many(slug, edits).await {
-                        Ok(_) => {
+                    let done = match &*undo {
+                        Undo::Edits(edits) => {
+                            crate::server_fns::items::edit_many(slug, edits.clone())
+                                .await
+                                .map(|_| ())
+                        }
+                        Undo::Move(n, to) => {
+                            crate::server_fns::items::move_item(slug, *n, to.clone())
+                                .await
+                                .map(|_| ())
+                        }
+                    };
+                    match done {
+                        Ok(()) => {
                             changed.try_update(|n| *n += 1);
                             toast("Undone.", None);
                         }

@@ -4,47 +4,40 @@
 use super::row::item_row;
 use crate::components::item_fields::{BoardContext, ItemField};
 use crate::error::AppError;
-use crate::model::items::{Item, ItemPage, ItemQuery, MoveTo};
-use crate::server_fns::items::move_item;
+use crate::model::items::{ItemPage, ItemQuery, MoveTo};
 use leptos::prelude::*;
 
 pub use crate::components::item_fields::Refocus;
 
-/// Moves an item; the reply carries the button to focus after the reload.
-pub type Mover = Action<(i32, MoveTo, Option<Refocus>), (Result<Item, AppError>, Option<Refocus>)>;
-
 /// Moves items, for the whole page: made once by the page, not by each list, because a list
-/// being replaced by a reload is gone while its rows are still on screen and clickable (its
-/// own action, used then, panicked). The reply says which button to focus after the reload.
-pub fn mover(
-    slug: Memo<String>,
-    changed: RwSignal<u32>,
-    message: RwSignal<Option<String>>,
-    refocus: RwSignal<Option<Refocus>>,
-) -> Mover {
-    let mover = Action::new(move |(n, to, focus): &(i32, MoveTo, Option<Refocus>)| {
-        let (slug, n, to, focus) = (slug.get_untracked(), *n, to.clone(), *focus);
-        async move {
-            let result = move_item(slug, n, to).await;
-            (result, focus)
-        }
-    });
-    Effect::new(move |_| {
-        if let Some((result, focus)) = mover.value().get() {
-            match result {
-                Ok(_) => {
-                    message.set(None);
-                    refocus.set(focus);
-                    changed.update(|n| *n += 1);
-                }
-                Err(e) => {
-                    refocus.set(None);
-                    message.set(Some(e.to_string()));
-                }
-            }
-        }
-    });
-    mover
+/// being replaced by a reload is gone while its rows are still on screen and clickable.
+/// The page shows a move at once; the server confirms it, or refuses it and the move is
+/// undone with the reason (`bulk::moved`, loaded with the first move).
+#[derive(Clone, Copy)]
+// On the server a move is never made: only the browser reads these.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub struct Mover {
+    pub slug: Memo<String>,
+    pub page: Resource<Result<ItemPage, AppError>, crate::components::data::Json>,
+    /// The list as moved here, shown until the list is read again.
+    pub ahead: crate::components::data::Ahead<ItemPage>,
+    pub query: Memo<ItemQuery>,
+    pub changed: RwSignal<u32>,
+    pub message: RwSignal<Option<String>>,
+    pub refocus: RwSignal<Option<Refocus>>,
+    /// The item being dragged, and the row it would land before if dropped now.
+    pub dragged: RwSignal<Option<i32>>,
+    pub over: RwSignal<Option<i32>>,
+}
+
+impl Mover {
+    /// Moves item `n`; `focus`: the button to keep focus on, wherever the item lands.
+    pub fn dispatch(self, n: i32, to: MoveTo, focus: Option<Refocus>) {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(super::bulk::run(super::bulk::Job::Move(self, n, to, focus)));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (n, to, focus);
+    }
 }
 
 #[component]
@@ -55,8 +48,6 @@ pub fn ItemList(
     message: RwSignal<Option<String>>,
     refocus: RwSignal<Option<Refocus>>,
     mover: Mover,
-    /// The item being dragged.
-    dragged: RwSignal<Option<i32>>,
     /// The row menu that is open (see `item_field_select`).
     menu: RwSignal<Option<(i32, ItemField)>>,
     /// The rows checked for a bulk change.
@@ -129,11 +120,12 @@ pub fn ItemList(
     };
     view! {
         <ol class="item-list" aria-label="Backlog items"
-            on:dragover=move |ev| ev.prevent_default()>
+            on:dragover=move |ev| ev.prevent_default()
+            on:dragend=move |_| { mover.over.set(None); mover.dragged.set(None); }>
             {items.into_iter().enumerate().map(|(i, item)| {
                 let prev = (i > 0).then(|| numbers[i - 1]);
                 let next = numbers.get(i + 1).copied();
-                item_row(item, ctx, changed, message, refocus, menu, prev, next, dragged, mover, selection)
+                item_row(item, ctx, changed, message, refocus, menu, prev, next, mover, selection)
             }).collect_view()}
         </ol>
         <nav class="pager" aria-label="Pages">

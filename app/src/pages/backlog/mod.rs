@@ -76,8 +76,17 @@ pub fn BacklogPage() -> impl IntoView {
         changed,
         message,
         refocus,
-        mover: list::mover(slug, changed, message, refocus),
-        dragged: RwSignal::new(None),
+        mover: list::Mover {
+            slug,
+            page,
+            ahead: crate::components::data::Ahead::none(),
+            query,
+            changed,
+            message,
+            refocus,
+            dragged: RwSignal::new(None),
+            over: RwSignal::new(None),
+        },
         menu: RwSignal::new(None),
         selection: bulk::Selection::new(),
         bulk_error: RwSignal::new(posted_error(&[EditManyForm::PATH])),
@@ -106,7 +115,6 @@ struct BacklogState {
     message: RwSignal<Option<String>>,
     refocus: RwSignal<Option<Refocus>>,
     mover: list::Mover,
-    dragged: RwSignal<Option<i32>>,
     /// The row menu that is open: kept by the page, so a reload (the live stream's) does not
     /// close it under the user.
     menu: RwSignal<Option<(i32, crate::components::item_fields::ItemField)>>,
@@ -128,7 +136,6 @@ fn Backlog(
         message,
         refocus,
         mover,
-        dragged,
         menu,
         selection,
         bulk_error,
@@ -192,9 +199,10 @@ fn Backlog(
             // load on the debug build).
             {move || {
                 let flat = filtered();
+                let ahead = mover.ahead.get();
                 Suspend::new(async move {
-                    page.await.map(|p| view! {
-                                                <ItemList page=p ctx changed message refocus mover dragged menu selection flat query/>
+                    page.await.map(|p| crate::components::data::Ahead::over(ahead, p)).map(|p| view! {
+                                                <ItemList page=p ctx changed message refocus mover menu selection flat query/>
                                             })
                                         })
                                     }}

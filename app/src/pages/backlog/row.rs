@@ -19,7 +19,6 @@ pub fn item_row(
     menu: RwSignal<Option<(i32, ItemField)>>,
     prev: Option<i32>,
     next: Option<i32>,
-    dragged: RwSignal<Option<i32>>,
     mover: Mover,
     selection: super::bulk::Selection,
 ) -> impl IntoView {
@@ -33,7 +32,7 @@ pub fn item_row(
     let is_epic = item.kind == ItemKind::Epic;
     let expanded = RwSignal::new(false);
     let move_to = move |to: MoveTo, which: &'static str| {
-        mover.dispatch((n, to, Some(Refocus(n, which))));
+        mover.dispatch(n, to, Some(Refocus(n, which)));
     };
     let title = item.title.clone();
     // An epic's own size is in its estimate menu; beside it, what its children add up to.
@@ -65,15 +64,23 @@ pub fn item_row(
             children.try_set(Some(page));
         });
     };
+    let (dragged, over) = (mover.dragged, mover.over);
     view! {
         <li class="item-row" class:epic=is_epic data-number=n.to_string() data-row
+            // Where a dragged item would land: a line above this row.
+            class:drop-target=move || dropping_here(over, n)
             draggable=if can_edit { "true" } else { "false" }
             on:dragstart=move |_| dragged.set(Some(n))
+            on:dragenter=move |_| {
+                let from = dragged.get_untracked();
+                over.set(from.filter(|from| *from != n).map(|_| n));
+            }
             on:drop=move |ev| {
                 ev.prevent_default();
+                over.set(None);
                 if let Some(from) = dragged.get_untracked().filter(|from| *from != n) {
                     dragged.set(None);
-                    mover.dispatch((from, MoveTo { before: Some(n), ..Default::default() }, None));
+                    mover.dispatch(from, MoveTo { before: Some(n), ..Default::default() }, None);
                 }
             }>
             <div class="item-main">
@@ -113,6 +120,7 @@ pub fn item_row(
             <div class="item-side">
                 {item_field_select(ItemField::Estimate, item.clone(), ctx, changed, message, refocus, menu)}
                 {item_field_select(ItemField::Assignee, item.clone(), ctx, changed, message, refocus, menu)}
+                {item_field_select(ItemField::State, item.clone(), ctx, changed, message, refocus, menu)}
                 {can_edit.then(|| {
                     let t = title.clone();
                     // Each button submits the row's form with its own target, so it works
@@ -163,6 +171,20 @@ pub fn item_row(
                 }.into_any(),
             })}
         </li>
+    }
+}
+
+/// Whether a dragged item would land just above row `n` (never on the server: see
+/// `shown_open`).
+fn dropping_here(over: RwSignal<Option<i32>>, n: i32) -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        let _ = (over, n);
+        false
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        over.try_get().flatten() == Some(n)
     }
 }
 
