@@ -87,8 +87,8 @@ test('every visible control on every page works as a form, or is not shown', asy
 test('without JavaScript the backlog adds and moves items and the board moves cards', async () => {
   const page = await noJs.newPage();
   await page.goto(`${BASE}/p/${slug}/backlog`);
-  // What cannot be done here without JavaScript is said, not offered.
-  await page.getByText("changing one item's estimate or assignee in its row needs JavaScript").waitFor();
+  // What is done elsewhere without JavaScript is said: a row's values lead to the item.
+  await page.getByText("a row's estimate, assignee and state lead to the item's page").waitFor();
   // Quick add keeps what was typed.
   await page.getByLabel('New item title').fill('Written without script');
   await page.getByLabel('New item estimate').selectOption('3');

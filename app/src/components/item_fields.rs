@@ -303,9 +303,8 @@ pub fn item_field_select(
                         let select = ev.target();
                         request_animation_frame(move || if select.is_connected() { close(false) });
                     }>
-                    {(field != ItemField::State).then(|| view! {
-                        <option value="" selected=unset>{field.unset_label()}</option>
-                    })}
+                    // A state is never unset: its empty option is hidden.
+                    <option value="" selected=unset hidden=field == ItemField::State>{field.unset_label()}</option>
                     {choices.into_iter().map(|c| view! {
                         <option value=c.value selected=c.selected>{c.text}</option>
                     }).collect_view()}

@@ -188,7 +188,7 @@ fn Backlog(
     <Filters ctx query/>
     {can_edit.then(|| view! {
         <QuickAdd ctx changed message/>
-        <p class="without-js muted">"Without JavaScript, items are added and moved here, and checked items are changed together with the bar that appears under the list; changing one item's estimate or assignee in its row needs JavaScript (or the JSON API)."</p>
+        <p class="without-js muted">"Without JavaScript, items are added and moved here, and checked items are changed together from the bar under the list; a row's estimate, assignee and state lead to the item's page."</p>
     })}
     <p class="form-error" role="alert">{move || message.try_get().flatten()}</p>
     <Transition fallback=|| view! { <p class="muted">"Loading items…"</p> }>
