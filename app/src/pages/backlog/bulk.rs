@@ -138,6 +138,8 @@ pub(super) enum Job {
     Increments(String),
     /// The bar was submitted.
     Submit(String, Selection, RwSignal<u32>, RwSignal<Option<String>>),
+    /// Focus is to come back to a row's control once the list is drawn again.
+    Refocus(super::list::Refocus, RwSignal<Option<super::list::Refocus>>),
     /// An item was moved (by a button, a key or a drop), with the button to keep focus on.
     Move(
         super::list::Mover,
@@ -157,6 +159,81 @@ pub(super) async fn run(job: Job) {
             submit(slug, selection, changed, error).await
         }
         Job::Move(mover, n, to, focus) => moved(mover, n, to, focus).await,
+        Job::Refocus(target, refocus) => {
+            // One pass per request: each list drawn meanwhile asks again, and a later pass
+            // would take what has focus then (the user's next menu) for the pressed control.
+            if REFOCUSING.with(|r| r.replace(Some(target))) != Some(target) {
+                refocus_when_mounted(target, refocus, 200, document().active_element());
+            }
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// The request a [`refocus_when_mounted`] pass is following.
+    static REFOCUSING: std::cell::Cell<Option<super::list::Refocus>> = const { std::cell::Cell::new(None) };
+}
+
+/// Focuses the control named by `target` (`{which}-{number}`) once the list is drawn again
+/// without it in the place that was pressed, checking every 25 ms, up to five seconds (a
+/// reload under load can take that long). `pressed`: what had focus when it was asked for.
+/// If the user has moved on meanwhile (focus is on something else, not lost to the page),
+/// they are left there: a save's answer must not take focus from the next menu opened.
+#[cfg(feature = "hydrate")]
+fn refocus_when_mounted(
+    target: super::list::Refocus,
+    refocus: RwSignal<Option<super::list::Refocus>>,
+    tries: u32,
+    pressed: Option<leptos::web_sys::Element>,
+) {
+    use leptos::wasm_bindgen::JsCast;
+    let done = move || {
+        refocus.try_set(None);
+        REFOCUSING.with(|r| r.set(None));
+    };
+    if refocus.try_get_untracked().flatten() != Some(target) {
+        // A newer request replaced it (its own pass runs), or it was handled.
+        REFOCUSING.with(|r| {
+            if r.get() == Some(target) {
+                r.set(None);
+            }
+        });
+        return;
+    }
+    let super::list::Refocus(n, which) = target;
+    let doc = document();
+    let active = doc.active_element();
+    let body = doc.body().map(leptos::web_sys::Element::from);
+    if active.is_some() && active != pressed && active != body {
+        return done();
+    }
+    let named = doc.get_element_by_id(&format!("{which}-{n}"));
+    // Until the list is drawn again, the control with this id is still the one pressed,
+    // and focused.
+    let not_yet = named.is_some() && named == active;
+    // At an edge the same button is disabled now (the last item cannot move down): focus
+    // the item's other arrow instead, never another item's button.
+    let other = match which {
+        "up" => "down",
+        "down" => "up",
+        _ => which,
+    };
+    let found = named
+        .filter(|el| !el.has_attribute("disabled"))
+        .or_else(|| doc.get_element_by_id(&format!("{other}-{n}")));
+    match found {
+        Some(el) if !not_yet => {
+            if let Ok(el) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+            done();
+        }
+        _ if tries > 0 => set_timeout(
+            move || refocus_when_mounted(target, refocus, tries - 1, pressed),
+            std::time::Duration::from_millis(25),
+        ),
+        _ => done(),
     }
 }
 

@@ -72,9 +72,10 @@ pub fn ItemList(
     // After a keyboard move and the reload, focus returns to the same button of the item.
     Effect::new(move |_| {
         if let Some(target) = refocus.get() {
-            // Up to five seconds: a reload under load (a busy server, a slow network)
-            // can take longer than half a second, and focus must still come back.
-            refocus_when_mounted(target, refocus, 200);
+            #[cfg(feature = "hydrate")]
+            leptos::task::spawn_local(super::bulk::run(super::bulk::Job::Refocus(target, refocus)));
+            #[cfg(not(feature = "hydrate"))]
+            let _ = target;
         }
     });
     let next_cursor = page.next_cursor.clone();
@@ -134,42 +135,4 @@ pub fn ItemList(
         </nav>
     }
     .into_any()
-}
-
-/// Focuses the button named by `target` once the reloaded list has replaced the one that
-/// was pressed (which keeps focus until then), checking again each frame for a little while.
-fn refocus_when_mounted(target: Refocus, refocus: RwSignal<Option<Refocus>>, tries: u32) {
-    if refocus.get_untracked() != Some(target) {
-        // Another pass already handled it (or a newer move replaced it).
-        return;
-    }
-    let Refocus(n, which) = target;
-    let doc = document();
-    let pressed = doc.get_element_by_id(&format!("{which}-{n}"));
-    // Until the reload lands, the pressed button is still the one with this id, and focused.
-    let not_yet = pressed.is_some() && pressed == doc.active_element();
-    // At an edge the same button is disabled now (the last item cannot move down): focus
-    // the item's other arrow instead, never another item's button.
-    let other = match which {
-        "up" => "down",
-        "down" => "up",
-        _ => which,
-    };
-    let target_el = pressed
-        .filter(|el| !el.has_attribute("disabled"))
-        .or_else(|| doc.get_element_by_id(&format!("{other}-{n}")));
-    match target_el {
-        Some(el) if !not_yet => {
-            use leptos::wasm_bindgen::JsCast;
-            if let Ok(el) = el.dyn_into::<leptos::web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
-            refocus.set(None);
-        }
-        _ if tries > 0 => set_timeout(
-            move || refocus_when_mounted(target, refocus, tries - 1),
-            std::time::Duration::from_millis(25),
-        ),
-        _ => refocus.set(None),
-    }
 }
