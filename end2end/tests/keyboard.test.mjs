@@ -105,6 +105,48 @@ test('create, walk, estimate and open an item with the keyboard alone', async ()
   await page.close();
 });
 
+test('r renames the row holding focus in place: Enter saves, Escape leaves it as it was', async () => {
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/backlog`);
+  await create(page, 'Renamable');
+  const n = await page.locator('ol.item-list > li', { hasText: 'Renamable' }).getAttribute('data-number');
+  const row = page.locator(`ol.item-list > li[data-number="${n}"]`);
+  const field = page.getByRole('textbox', { name: `Title of #${n}` });
+  await row.locator('.item-title').focus();
+  await page.keyboard.press('r');
+  await field.waitFor();
+  assert.equal(await field.inputValue(), 'Renamable');
+  assert.equal(await page.evaluate(() => document.activeElement?.className), 'rename');
+  // Typed over the title, then Escape: nothing saved, focus back on the title.
+  await page.keyboard.type('Not this');
+  await page.keyboard.press('Escape');
+  await field.waitFor({ state: 'detached' });
+  assert.equal(await row.locator('.item-title').textContent(), 'Renamable');
+  await focusOnRow(page, n);
+  // Again, and Enter saves it.
+  await page.keyboard.press('r');
+  await field.waitFor();
+  await page.keyboard.type('Renamed in place');
+  await page.keyboard.press('Enter');
+  await field.waitFor({ state: 'detached' });
+  await row.locator('.item-title', { hasText: 'Renamed in place' }).waitFor();
+  // An empty title is refused next to the field, which stays for another try.
+  await focusOnRow(page, n);
+  await page.keyboard.press('r');
+  await field.waitFor();
+  await page.keyboard.press('Delete');
+  await page.keyboard.press('Enter');
+  await row.locator('.field-error[role="alert"]').waitFor();
+  assert.ok((await row.locator('.field-error[role="alert"]').textContent()).length > 0);
+  assert.equal(await field.count(), 1);
+  await page.keyboard.press('Escape');
+  await field.waitFor({ state: 'detached' });
+  await page.reload();
+  await page.locator('body[data-hydrated="true"]').waitFor();
+  assert.equal(await row.locator('.item-title').textContent(), 'Renamed in place');
+  await page.close();
+});
+
 test('? shows the shortcuts; letters typed in a field stay in the field', async () => {
   const page = await context.newPage();
   await openHydrated(page, `/p/${slug}/backlog`);

@@ -22,6 +22,7 @@ const HELP: &str = concat!(
     "<dt><kbd>e</kbd></dt><dd>Change its estimate</dd>",
     "<dt><kbd>a</kbd></dt><dd>Change its assignee</dd>",
     "<dt><kbd>m</kbd></dt><dd>Move it to the top</dd>",
+    "<dt><kbd>r</kbd></dt><dd>Rename it, in place</dd>",
     "<dt><kbd>s</kbd></dt><dd>Change its state (board: to the next column)</dd>",
     "<dt><kbd>x</kbd></dt><dd>Select it, to change several at once (shift-click: a range)</dd>",
     "<dt><kbd>c</kbd></dt><dd>Create an item</dd>",
@@ -75,9 +76,137 @@ fn is_shortcut(ev: &leptos::ev::KeyboardEvent) -> bool {
     } else {
         matches!(
             key.as_str(),
-            "?" | "/" | "c" | "e" | "a" | "m" | "s" | "x" | "j" | "k"
+            "?" | "/" | "c" | "e" | "a" | "m" | "s" | "x" | "j" | "k" | "r"
         )
     }
+}
+
+/// Edits a backlog row's title in place: a field over the title, Enter saves, Escape
+/// leaves it as it was. The field is marked as typed in, so the live stream's reloads wait
+/// until it is done (they could otherwise draw another item in this row); the list is read
+/// again after the save through the stream, which reports it like anyone's change.
+#[cfg(feature = "hydrate")]
+fn rename(title: leptos::web_sys::Element, n: i32) {
+    use leptos::wasm_bindgen::{closure::Closure, JsCast};
+    use leptos::web_sys::{HtmlElement, HtmlInputElement};
+    let doc = document();
+    let Some(input) = doc
+        .create_element("input")
+        .ok()
+        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    input.set_class_name("rename");
+    input.set_value(&title.text_content().unwrap_or_default());
+    let _ = input.set_attribute("aria-label", &format!("Title of #{n}"));
+    let _ = input.set_attribute("data-typed", "");
+    let _ = input.set_attribute("maxlength", "200");
+    let _ = title.set_attribute("hidden", "");
+    let _ = title.after_with_node_1(&input);
+    let _ = input.focus();
+    input.select();
+    let slug = window()
+        .location()
+        .pathname()
+        .ok()
+        .and_then(|p| p.split('/').nth(2).map(str::to_owned))
+        .unwrap_or_default();
+    // Back to the title, focused (the row keeps its place for `j`/`k`).
+    let close = {
+        let (input, title) = (input.clone(), title.clone());
+        move || {
+            input.remove();
+            let _ = title.remove_attribute("hidden");
+            if let Some(next) = title
+                .next_element_sibling()
+                .filter(|e| e.class_name() == "field-error")
+            {
+                next.remove();
+            }
+            if let Ok(t) = title.clone().dyn_into::<HtmlElement>() {
+                let _ = t.focus();
+            }
+        }
+    };
+    // Enter saves, and so does leaving the field (what was typed is not dropped); once.
+    let busy = std::rc::Rc::new(std::cell::Cell::new(false));
+    let (cancel, cancelled) = (close.clone(), busy.clone());
+    let save = {
+        let input = input.clone();
+        move || {
+            if busy.replace(true) {
+                return;
+            }
+            let (slug, text, input, close, busy) = (
+                slug.clone(),
+                input.value(),
+                input.clone(),
+                close.clone(),
+                busy.clone(),
+            );
+            leptos::task::spawn_local(async move {
+                let saved = match crate::server_fns::items::get_item(slug.clone(), n).await {
+                    Ok(detail) if detail.item.title == text => Ok(()),
+                    Ok(detail) => {
+                        let patch = crate::model::items::ItemPatch {
+                            version: detail.item.version,
+                            title: Some(text),
+                            ..Default::default()
+                        };
+                        crate::server_fns::items::update_item(slug, n, patch)
+                            .await
+                            .map(|_| ())
+                    }
+                    Err(e) => Err(e),
+                };
+                match saved {
+                    Ok(()) => close(),
+                    Err(e) => {
+                        // Said next to the field, which stays for another try.
+                        busy.set(false);
+                        let message = e.field("title").unwrap_or_else(|| e.to_string());
+                        let shown = input
+                            .next_element_sibling()
+                            .filter(|el| el.class_name() == "field-error")
+                            .or_else(|| {
+                                let p = document().create_element("p").ok()?;
+                                p.set_class_name("field-error");
+                                p.set_attribute("role", "alert").ok()?;
+                                input.after_with_node_1(&p).ok()?;
+                                Some(p)
+                            });
+                        if let Some(p) = shown {
+                            p.set_text_content(Some(&message));
+                        }
+                    }
+                }
+            });
+        }
+    };
+    let keys = {
+        let save = save.clone();
+        Closure::<dyn FnMut(leptos::web_sys::KeyboardEvent)>::new(
+            move |ev: leptos::web_sys::KeyboardEvent| match ev.key().as_str() {
+                "Escape" => {
+                    ev.prevent_default();
+                    // Nothing saved, not even by the blur that removing the field may bring.
+                    cancelled.set(true);
+                    cancel();
+                }
+                "Enter" => {
+                    ev.prevent_default();
+                    save();
+                }
+                _ => {}
+            },
+        )
+    };
+    let blur = Closure::<dyn FnMut()>::new(save);
+    let _ = input.add_event_listener_with_callback("keydown", keys.as_ref().unchecked_ref());
+    let _ = input.add_event_listener_with_callback("blur", blur.as_ref().unchecked_ref());
+    keys.forget();
+    blur.forget();
 }
 
 /// Opens the dialog listing the shortcuts, made the first time.
@@ -153,6 +282,17 @@ fn on_key(ev: leptos::ev::KeyboardEvent) {
         "x" => in_row("[data-key=x]")
             .and_then(|el| el.dyn_into::<HtmlElement>().ok())
             .map(|el| el.click())
+            .is_some(),
+        // A backlog row's title, edited in place.
+        "r" => row
+            .as_ref()
+            .and_then(|r| {
+                Some((
+                    r.query_selector(".item-title").ok()??,
+                    r.get_attribute("data-number")?.parse().ok()?,
+                ))
+            })
+            .map(|(title, n)| rename(title, n))
             .is_some(),
         key @ ("j" | "k") => {
             let next = match &row {
