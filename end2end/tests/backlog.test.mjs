@@ -174,14 +174,20 @@ test('a move shows before the server answers; refused, it is put back with the r
     await held;
     await route.continue();
   });
-  const sierra = page.locator('ol.item-list > li', { hasText: 'Sierra' });
-  await sierra.dragTo(page.locator('ol.item-list > li', { hasText: 'Quebec' }));
+  // A drag over Quebec's row marks it as where the item would land (a line above it).
+  const quebec = page.locator('ol.item-list > li', { hasText: 'Quebec' });
+  await quebec.locator('.item-title').dispatchEvent('dragover');
+  await page.locator('ol.item-list > li.drop-target', { hasText: 'Quebec' }).waitFor();
+  assert.equal(await page.locator('ol.item-list > li.drop-target').count(), 1);
+  // Dropped there: Sierra goes above Quebec, and the mark goes.
+  await page.locator('ol.item-list > li', { hasText: 'Sierra' }).dragTo(quebec);
   // Shown at once, while the server has not even seen the request.
   await page.waitForFunction(() => {
     const t = [...document.querySelectorAll('ol.item-list > li .item-title')].map((e) => e.textContent);
     return t.slice(-4).join() === 'Papa,Sierra,Quebec,Romeo';
   });
   assert.ok(sent, 'the move was sent');
+  assert.equal(await page.locator('ol.item-list > li.drop-target').count(), 0);
   // Meanwhile someone deletes the item it was dropped above, so the server refuses it.
   await call(context, 'items/delete', { slug, number: n.Quebec }, true);
   release();

@@ -142,6 +142,9 @@ pub(super) enum Job {
     Increments(String),
     /// The bar was submitted.
     Submit(String, Selection, RwSignal<u32>, RwSignal<Option<String>>),
+    /// A drag is over this part of the list (or has ended: `None`): the row it would land
+    /// above is marked (`drop-target`, a line above it), and no other.
+    Over(Option<leptos::web_sys::EventTarget>),
     /// Focus is to come back to a row's control once the list is drawn again.
     Refocus(super::list::Refocus, RwSignal<Option<super::list::Refocus>>),
     /// An item was moved (by a button, a key or a drop), with the button to keep focus on.
@@ -163,6 +166,13 @@ pub(super) async fn run(job: Job) {
             submit(slug, selection, changed, error).await
         }
         Job::Move(mover, n, to, focus) => moved(mover, n, to, focus).await,
+        Job::Over(target) => {
+            use leptos::wasm_bindgen::JsCast;
+            let row = target
+                .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+                .and_then(|el| el.closest(".item-list > li").ok().flatten());
+            mark_drop_target(row);
+        }
         Job::Refocus(target, refocus) => {
             // One pass per request: each list drawn meanwhile asks again, and a later pass
             // would take what has focus then (the user's next menu) for the pressed control.
@@ -259,6 +269,7 @@ async fn moved(
         .query
         .try_with_untracked(|q| q.cursor.is_none())
         .unwrap_or_default();
+    mark_drop_target(None);
     // Made on what the page shows now: the list as read, with any earlier move not read yet.
     let Some(Ok(data)) = mover.page.try_get_untracked().flatten() else {
         return;
@@ -293,6 +304,26 @@ async fn moved(
     }
     // Either way the list is read again: it shows what the server has.
     mover.changed.try_update(|c| *c += 1);
+}
+
+/// Marks `row` as where a dragged item would land, and no other row (none: the drag ended).
+/// A class set here, beside the classes the view sets, which it leaves alone.
+#[cfg(feature = "hydrate")]
+fn mark_drop_target(row: Option<leptos::web_sys::Element>) {
+    if let Ok(marked) = document().query_selector_all(".item-list > li.drop-target") {
+        for i in 0..marked.length() {
+            if let Some(el) = marked.item(i).and_then(|n| {
+                leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::Element>(n).ok()
+            }) {
+                if Some(&el) != row.as_ref() {
+                    let _ = el.class_list().remove_1("drop-target");
+                }
+            }
+        }
+    }
+    if let Some(row) = row {
+        let _ = row.class_list().add_1("drop-target");
+    }
 }
 
 /// "to the top", "above #4": where a move put an item, for its toast.

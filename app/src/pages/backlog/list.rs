@@ -25,9 +25,8 @@ pub struct Mover {
     pub changed: RwSignal<u32>,
     pub message: RwSignal<Option<String>>,
     pub refocus: RwSignal<Option<Refocus>>,
-    /// The item being dragged, and the row it would land before if dropped now.
+    /// The item being dragged.
     pub dragged: RwSignal<Option<i32>>,
-    pub over: RwSignal<Option<i32>>,
 }
 
 impl Mover {
@@ -121,8 +120,17 @@ pub fn ItemList(
     };
     view! {
         <ol class="item-list" aria-label="Backlog items"
-            on:dragover=move |ev| ev.prevent_default()
-            on:dragend=move |_| { mover.over.set(None); mover.dragged.set(None); }>
+            on:dragover=move |ev| {
+                ev.prevent_default();
+                // Where the item would land, shown by the row under it (see `bulk::Job::Over`).
+                #[cfg(feature = "hydrate")]
+                leptos::task::spawn_local(super::bulk::run(super::bulk::Job::Over(ev.target())));
+            }
+            on:dragend=move |_| {
+                mover.dragged.set(None);
+                #[cfg(feature = "hydrate")]
+                leptos::task::spawn_local(super::bulk::run(super::bulk::Job::Over(None)));
+            }>
             {items.into_iter().enumerate().map(|(i, item)| {
                 let prev = (i > 0).then(|| numbers[i - 1]);
                 let next = numbers.get(i + 1).copied();

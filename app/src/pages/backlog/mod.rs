@@ -85,7 +85,6 @@ pub fn BacklogPage() -> impl IntoView {
             message,
             refocus,
             dragged: RwSignal::new(None),
-            over: RwSignal::new(None),
         },
         menu: RwSignal::new(None),
         selection: bulk::Selection::new(),

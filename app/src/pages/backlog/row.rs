@@ -64,20 +64,13 @@ pub fn item_row(
             children.try_set(Some(page));
         });
     };
-    let (dragged, over) = (mover.dragged, mover.over);
+    let dragged = mover.dragged;
     view! {
         <li class="item-row" class:epic=is_epic data-number=n.to_string() data-row
-            // Where a dragged item would land: a line above this row.
-            class:drop-target=move || dropping_here(over, n)
             draggable=if can_edit { "true" } else { "false" }
             on:dragstart=move |_| dragged.set(Some(n))
-            on:dragenter=move |_| {
-                let from = dragged.get_untracked();
-                over.set(from.filter(|from| *from != n).map(|_| n));
-            }
             on:drop=move |ev| {
                 ev.prevent_default();
-                over.set(None);
                 if let Some(from) = dragged.get_untracked().filter(|from| *from != n) {
                     dragged.set(None);
                     mover.dispatch(from, MoveTo { before: Some(n), ..Default::default() }, None);
@@ -171,20 +164,6 @@ pub fn item_row(
                 }.into_any(),
             })}
         </li>
-    }
-}
-
-/// Whether a dragged item would land just above row `n` (never on the server: see
-/// `shown_open`).
-fn dropping_here(over: RwSignal<Option<i32>>, n: i32) -> bool {
-    #[cfg(feature = "ssr")]
-    {
-        let _ = (over, n);
-        false
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        over.try_get().flatten() == Some(n)
     }
 }
 
