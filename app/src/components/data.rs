@@ -78,13 +78,27 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Ahead<T> {
         }
     }
 
-    /// What is shown now of `data` (read without following it).
-    pub fn shown(self, data: T) -> T {
-        Self::over(self.0.try_get_untracked().flatten(), data)
+    /// Shows `data` (the resource's now) changed by `change`, made on what is shown now (an
+    /// earlier change included). `change` says whether it changed anything; if it did, the
+    /// answer is what [`Ahead::put_back`] needs to undo it.
+    pub fn change(self, data: T, change: impl FnOnce(&mut T) -> bool) -> Option<(T, T)> {
+        let now = Self::over(self.0.try_get_untracked().flatten(), data.clone());
+        let mut changed = now.clone();
+        change(&mut changed).then(|| {
+            self.show(data.clone(), changed);
+            (data, now)
+        })
+    }
+
+    /// Undoes a change (refused by the server): shows again what was shown before it.
+    pub fn put_back(self, undo: Option<(T, T)>) {
+        if let Some((data, before)) = undo {
+            self.show(data, before);
+        }
     }
 
     /// Shows `changed` in place of `base` (the resource's data now).
-    pub fn show(self, base: T, changed: T) {
+    fn show(self, base: T, changed: T) {
         let change = (base != changed).then_some((base, changed));
         self.0.try_set(change);
     }

@@ -105,16 +105,19 @@ pub fn BoardPage() -> impl IntoView {
         };
         let (n, to) = (*n, *state);
         let known = known.get_value();
-        let mut was = None;
-        if let Some(Ok(data)) = board.try_get_untracked().flatten() {
-            let now = ahead.shown(data.clone());
-            let mut moved = now.clone();
-            if let Some(card) = moved.items.iter_mut().find(|i| i.number == n) {
-                card.state = to;
-                ahead.show(data.clone(), moved);
-                was = Some((data, now));
-            }
-        }
+        let was = board
+            .try_get_untracked()
+            .flatten()
+            .and_then(Result::ok)
+            .and_then(|data| {
+                ahead.change(data, |b| {
+                    b.items
+                        .iter_mut()
+                        .find(|i| i.number == n)
+                        .map(|card| card.state = to)
+                        .is_some()
+                })
+            });
         let held = crate::components::live::Held::start();
         async move {
             let mut known = known.lock().await;
@@ -136,9 +139,7 @@ pub fn BoardPage() -> impl IntoView {
             match result {
                 Ok(()) => message.set(None),
                 Err(e) => {
-                    if let Some((data, now)) = was {
-                        ahead.show(data, now);
-                    }
+                    ahead.put_back(was);
                     message.set(Some(format!("#{n} was not moved: {e}")));
                 }
             }
@@ -164,10 +165,10 @@ pub fn BoardPage() -> impl IntoView {
                         && board.increment.as_ref().is_some_and(|i| i.state == IncrementState::Active);
                     Ok::<_, AppError>(view! {
                         <BoardView board members slug=project.slug.clone() who=who.get() grouped=grouped.get()
-                                        can_move mover message focus dragged/>
-                                })
-                            })
-                            }}
+                                                    can_move mover message focus dragged/>
+                                            })
+                                        })
+                                        }}
             </ErrorBoundary>
         </Transition>
     }

@@ -61,21 +61,20 @@ pub fn PlanningPage() -> impl IntoView {
             .try_get_untracked()
             .flatten()
             .and_then(Result::ok)
-            .map(|data| {
-                let now = ahead.shown(data.clone());
-                let mut plan = now.clone();
-                let (from, to) = if commit {
-                    (&mut plan.candidates, &mut plan.committed)
-                } else {
-                    (&mut plan.committed, &mut plan.candidates)
-                };
-                let (moving, staying) = std::mem::take(from)
-                    .into_iter()
-                    .partition(|i| numbers.contains(&i.number));
-                *from = staying;
-                to.extend::<Vec<Item>>(moving);
-                ahead.show(data.clone(), plan);
-                (data, now)
+            .and_then(|data| {
+                ahead.change(data, |plan| {
+                    let (from, to) = if commit {
+                        (&mut plan.candidates, &mut plan.committed)
+                    } else {
+                        (&mut plan.committed, &mut plan.candidates)
+                    };
+                    let (moving, staying) = std::mem::take(from)
+                        .into_iter()
+                        .partition(|i| numbers.contains(&i.number));
+                    *from = staying;
+                    to.extend::<Vec<Item>>(moving);
+                    true
+                })
             });
         let held = crate::components::live::Held::start();
         async move {
@@ -89,9 +88,7 @@ pub fn PlanningPage() -> impl IntoView {
             match result {
                 Ok(()) => message.set(None),
                 Err(e) => {
-                    if let Some((data, now)) = before {
-                        ahead.show(data, now);
-                    }
+                    ahead.put_back(before);
                     message.set(Some(format!("Not moved: {e}")));
                 }
             }

@@ -274,13 +274,12 @@ async fn moved(
     let Some(Ok(data)) = mover.page.try_get_untracked().flatten() else {
         return;
     };
-    let now = mover.ahead.shown(data.clone());
-    let mut moved = now.clone();
-    let last = moved.next_cursor.is_none();
-    let shown = to.apply(&mut moved.items, |i| i.number, n, first, last);
-    if shown.is_some() {
-        mover.ahead.show(data.clone(), moved);
-    }
+    let mut back = None;
+    let undo = mover.ahead.change(data, |page| {
+        let last = page.next_cursor.is_none();
+        back = to.apply(&mut page.items, |i| i.number, n, first, last);
+        back.is_some()
+    });
     mover.refocus.try_set(focus);
     let held = crate::components::live::Held::start();
     let result = crate::server_fns::items::move_item(slug.clone(), n, to.clone()).await;
@@ -288,13 +287,13 @@ async fn moved(
     match result {
         Ok(_) => {
             mover.message.try_set(None);
-            let back = shown.flatten();
+            let back = back.flatten();
             let text = format!("Moved #{n} {}.", where_to(&to));
             toast(&text, back.map(|b| (slug, Undo::Move(n, b), mover.changed)));
         }
         Err(e) => {
-            if shown.is_some() {
-                mover.ahead.show(data, now);
+            if undo.is_some() {
+                mover.ahead.put_back(undo);
                 mover.refocus.try_set(focus);
             }
             mover
