@@ -36,7 +36,7 @@ before(async () => {
   pages = ['/projects', '/account', '/inbox', `/p/${slug}`, `/p/${slug}/backlog`, `/p/${slug}/items/${task}`,
     `/p/${slug}/board`, `/p/${slug}/sprints`, `/p/${slug}/increments/${increment}`, `/p/${slug}/planning`,
     `/p/${slug}/velocity`, `/p/${slug}/standup`, `/p/${slug}/reflection`, `/p/${slug}/members`,
-    `/p/${slug}/settings`, `/p/${slug}/poker`];
+    `/p/${slug}/settings`, `/p/${slug}/poker`, `/p/${slug}/backlog?peek=${task}`, `/p/${slug}/board?peek=${task}`];
 });
 after(async () => { await browser?.close(); });
 
@@ -76,6 +76,8 @@ async function everyPageFits(page, width) {
   const problems = [];
   for (const path of pages) {
     await openHydrated(page, path);
+    // The item panel is drawn once its code has arrived.
+    if (path.includes('peek=')) await page.locator('#peek .peek-title').waitFor();
     const { wide, scrolls } = await overflow(page);
     if (scrolls) problems.push(`${path} at ${width}px scrolls sideways`);
     for (const el of wide) problems.push(`${path} at ${width}px: ${el}`);

@@ -18,7 +18,7 @@ use leptos::prelude::*;
 const HELP: &str = concat!(
     r#"<h2 id="shortcuts-title">Keyboard shortcuts</h2><dl class="shortcut-list">"#,
     "<dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>Next / previous item</dd>",
-    "<dt><kbd>Enter</kbd></dt><dd>Open the item</dd>",
+    "<dt><kbd>Enter</kbd></dt><dd>Open the item (on the backlog and board: beside the list)</dd>",
     "<dt><kbd>e</kbd></dt><dd>Change its estimate</dd>",
     "<dt><kbd>a</kbd></dt><dd>Change its assignee</dd>",
     "<dt><kbd>m</kbd></dt><dd>Move it to the top</dd>",
@@ -27,7 +27,7 @@ const HELP: &str = concat!(
     "<dt><kbd>x</kbd></dt><dd>Select it, to change several at once (shift-click: a range)</dd>",
     "<dt><kbd>c</kbd></dt><dd>Create an item</dd>",
     "<dt><kbd>/</kbd></dt><dd>Search</dd>",
-    "<dt><kbd>Escape</kbd></dt><dd>Leave the search or the new item's title</dd>",
+    "<dt><kbd>Escape</kbd></dt><dd>Leave the search, the new item's title or a field of the item beside the list; close that item</dd>",
     "<dt><kbd>?</kbd></dt><dd>Show these shortcuts</dd>",
     "<dt><kbd>Ctrl</kbd> <kbd>K</kbd></dt><dd>Command palette: go to a page or an item, or run an action</dd></dl>",
     r#"<form method="dialog"><button class="button">Close</button></form>"#
@@ -71,13 +71,17 @@ fn is_shortcut(ev: &leptos::ev::KeyboardEvent) -> bool {
                 .flatten()
                 .is_some()
     });
+    // Escape also leaves a field of the item panel (`pages::lazy::Peek`), and then closes it.
     if field {
-        key == "Escape" && active.is_some_and(|el| el.has_attribute("data-shortcut"))
+        key == "Escape"
+            && active.is_some_and(|el| {
+                el.has_attribute("data-shortcut") || el.closest("#peek").ok().flatten().is_some()
+            })
     } else {
         matches!(
             key.as_str(),
             "?" | "/" | "c" | "e" | "a" | "m" | "s" | "x" | "j" | "k" | "r"
-        )
+        ) || key == "Escape" && document().get_element_by_id("peek").is_some()
     }
 }
 
@@ -235,14 +239,19 @@ fn on_key(ev: leptos::ev::KeyboardEvent) {
     use leptos::web_sys::{Element, HtmlElement};
     let doc = document();
     let active = doc.active_element();
-    // Escape leaves a field a shortcut went to, so the keys work again.
+    // Escape leaves a field a shortcut went to, or one of the item panel's (what was typed
+    // stays), so the keys work again; out of a field, it closes the panel.
     if ev.key() == "Escape" {
-        if let Some(el) = active
-            .as_ref()
-            .filter(|el| el.has_attribute("data-shortcut"))
-            .and_then(|el| el.dyn_ref::<HtmlElement>())
-        {
-            let _ = el.blur();
+        match active.as_ref().and_then(|el| el.dyn_ref::<HtmlElement>()) {
+            Some(el)
+                if matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    || el.has_attribute("data-shortcut") =>
+            {
+                let _ = el.blur();
+            }
+            _ => {
+                crate::components::item_fields::call_on("peek-close", "click");
+            }
         }
         return;
     }

@@ -171,6 +171,7 @@ pub fn BoardPage() -> impl IntoView {
                                         }}
             </ErrorBoundary>
         </Transition>
+        <super::lazy::Peek/>
     }
 }
 

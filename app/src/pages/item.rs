@@ -1,5 +1,8 @@
 //! One item: its fields, an edit form that carries the version it was loaded at, its
 //! history, and for epics their children with progress and an inline "add child".
+//!
+//! The same view shows as a side panel over the backlog or the board (`peek`, opened by
+//! `pages::lazy::Peek`), editable there, with a link to this page.
 
 use super::project::{project_resource, use_slug};
 use crate::components::error_view::{first_app_error, ErrorView};
@@ -7,25 +10,31 @@ use crate::components::forms::posted_error;
 use crate::components::item_fields::BoardContext;
 use crate::domain::{ItemKind, ItemState};
 use crate::error::AppError;
+use crate::model::items::ItemQuery;
 use crate::model::items::{ChildrenChoice, Item, ItemDetail, ItemPatch, NewItem};
 use crate::server_fns::items::{
-    create_item, delete_item, get_item, restore_item, update_item, AddItemForm,
+    create_item, delete_item, get_item, list_items, preview_description, restore_item, update_item,
+    AddItemForm,
 };
 use crate::server_fns::projects::list_members;
+use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+/// The item page, or with `peek` the side panel showing item `peek` over the page open.
 #[component]
-pub fn ItemPage() -> impl IntoView {
+pub fn ItemPage(peek: Option<i32>) -> impl IntoView {
     let slug = use_slug();
     let params = use_params_map();
     let number = Memo::new(move |_| {
-        params.with(|p| {
-            p.get("number")
-                .and_then(|n| n.parse::<i32>().ok())
-                .unwrap_or(0)
+        peek.unwrap_or_else(|| {
+            params.with(|p| {
+                p.get("number")
+                    .and_then(|n| n.parse::<i32>().ok())
+                    .unwrap_or(0)
+            })
         })
     });
     let project = project_resource();
@@ -49,7 +58,7 @@ pub fn ItemPage() -> impl IntoView {
         editor && !trashed
     });
     let notice = changed_elsewhere(slug, number, detail, changed, saved, can_edit);
-    view! {
+    let body = view! {
         <p class="notice changed-elsewhere" role="status" data-testid="changed-elsewhere">{notice}</p>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
@@ -58,10 +67,62 @@ pub fn ItemPage() -> impl IntoView {
                     let members = members.await?;
                     let detail = detail.await?;
                     let ctx = StoredValue::new(BoardContext::new(&project, members));
-                    Ok::<_, AppError>(view! { <ItemView detail ctx changed saved/> })
+                    Ok::<_, AppError>(view! { <ItemView detail ctx changed saved peek=peek.is_some()/> })
                 })}
             </ErrorBoundary>
         </Transition>
+    };
+    match peek {
+        None => Either::Left(body),
+        Some(n) => Either::Right(view! { <PeekPanel n slug>{body}</PeekPanel> }),
+    }
+}
+
+/// The side panel's frame: a link to the item's own page, and Close (or Escape, see
+/// `components::shortcuts`), which takes `peek` out of the address and gives focus back to
+/// the item's title in the list. The panel takes focus when it opens.
+#[component]
+fn PeekPanel(n: i32, slug: Memo<String>, children: Children) -> impl IntoView {
+    let panel = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(panel) = panel.get() {
+            let _ = panel.focus();
+        }
+    });
+    let navigate = leptos_router::hooks::use_navigate();
+    let close = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            navigate(
+                &super::lazy::peek_url(None),
+                leptos_router::NavigateOptions {
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+            let opener =
+                format!(".item-title[href$='/items/{n}'], .card-title[href$='/items/{n}']");
+            if let Some(Ok(a)) = document()
+                .query_selector(&opener)
+                .ok()
+                .flatten()
+                .map(leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>)
+            {
+                let _ = a.focus();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &navigate;
+    };
+    view! {
+        <div class="peek" id="peek" role="dialog" aria-modal="false" tabindex="-1" aria-label=format!("Item #{n}") node_ref=panel>
+            <div class="peek-bar">
+                <a class="button" href=move || format!("/p/{}/items/{n}", slug.get())>"Open full page"</a>
+                <button type="button" class="button" id="peek-close" on:click=close
+                    aria-keyshortcuts="Escape">"Close"</button>
+            </div>
+            {children()}
+        </div>
     }
 }
 
@@ -71,20 +132,36 @@ fn ItemView(
     ctx: StoredValue<BoardContext>,
     changed: RwSignal<u32>,
     saved: RwSignal<Option<i32>>,
+    /// Shown in the side panel: no page title or breadcrumbs, and its heading one level down.
+    peek: bool,
 ) -> impl IntoView {
     let item = detail.item.clone();
     let slug = ctx.with_value(|c| c.slug.clone());
     let can_edit = ctx.with_value(|c| c.can_edit) && !item.deleted;
     let is_epic = item.kind == ItemKind::Epic;
     let title = format!("#{} {}", item.number, item.title);
+    let epic_link = item.parent.map(|p| {
+        view! { <a href=format!("/p/{slug}/items/{p}")>{format!("Epic #{p}")}</a> }
+    });
+    let heading = if peek {
+        Either::Left(view! { <h2 class="peek-title">{title.clone()}</h2> })
+    } else {
+        Either::Right(view! { <h1>{title.clone()}</h1> })
+    };
     view! {
-        <Title text=title.clone()/>
-        <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <a href=format!("/p/{slug}/backlog")>"Backlog"</a>
-            {item.parent.map(|p| view! { " › " <a href=format!("/p/{slug}/items/{p}")>{format!("Epic #{p}")}</a> })}
-        </nav>
+        {if peek {
+            Either::Left(epic_link.map(|a| view! { <p class="muted">"In " {a}</p> }))
+        } else {
+            Either::Right(view! {
+                <Title text=title/>
+                <nav class="breadcrumbs" aria-label="Breadcrumbs">
+                    <a href=format!("/p/{slug}/backlog")>"Backlog"</a>
+                    {epic_link.map(|a| view! { " › " {a} })}
+                </nav>
+            })
+        }}
         <header class="page-header">
-            <h1>{title}</h1>
+            {heading}
             <span class=format!("kind kind-{}", item.kind.as_str())>{item.kind.label()}</span>
             <span class="badge" data-testid="item-state">{item.state.label()}</span>
             {item.estimate_label.clone().map(|l| view! { <span class="badge" data-testid="item-estimate">{l}</span> })}
@@ -239,7 +316,31 @@ fn EditForm(
     let blocked = RwSignal::new(item.blocked);
     let reason = RwSignal::new(item.blocked_reason.clone().unwrap_or_default());
     let description = RwSignal::new(item.description.clone());
+    let is_epic = item.kind == ItemKind::Epic;
+    let epic = RwSignal::new(item.parent.map(|p| p.to_string()).unwrap_or_default());
     let slug = ctx.with_value(|c| c.slug.clone());
+    // The epics an item can be put under, read in the browser once the form shows.
+    let epics = {
+        let slug = slug.clone();
+        LocalResource::new(move || {
+            let query = ItemQuery {
+                kind: Some("epic".into()),
+                limit: Some(crate::model::items::MAX_PAGE_SIZE),
+                ..Default::default()
+            };
+            let slug = slug.clone();
+            async move { Own(list_items(slug, query).await) }
+        })
+    };
+    // The description as it will show once saved, rendered by the server (as it is saved).
+    let previewing = RwSignal::new(false);
+    let preview = {
+        let slug = slug.clone();
+        Action::new(move |text: &String| {
+            let (slug, text) = (slug.clone(), text.clone());
+            async move { Own(preview_description(slug, text).await) }
+        })
+    };
     let save = Action::new(move |patch: &ItemPatch| {
         let (slug, patch) = (slug.clone(), patch.clone());
         async move { update_item(slug, n, patch).await }
@@ -271,6 +372,7 @@ fn EditForm(
         let o = &original;
         let estimate_now = estimate.get_untracked().parse::<i64>().ok();
         let assignee_now = Some(assignee.get_untracked()).filter(|a| !a.is_empty());
+        let epic_now = epic.get_untracked().parse::<i32>().ok();
         let patch = ItemPatch {
             version,
             title: Some(title.get_untracked()).filter(|t| *t != o.title),
@@ -284,11 +386,11 @@ fn EditForm(
             blocked: Some(blocked.get_untracked()).filter(|b| *b != o.blocked),
             blocked_reason: Some(reason.get_untracked())
                 .filter(|r| Some(r) != o.blocked_reason.as_ref() && blocked.get_untracked()),
-            parent: None,
+            parent: (!is_epic && epic_now != o.parent).then_some(epic_now),
         };
         save.dispatch(patch);
     };
-    let is_epic = item.kind == ItemKind::Epic;
+    let parent = item.parent;
     view! {
         <section class="card" aria-labelledby="edit-heading">
             <h2 id="edit-heading">"Edit"</h2>
@@ -336,7 +438,28 @@ fn EditForm(
                         }).collect_view()}
                     </select>
                 </div>
-                <p class="field-error" role="alert">{error("estimate")}{error("kind")}{error("assignee")}{error("state")}</p>
+                {(!is_epic).then(|| view! {
+                    <div class="field-row">
+                        <label for="edit-epic">"Epic"</label>
+                        <select id="edit-epic" on:change:target=move |ev| epic.set(ev.target().value())>
+                            <option value="" selected=parent.is_none()>"No epic"</option>
+                            {move || {
+                                let mut list: Vec<(i32, String)> = epics
+                                    .get()
+                                    .and_then(|r| r.0.ok())
+                                    .map(|page| page.items.into_iter().map(|i| (i.number, i.title)).collect())
+                                    .unwrap_or_default();
+                                if let Some(p) = parent.filter(|p| !list.iter().any(|(n, _)| n == p)) {
+                                    list.insert(0, (p, String::new()));
+                                }
+                                list.into_iter().map(|(n, t)| view! {
+                                    <option value=n.to_string() selected=parent == Some(n)>{format!("#{n} {t}")}</option>
+                                }).collect_view()
+                            }}
+                        </select>
+                    </div>
+                })}
+                <p class="field-error" role="alert">{error("estimate")}{error("kind")}{error("assignee")}{error("state")}{error("parent")}</p>
                 <span class="check">
                     <input id="edit-blocked" type="checkbox" prop:checked=move || blocked.get()
                         on:change:target=move |ev| blocked.set(ev.target().checked())/>
@@ -351,9 +474,33 @@ fn EditForm(
                 // No text child: Leptos does not escape a textarea's children when rendering
                 // on the server, so a description holding "</textarea>" could break out. The
                 // value is set as a property instead (the edit form needs JavaScript anyway).
-                <label for="edit-description">"Description (markdown)"</label>
-                <textarea id="edit-description" rows="8" prop:value=move || description.get()
+                <div class="field-head">
+                    <label for="edit-description">"Description (markdown)"</label>
+                    <span class="segmented" role="group" aria-label="Description">
+                        <button type="button" class="button small" aria-pressed=move || (!previewing.get()).to_string()
+                            on:click=move |_| previewing.set(false)>"Write"</button>
+                        <button type="button" class="button small" aria-pressed=move || previewing.get().to_string()
+                            on:click=move |_| {
+                                previewing.set(true);
+                                preview.dispatch(description.get_untracked());
+                            }>"Preview"</button>
+                    </span>
+                </div>
+                <textarea id="edit-description" rows="8" prop:value=move || description.get() hidden=move || previewing.get()
                     on:input:target=move |ev| description.set(ev.target().value())></textarea>
+                {move || previewing.get().then(|| view! {
+                    <div class="markdown preview" data-testid="description-preview" aria-live="polite">
+                        {move || match (preview.pending().get(), preview.value().get().map(|r| r.0)) {
+                            (true, _) | (_, None) => EitherOf4::A(view! { <p class="muted">"Rendering the preview…"</p> }),
+                            (_, Some(Ok(html))) if html.is_empty() => EitherOf4::B(view! { <p class="empty">"Nothing to preview."</p> }),
+                            // Rendered and sanitised on the server, as the saved description is.
+                            (_, Some(Ok(html))) => EitherOf4::C(view! { <div inner_html=html></div> }),
+                            (_, Some(Err(e))) => EitherOf4::D(view! {
+                                <p class="field-error">{e.field("description").unwrap_or_else(|| e.to_string())}</p>
+                            }),
+                        }}
+                    </div>
+                })}
                 <p class="field-error" role="alert">{error("description")}</p>
                 <button type="submit" class="button primary" disabled=move || save.pending().get()>"Save changes"</button>
             </form>
@@ -435,6 +582,12 @@ fn Trashed(item: Item, ctx: StoredValue<BoardContext>, changed: RwSignal<u32>) -
         </div>
     }
 }
+
+/// A value of this page's own type: the reactive code made for it stays in this page's
+/// split. (Made for a type other pages' splits use as well, wasm-split moves that code
+/// into the first load.)
+#[derive(Clone)]
+struct Own<T>(T);
 
 /// Where a bug came from when a failing pipeline filed it, and its runs since.
 #[component]

@@ -23,6 +23,14 @@ pub async fn get_item(slug: String, number: i32) -> Result<ItemDetail, AppError>
     serve(async |pool, caller| items::detail(&pool, caller.as_ref(), &slug, number).await).await
 }
 
+/// A description as it will show once saved (the edit form's preview).
+#[server(prefix = "/api/fn", endpoint = "items/preview", input = Json)]
+pub async fn preview_description(slug: String, text: String) -> Result<String, AppError> {
+    use super::ssr::serve;
+    use crate::service::items;
+    serve(async |pool, caller| items::preview(&pool, caller.as_ref(), &slug, &text).await).await
+}
+
 #[server(prefix = "/api/fn", endpoint = "items/create", input = Json)]
 pub async fn create_item(slug: String, item: NewItem) -> Result<Item, AppError> {
     use super::ssr::serve;

@@ -388,6 +388,12 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "items/preview",
+            needs: Permission::Contribute,
+            before: &[],
+            request: |c| Json("items/preview", json!({"slug": c.slug, "text": "See #1"})),
+        },
+        Case {
             name: "items/create",
             needs: Permission::Contribute,
             before: &[],

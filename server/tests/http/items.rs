@@ -491,6 +491,44 @@ async fn hostile_descriptions_are_rendered_harmless(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_description_preview_renders_as_saved_and_stores_nothing(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (owner, slug) = setup(&app).await;
+    let api = Api {
+        client: &owner,
+        slug: slug.clone(),
+    };
+    api.create(json!({"title": "Checkout"})).await;
+    let preview = |text: &'static str| {
+        let (owner, slug) = (&owner, slug.clone());
+        async move {
+            let res = owner
+                .call_json("items/preview", &json!({"slug": slug, "text": text}))
+                .await;
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, html) = preview("**Needs** #1 <script>alert(1)</script>").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let html = html.as_str().unwrap();
+    assert!(html.contains("<strong>Needs</strong>"), "{html}");
+    // An item mentioned by number links to it, as in the saved description.
+    assert!(html.contains(&format!("/p/{slug}/items/1")), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+    // Too long is refused with the field's message, like a save.
+    let long = "x".repeat(20_001);
+    let res = owner
+        .call_json("items/preview", &json!({"slug": slug, "text": long}))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("description"));
+    // Nothing was stored: the item has no description and no history of one.
+    let detail = api.get(1).await;
+    assert_eq!(detail["item"]["description"], "");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_child_restored_after_its_epic_is_gone_comes_back_on_its_own_with_history(pool: PgPool) {
     let app = spawn(pool).await;
     let (owner, slug) = setup(&app).await;

@@ -135,7 +135,7 @@ pub fn bulk_bar(
 /// What the bar and the checkboxes do after an event, in one split loaded with the first
 /// (one split, not one per job: each brings its own loading code to the first load).
 #[cfg(feature = "hydrate")]
-pub(super) enum Job {
+pub(crate) enum Job {
     /// A shift-click: the selection, the row clicked before, this row, checked or not.
     Range(Selection, i32, i32, bool),
     /// The bar's menu was reached: add the increments (the project's slug).
@@ -154,12 +154,16 @@ pub(super) enum Job {
         crate::model::items::MoveTo,
         Option<super::list::Refocus>,
     ),
+    /// The backlog or the board was shown (its owner): the item panel follows the address
+    /// from now on (`pages::lazy::Peek`; here to share this split's loader).
+    Peek(Owner),
 }
 
 #[cfg(feature = "hydrate")]
 #[leptos::lazy]
-pub(super) async fn run(job: Job) {
+pub(crate) async fn run(job: Job) {
     match job {
+        Job::Peek(owner) => owner.with(crate::pages::lazy::follow_peek),
         Job::Range(selection, from, to, on) => range(selection, from, to, on),
         Job::Increments(slug) => increments(slug).await,
         Job::Submit(slug, selection, changed, error) => {

@@ -5,7 +5,7 @@
 //! This page and its filters are here; the quick-add form is in `quick_add`, the list with its
 //! pager and keyboard moves in `list`, and one row of it in `row`.
 
-mod bulk;
+pub(crate) mod bulk;
 mod list;
 mod quick_add;
 mod row;
@@ -102,6 +102,7 @@ pub fn BacklogPage() -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
+        <super::lazy::Peek/>
     }
 }
 

@@ -172,6 +172,20 @@ async fn epic(
 }
 
 #[tracing::instrument(skip(pool, caller), err(level = "info"))]
+/// A description rendered as it will show once saved (mentions of items linked), for the
+/// editor's preview. Only those who may edit items ask for it; nothing is stored.
+pub async fn preview(
+    pool: &PgPool,
+    caller: Option<&Caller>,
+    slug: &str,
+    source: &str,
+) -> Result<String, AppError> {
+    let access = access(pool, caller, slug, Permission::Contribute).await?;
+    let source = parse_description(source).map_err(|e| AppError::validation("description", e))?;
+    let mut conn = pool.acquire().await?;
+    super::comments::linked_description(&mut conn, &access, &source).await
+}
+
 pub async fn detail(
     pool: &PgPool,
     caller: Option<&Caller>,
