@@ -77,35 +77,33 @@ pub fn Peek() -> impl IntoView {
 /// owner of the page showing it).
 #[cfg(feature = "hydrate")]
 pub fn follow_peek() {
-    {
-        let query = leptos_router::hooks::use_query_map();
-        let peek = Memo::new(move |_| query.with(|q| q.get("peek").unwrap_or_default()));
-        open_on_click();
-        // Until this code has arrived (just after the page is ready) a title opens the
-        // item's page; `<html data-peek>` says the panel is ready (browser tests wait for it).
-        if let Some(html) = document().document_element() {
-            let _ = html.set_attribute("data-peek", "");
-        }
-        // Made under this effect, so what the panel holds goes when another item is
-        // peeked or the panel closes.
-        Effect::new(move |_| {
-            unmount_panel();
-            let Ok(n) = peek.get().parse::<i32>() else {
-                return;
-            };
-            leptos::task::spawn_local_scoped(async move {
-                let panel = <ItemRoute as LazyRoute>::view(ItemRoute(Some(n))).await;
-                if peek.try_get_untracked().is_some_and(|p| p == n.to_string()) {
-                    let mut built = panel.build();
-                    if let Some(body) = document().body() {
-                        built.mount(&body, None);
-                    }
-                    PANEL.with_borrow_mut(|p| *p = Some(built));
-                }
-            });
-        });
-        on_cleanup(unmount_panel);
+    let query = leptos_router::hooks::use_query_map();
+    let peek = Memo::new(move |_| query.with(|q| q.get("peek").unwrap_or_default()));
+    open_on_click();
+    // Until this code has arrived (just after the page is ready) a title opens the
+    // item's page; `<html data-peek>` says the panel is ready (browser tests wait for it).
+    if let Some(html) = document().document_element() {
+        let _ = html.set_attribute("data-peek", "");
     }
+    // Made under this effect, so what the panel holds goes when another item is
+    // peeked or the panel closes.
+    Effect::new(move |_| {
+        unmount_panel();
+        let Ok(n) = peek.get().parse::<i32>() else {
+            return;
+        };
+        leptos::task::spawn_local_scoped(async move {
+            let panel = <ItemRoute as LazyRoute>::view(ItemRoute(Some(n))).await;
+            if peek.try_get_untracked().is_some_and(|p| p == n.to_string()) {
+                let mut built = panel.build();
+                if let Some(body) = document().body() {
+                    built.mount(&body, None);
+                }
+                PANEL.with_borrow_mut(|p| *p = Some(built));
+            }
+        });
+    });
+    on_cleanup(unmount_panel);
 }
 
 #[cfg(feature = "hydrate")]
@@ -145,7 +143,7 @@ pub fn peek_url(n: Option<&str>) -> String {
 
 /// A plain click on an item's title, on the backlog or the board, opens the panel instead
 /// of the page. Heard while capturing, so before the router's own handler takes the link;
-/// set up once, with the first panel-holding page shown..
+/// set up once, with the first panel-holding page shown.
 #[cfg(feature = "hydrate")]
 fn open_on_click() {
     use leptos::wasm_bindgen::{closure::Closure, JsCast};
