@@ -139,3 +139,44 @@ test('on a phone the panel takes the screen\'s width and nothing reaches past it
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), true);
   await phone.close();
 });
+
+test('an item deleted in the panel says so in a toast whose Undo takes it out of the trash', async () => {
+  const doomed = (await call(context, 'items/create', { slug, item: { title: 'Doomed spike' } }, true)).number;
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/backlog?peek=${doomed}`);
+  await panel(page).getByRole('heading', { name: `#${doomed} Doomed spike` }).waitFor();
+  await panel(page).getByRole('button', { name: 'Delete', exact: true }).click();
+  const toast = page.locator('.toast', { hasText: `#${doomed} was moved to the trash.` });
+  await toast.waitFor();
+  await panel(page).getByText(`#${doomed} is in the trash.`).waitFor();
+  await toast.getByRole('button', { name: 'Undo' }).click();
+  await page.locator('.toast', { hasText: 'Undone.' }).waitFor();
+  // Out of the trash: the panel offers Delete again, and the item is on the backlog.
+  await panel(page).getByRole('button', { name: 'Delete', exact: true }).waitFor();
+  assert.equal(await panel(page).getByText(`#${doomed} is in the trash.`).count(), 0);
+  const detail = await call(context, 'items/detail', { slug, number: String(doomed) });
+  assert.equal(detail.item.deleted, false);
+  await page.reload();
+  await row(page, doomed).waitFor();
+  await page.close();
+});
+
+test('a double-click on a title renames the item in place, with no panel left open', async () => {
+  const renamed = (await call(context, 'items/create', { slug, item: { title: 'Spike on caching' } }, true)).number;
+  const page = await context.newPage();
+  await openHydrated(page, `/p/${slug}/backlog`);
+  await ready(page);
+  await row(page, renamed).locator('.item-title').dblclick();
+  const field = row(page, renamed).locator('input.rename');
+  await field.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.className), 'rename');
+  assert.equal(await field.inputValue(), 'Spike on caching');
+  await page.waitForFunction(() => !document.getElementById('peek') && !new URL(location.href).searchParams.has('peek'));
+  await field.fill('Spike on HTTP caching');
+  await page.keyboard.press('Enter');
+  await row(page, renamed).locator('.item-title', { hasText: 'Spike on HTTP caching' }).waitFor();
+  assert.equal(await field.count(), 0);
+  const detail = await call(context, 'items/detail', { slug, number: String(renamed) });
+  assert.equal(detail.item.title, 'Spike on HTTP caching');
+  await page.close();
+});

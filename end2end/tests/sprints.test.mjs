@@ -66,10 +66,20 @@ test('plan, start, work the board, close, and see the velocity', async () => {
   await page.keyboard.press('Enter');
   await load.filter({ hasText: 'Over capacity by 3 points: 13 committed against 10.' }).waitFor();
   // Take it back out, and drag Logo (2) in instead: exactly at capacity.
+  // Taken out, it shows at once in its rank in the backlog list, before the server answers
+  // (the answer is held until then).
+  let answer;
+  const held = new Promise((resolve) => { answer = resolve; });
+  await page.route('**/api/fn/increments/commit', async (route) => { await held; await route.continue(); });
   await page.getByRole('button', { name: /^Take out #\d+ Search box/ }).click();
   await load.filter({ hasText: '8 of 10 points committed' }).waitFor();
-  // Shown at once at the end of the backlog list, then in its rank once the plan is read
-  // again (a drag is picked up from the list as it is then).
+  await page.waitForFunction(() => [...document.querySelectorAll('#list-in li .title')]
+    .map((e) => e.textContent).join() === 'Search box,Logo');
+  const answered = page.waitForResponse((r) => r.url().includes('/api/fn/increments/commit'));
+  answer();
+  await answered;
+  await page.unroute('**/api/fn/increments/commit');
+  // Still so once the plan is read again (a drag is picked up from the list as it is then).
   await page.waitForFunction(() => [...document.querySelectorAll('#list-in li .title')]
     .map((e) => e.textContent).join() === 'Search box,Logo');
   await page.locator('#list-in li', { hasText: 'Logo' }).dragTo(page.locator('#list-out'));

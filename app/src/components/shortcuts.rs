@@ -22,7 +22,7 @@ const HELP: &str = concat!(
     "<dt><kbd>e</kbd></dt><dd>Change its estimate</dd>",
     "<dt><kbd>a</kbd></dt><dd>Change its assignee</dd>",
     "<dt><kbd>m</kbd></dt><dd>Move it to the top</dd>",
-    "<dt><kbd>r</kbd></dt><dd>Rename it, in place</dd>",
+    "<dt><kbd>r</kbd></dt><dd>Rename it, in place (or double-click its title)</dd>",
     "<dt><kbd>s</kbd></dt><dd>Change its state (board: to the next column)</dd>",
     "<dt><kbd>x</kbd></dt><dd>Select it, to change several at once (shift-click: a range)</dd>",
     "<dt><kbd>c</kbd></dt><dd>Create an item</dd>",
@@ -90,7 +90,7 @@ fn is_shortcut(ev: &leptos::ev::KeyboardEvent) -> bool {
 /// until it is done (they could otherwise draw another item in this row); the list is read
 /// again after the save through the stream, which reports it like anyone's change.
 #[cfg(feature = "hydrate")]
-fn rename(title: leptos::web_sys::Element, n: i32) {
+pub(crate) fn rename(title: leptos::web_sys::Element, n: i32) {
     use leptos::wasm_bindgen::{closure::Closure, JsCast};
     use leptos::web_sys::{HtmlElement, HtmlInputElement};
     let doc = document();

@@ -196,6 +196,10 @@ pub struct Planning {
     pub candidates: Vec<Item>,
     /// More candidates than are listed.
     pub more_candidates: bool,
+    /// The numbers of the committed items and the candidates together, in rank order: an
+    /// item moved between the lists takes its place in the other list at once.
+    #[serde(default)]
+    pub order: Vec<i32>,
     /// The planning poker sessions kept with this increment.
     #[serde(default)]
     pub poker: Vec<crate::model::poker::PastSession>,

@@ -319,19 +319,31 @@ fn EditForm(
     let is_epic = item.kind == ItemKind::Epic;
     let epic = RwSignal::new(item.parent.map(|p| p.to_string()).unwrap_or_default());
     let slug = ctx.with_value(|c| c.slug.clone());
-    // The epics an item can be put under, read in the browser once the form shows.
-    let epics = {
+    // The epics an item can be put under, read in the browser once the form shows. Not a
+    // local resource: one read while the server renders the page makes the page's
+    // `Transition` give up and send its fallback ("Loading…") instead of the item.
+    let epics = RwSignal::new(Vec::<(i32, String)>::new());
+    Effect::new({
         let slug = slug.clone();
-        LocalResource::new(move || {
+        move |_| {
             let query = ItemQuery {
                 kind: Some("epic".into()),
                 limit: Some(crate::model::items::MAX_PAGE_SIZE),
                 ..Default::default()
             };
             let slug = slug.clone();
-            async move { Own(list_items(slug, query).await) }
-        })
-    };
+            leptos::task::spawn_local(async move {
+                if let Ok(page) = list_items(slug, query).await {
+                    epics.try_set(
+                        page.items
+                            .into_iter()
+                            .map(|i| (i.number, i.title))
+                            .collect(),
+                    );
+                }
+            });
+        }
+    });
     // The description as it will show once saved, rendered by the server (as it is saved).
     let previewing = RwSignal::new(false);
     let preview = {
@@ -444,11 +456,7 @@ fn EditForm(
                         <select id="edit-epic" on:change:target=move |ev| epic.set(ev.target().value())>
                             <option value="" selected=parent.is_none()>"No epic"</option>
                             {move || {
-                                let mut list: Vec<(i32, String)> = epics
-                                    .get()
-                                    .and_then(|r| r.0.ok())
-                                    .map(|page| page.items.into_iter().map(|i| (i.number, i.title)).collect())
-                                    .unwrap_or_default();
+                                let mut list = epics.get();
                                 if let Some(p) = parent.filter(|p| !list.iter().any(|(n, _)| n == p)) {
                                     list.insert(0, (p, String::new()));
                                 }
@@ -519,13 +527,22 @@ fn DeleteControl(
     let has_children = item.rollup.is_some_and(|r| r.children > 0);
     let choice = RwSignal::new(None::<ChildrenChoice>);
     let slug = ctx.with_value(|c| c.slug.clone());
-    let delete = Action::new(move |children: &Option<ChildrenChoice>| {
-        let (slug, children) = (slug.clone(), *children);
-        async move { delete_item(slug, n, children).await }
+    let delete = Action::new({
+        let slug = slug.clone();
+        move |children: &Option<ChildrenChoice>| {
+            let (slug, children) = (slug.clone(), *children);
+            async move { delete_item(slug, n, children).await }
+        }
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = delete.value().get() {
             changed.update(|c| *c += 1);
+            // A toast says so, with Undo (the backlog's, in its split).
+            #[cfg(feature = "hydrate")]
+            {
+                use crate::pages::backlog::bulk::{run, Job};
+                leptos::task::spawn_local(run(Job::Deleted(slug.clone(), n, changed)));
+            }
         }
     });
     let error = move || {

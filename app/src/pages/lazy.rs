@@ -69,7 +69,7 @@ pub fn Peek() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     if let Some(owner) = Owner::current() {
         use super::backlog::bulk::{run, Job};
-        leptos::task::spawn_local(run(Job::Peek(owner)));
+        leptos::task::spawn_local(run(Job::Peek(owner.downgrade())));
     }
 }
 
@@ -142,7 +142,7 @@ pub fn peek_url(n: Option<&str>) -> String {
 }
 
 /// A plain click on an item's title, on the backlog or the board, opens the panel instead
-/// of the page. Heard while capturing, so before the router's own handler takes the link;
+/// of the page (a double-click on the backlog renames the item in place). Heard while capturing, so before the router's own handler takes the link;
 /// set up once, with the first panel-holding page shown.
 #[cfg(feature = "hydrate")]
 fn open_on_click() {
@@ -177,6 +177,26 @@ fn open_on_click() {
             return;
         };
         ev.prevent_default();
+        if ev.detail() > 1 {
+            // A double-click on a backlog row's title renames it in place, as `r` does; the
+            // panel its first click opened closes again.
+            if path.ends_with("/backlog") {
+                if let (Some(_), Ok(number)) =
+                    (title.closest("[data-row]").ok().flatten(), n.parse::<i32>())
+                {
+                    navigate(
+                        &peek_url(None),
+                        leptos_router::NavigateOptions {
+                            scroll: false,
+                            replace: true,
+                            ..Default::default()
+                        },
+                    );
+                    crate::components::shortcuts::rename(title, number);
+                }
+            }
+            return;
+        }
         navigate(
             &peek_url(Some(&n)),
             leptos_router::NavigateOptions {

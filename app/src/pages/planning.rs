@@ -63,6 +63,7 @@ pub fn PlanningPage() -> impl IntoView {
             .and_then(Result::ok)
             .and_then(|data| {
                 ahead.change(data, |plan| {
+                    let order = std::mem::take(&mut plan.order);
                     let (from, to) = if commit {
                         (&mut plan.candidates, &mut plan.committed)
                     } else {
@@ -73,6 +74,14 @@ pub fn PlanningPage() -> impl IntoView {
                         .partition(|i| numbers.contains(&i.number));
                     *from = staying;
                     to.extend::<Vec<Item>>(moving);
+                    // In rank order, as the server will list them (unknown numbers last).
+                    to.sort_by_key(|i| {
+                        order
+                            .iter()
+                            .position(|n| *n == i.number)
+                            .unwrap_or(usize::MAX)
+                    });
+                    plan.order = order;
                     true
                 })
             });

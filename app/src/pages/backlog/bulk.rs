@@ -155,15 +155,27 @@ pub(crate) enum Job {
         Option<super::list::Refocus>,
     ),
     /// The backlog or the board was shown (its owner): the item panel follows the address
-    /// from now on (`pages::lazy::Peek`; here to share this split's loader).
-    Peek(Owner),
+    /// from now on (`pages::lazy::Peek`; here to share this split's loader). Not if the
+    /// page was left while this split loaded.
+    Peek(leptos::reactive::owner::WeakOwner),
+    /// An item was deleted from its page or panel (the project's slug, its number, the
+    /// page's reload counter): a toast says so, with Undo.
+    Deleted(String, i32, RwSignal<u32>),
 }
 
 #[cfg(feature = "hydrate")]
 #[leptos::lazy]
 pub(crate) async fn run(job: Job) {
     match job {
-        Job::Peek(owner) => owner.with(crate::pages::lazy::follow_peek),
+        Job::Peek(page) => {
+            if let Some(owner) = page.upgrade() {
+                owner.with(crate::pages::lazy::follow_peek);
+            }
+        }
+        Job::Deleted(slug, n, changed) => toast(
+            &format!("#{n} was moved to the trash."),
+            Some((slug, Undo::Restore(n), changed)),
+        ),
         Job::Range(selection, from, to, on) => range(selection, from, to, on),
         Job::Increments(slug) => increments(slug).await,
         Job::Submit(slug, selection, changed, error) => {
@@ -344,6 +356,8 @@ fn where_to(to: &crate::model::items::MoveTo) -> String {
 enum Undo {
     Edits(Vec<crate::model::items::BulkEdit>),
     Move(i32, crate::model::items::MoveTo),
+    /// Takes a deleted item (and what was deleted with it) out of the trash.
+    Restore(i32),
 }
 
 /// A shift-click: every row between the last one clicked and this one takes this one's state.
@@ -530,6 +544,9 @@ fn toast(text: &str, undo: Option<(String, Undo, RwSignal<u32>)>) {
                                 .await
                                 .map(|_| ())
                         }
+                        Undo::Restore(n) => crate::server_fns::items::restore_item(slug, *n)
+                            .await
+                            .map(|_| ()),
                     };
                     match done {
                         Ok(()) => {

@@ -49,12 +49,22 @@ pub async fn planning(
     candidate_ids.truncate(CANDIDATES as usize);
     let candidate_rows = items_db::by_ids(&mut conn, &candidate_ids).await?;
     let candidates = to_items(&mut conn, &candidate_rows, &chart).await?;
+    let committed_ids = db::item_ids(&mut conn, chosen.id).await?;
+    let committed_rows = items_db::by_ids(&mut conn, &committed_ids).await?;
+    let committed = to_items(&mut conn, &committed_rows, &chart).await?;
     drop(conn);
+    let mut ranked: Vec<(i64, i32)> = candidate_rows
+        .iter()
+        .chain(&committed_rows)
+        .map(|r| (r.rank, r.number))
+        .collect();
+    ranked.sort_unstable();
     Ok(Planning {
         poker: crate::service::poker::kept_of(pool, &access, chosen.id).await?,
-        committed: items_in(pool, &chart, chosen.id).await?,
+        committed,
         candidates,
         more_candidates,
+        order: ranked.into_iter().map(|(_, n)| n).collect(),
         capacity: velocity.map(|v| sprint::capacity(v, days)),
         capacity_low: team
             .as_ref()
