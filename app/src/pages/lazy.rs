@@ -142,8 +142,9 @@ pub fn peek_url(n: Option<&str>) -> String {
 }
 
 /// A plain click on an item's title, on the backlog or the board, opens the panel instead
-/// of the page (a double-click on the backlog renames the item in place). Heard while capturing, so before the router's own handler takes the link;
-/// set up once, with the first panel-holding page shown.
+/// of the page (a double-click on the backlog renames the item in place). Heard while
+/// capturing, so before the router's own handler takes the link; set up once, with the
+/// first panel-holding page shown.
 #[cfg(feature = "hydrate")]
 fn open_on_click() {
     use leptos::wasm_bindgen::{closure::Closure, JsCast};
