@@ -174,10 +174,23 @@ test('a card moved on the board shows there at once; refused, it goes back with 
   await page.waitForFunction((id) => document.activeElement?.id === id, `right-${task}`);
   await page.keyboard.press('Enter');
   await page.locator('[data-column="done"] .board-card', { hasText: 'Wire' }).waitFor();
+  // Each move says so in a toast; the second's takes the first's place.
+  await page.locator('.toast', { hasText: `Moved #${task} to Done.` }).waitFor();
+  assert.equal(await page.locator('.toast', { hasText: 'Moved #' }).count(), 1);
   // Both are the server's: after a reload the card is in Done.
   await page.reload();
   await page.locator('body[data-hydrated="true"]').waitFor();
   await page.locator('[data-column="done"] .board-card', { hasText: 'Wire' }).waitFor();
+  // A move is undone from its toast: the card goes back to the column it left.
+  await page.locator(`#left-${task}`).click();
+  await page.locator('[data-column="doing"] .board-card', { hasText: 'Wire' }).waitFor();
+  const toast = page.locator('.toast', { hasText: `Moved #${task} to Doing.` });
+  await toast.getByRole('button', { name: 'Undo' }).click();
+  await page.locator('.toast', { hasText: 'Undone.' }).waitFor();
+  await page.locator('[data-column="done"] .board-card', { hasText: 'Wire' }).waitFor();
+  assert.equal(await page.locator('[data-column="doing"] .board-card').count(), 0);
+  const undone = await call(own, 'items/detail', { slug: s, number: String(task) });
+  assert.equal(undone.item.state, 'done');
   await page.close();
   await own.close();
 });

@@ -131,13 +131,16 @@ pub fn BoardPage() -> impl IntoView {
             }
             drop(known);
             drop(held);
-            (n, was, result.map(|_| ()))
+            (n, to, was, result.map(|_| ()))
         }
     });
     Effect::new(move |_| {
-        if let Some((n, was, result)) = mover.value().get() {
+        if let Some((n, to, was, result)) = mover.value().get() {
             match result {
-                Ok(()) => message.set(None),
+                Ok(()) => {
+                    message.set(None);
+                    moved_toast(slug.get_untracked(), n, to, was.as_ref(), changed);
+                }
                 Err(e) => {
                     ahead.put_back(was);
                     message.set(Some(format!("#{n} was not moved: {e}")));
@@ -175,9 +178,31 @@ pub fn BoardPage() -> impl IntoView {
     }
 }
 
-/// Moves a card (the card, its version, the column); answers with the board as read and as
-/// shown before the move, to go back to if it is refused.
-type Mover = Action<(i32, i32, ItemState), (i32, Option<(Board, Board)>, Result<(), AppError>)>;
+/// A move the server made is said in a toast whose Undo puts the card back in the column
+/// it was shown in before (`was`: the board as read and as shown then).
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+fn moved_toast(
+    slug: String,
+    n: i32,
+    to: ItemState,
+    was: Option<&(Board, Board)>,
+    changed: RwSignal<u32>,
+) {
+    #[cfg(feature = "hydrate")]
+    if let Some(from) = was
+        .and_then(|(_, shown)| shown.items.iter().find(|i| i.number == n))
+        .map(|card| card.state)
+        .filter(|from| *from != to)
+    {
+        use super::backlog::bulk::{run, Job};
+        leptos::task::spawn_local(run(Job::Column(slug, n, from, to, changed)));
+    }
+}
+
+/// Moves a card (the card, its version, the column); answers with the card and column, and
+/// the board as read and as shown before the move, to go back to if it is refused.
+type Mover =
+    Action<(i32, i32, ItemState), (i32, ItemState, Option<(Board, Board)>, Result<(), AppError>)>;
 
 #[component]
 fn BoardView(

@@ -109,6 +109,10 @@ async fn spawn_full_with(
     }
 }
 
+/// How long a page or a server function may take, body included, before its test fails
+/// (with the address in the error) rather than waiting for ever: a stalled answer is a bug.
+const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// One browser (or script): its own cookie jar; redirects are not followed so tests see them.
 #[derive(Clone)]
 pub struct Client {
@@ -168,6 +172,7 @@ impl Client {
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(format!("{}{path}", self.base))
+            .timeout(ANSWER_WITHIN)
             .send()
             .await
             .unwrap()
@@ -178,6 +183,7 @@ impl Client {
         self.http
             .post(format!("{}/api/fn/{endpoint}", self.base))
             .form(args)
+            .timeout(ANSWER_WITHIN)
             .send()
             .await
             .unwrap()
@@ -199,6 +205,7 @@ impl Client {
         self.http
             .post(format!("{}/api/fn/{endpoint}", self.base))
             .json(body)
+            .timeout(ANSWER_WITHIN)
             .send()
             .await
             .unwrap()

@@ -161,6 +161,10 @@ pub(crate) enum Job {
     /// An item was deleted from its page or panel (the project's slug, its number, the
     /// page's reload counter): a toast says so, with Undo.
     Deleted(String, i32, RwSignal<u32>),
+    /// A card was moved on the board (the project's slug, its number, the column it left
+    /// and the one it is in now, the board's reload counter): a toast says so, with Undo,
+    /// and takes the place of the previous move's.
+    Column(String, i32, ItemState, ItemState, RwSignal<u32>),
 }
 
 #[cfg(feature = "hydrate")]
@@ -175,6 +179,10 @@ pub(crate) async fn run(job: Job) {
         Job::Deleted(slug, n, changed) => toast(
             &format!("#{n} was moved to the trash."),
             Some((slug, Undo::Restore(n), changed)),
+        ),
+        Job::Column(slug, n, from, to, changed) => toast(
+            &format!("Moved #{n} to {}.", to.label()),
+            Some((slug, Undo::Column(n, from), changed)),
         ),
         Job::Range(selection, from, to, on) => range(selection, from, to, on),
         Job::Increments(slug) => increments(slug).await,
@@ -358,6 +366,8 @@ enum Undo {
     Move(i32, crate::model::items::MoveTo),
     /// Takes a deleted item (and what was deleted with it) out of the trash.
     Restore(i32),
+    /// Puts a card moved on the board back in the column it left.
+    Column(i32, ItemState),
 }
 
 /// A shift-click: every row between the last one clicked and this one takes this one's state.
@@ -509,7 +519,7 @@ fn toast(text: &str, undo: Option<(String, Undo, RwSignal<u32>)>) {
         return;
     };
     card.set_class_name("toast");
-    if let Some((_, Undo::Move(..), _)) = &undo {
+    if let Some((_, Undo::Move(..) | Undo::Column(..), _)) = &undo {
         if let Some(old) = doc.get_element_by_id("toast-move") {
             old.remove();
         }
@@ -547,6 +557,16 @@ fn toast(text: &str, undo: Option<(String, Undo, RwSignal<u32>)>) {
                         Undo::Restore(n) => crate::server_fns::items::restore_item(slug, *n)
                             .await
                             .map(|_| ()),
+                        Undo::Column(n, from) => {
+                            use crate::model::items::{BulkChange, BulkEdit};
+                            let edit = BulkEdit {
+                                items: vec![*n],
+                                change: BulkChange::State(from.as_str().to_owned()),
+                            };
+                            crate::server_fns::items::edit_many(slug, vec![edit])
+                                .await
+                                .map(|_| ())
+                        }
                     };
                     match done {
                         Ok(()) => {
