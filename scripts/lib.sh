@@ -325,6 +325,8 @@ build_front() {
     --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
     "$tmp/cadence_bg.wasm" -o "$tmp/cadence_bg.wasm" || return 1
   [ "$names" = names ] || "$CADENCE_ROOT/scripts/wasm-strip-names" "$tmp/split/"*.wasm || return 1
+  # The imports from the glue get short names in both (7 KB less brotli to load first).
+  "$CADENCE_ROOT/scripts/wasm-short-imports" "$tmp/cadence_bg.wasm" "$tmp/cadence.js" || return 1
   mv "$tmp/cadence_bg.wasm" "$tmp/cadence.wasm"
   mv "$tmp/split/"* "$tmp/"
   rmdir "$tmp/split"

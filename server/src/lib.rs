@@ -89,9 +89,24 @@ impl AppState {
     }
 }
 
+/// The app's page routes, listed once per process.
+///
+/// Listing them renders the app once with every resource held back, and Leptos holds them
+/// back with a flag the whole process shares (`leptos_server::SuppressResourceLoad`): a
+/// resource that a page being served starts while the flag is up waits for ever, and so
+/// does that page (leptos-rs/leptos#4773). A process that made a second router while
+/// serving (the HTTP tests make one per test, two tests at a time) left a page unfinished
+/// now and then. Listed once, before the first router serves anything, the flag is never
+/// raised again.
+pub fn routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole application: pages, server functions, health checks, static files.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let pool = state.pool.clone();
     let auth = state.auth.clone();
     let clock = state.clock.clone();

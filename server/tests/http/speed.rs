@@ -543,3 +543,51 @@ async fn children_crossing_between_epics_at_once_keep_the_rollups_right(pool: Pg
         ]
     );
 }
+
+/// Making a router lists the app's routes, which Leptos does by rendering the app with
+/// every resource held back by a flag the whole process shares: a page that another
+/// router served meanwhile waited for ever on a resource it started then (the item page
+/// in about one run of the hook tests in fifteen, the board once in CI). The routes are
+/// listed once per process: pages keep finishing while other servers are being made.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn pages_finish_while_other_servers_are_made(pool: PgPool) {
+    let app = spawn(pool.clone()).await;
+    let (owner, slug) = app.owner_of("olive@example.com", "Web shop").await;
+    send(
+        &owner,
+        Method::POST,
+        format!("/projects/{slug}/items"),
+        Some(json!({"title": "Checkout", "estimate": 3})),
+    )
+    .await;
+    // Other servers made one after another on a thread of their own, as the tests do.
+    let options = (*pool.connect_options()).clone();
+    let making = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let pool = server::pool_with(options, 4, server::DbTimeouts::default());
+                for _ in 0..30 {
+                    spawn(pool.clone()).await;
+                }
+            })
+    });
+    let mut rendered = 0;
+    while !making.is_finished() || rendered < 10 {
+        for path in [format!("/p/{slug}/items/1"), format!("/p/{slug}/board")] {
+            let html = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+                owner.get(&path).await.text().await.unwrap()
+            })
+            .await
+            .unwrap_or_else(|_| {
+                panic!("{path} did not finish in 10 s while another server was made")
+            });
+            assert!(html.contains("__INCOMPLETE_CHUNKS=[];"), "{path}");
+            rendered += 1;
+        }
+    }
+    making.join().unwrap();
+    assert!(rendered >= 10);
+}

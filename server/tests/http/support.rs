@@ -78,6 +78,7 @@ async fn spawn_full_with(
     timeouts: server::serve::Timeouts,
     imports: server::Imports,
 ) -> TestApp {
+    trace_to_file();
     let leptos_options = LeptosOptions::builder()
         .output_name("cadence")
         .site_root("target/site")
@@ -107,6 +108,32 @@ async fn spawn_full_with(
     TestApp {
         base: format!("http://{addr}"),
     }
+}
+
+/// With `CADENCE_TEST_TRACE=DIR`, each test's server writes its log to `DIR/<test>.log`:
+/// every request, service call and statement, when each began and ended (how a page that
+/// never finished was traced to the resource it waited for). Off otherwise.
+fn trace_to_file() {
+    let Ok(dir) = std::env::var("CADENCE_TEST_TRACE") else {
+        return;
+    };
+    // libtest names each test's thread after the test; the server runs on that thread.
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .replace("::", "-");
+    let file = std::sync::Arc::new(std::fs::File::create(format!("{dir}/{name}.log")).unwrap());
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_span_events(
+            tracing_subscriber::fmt::format::FmtSpan::NEW
+                | tracing_subscriber::fmt::format::FmtSpan::CLOSE,
+        )
+        .with_ansi(false)
+        .with_writer(file)
+        .finish();
+    // For the rest of the test's thread.
+    std::mem::forget(tracing::subscriber::set_default(subscriber));
 }
 
 /// How long a page or a server function may take, body included, before its test fails
