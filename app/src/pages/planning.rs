@@ -50,6 +50,10 @@ pub fn PlanningPage() -> impl IntoView {
     // The item being dragged: the page's, as the view is drawn again while a drag goes on
     // (when a reload lands), and the drop must still know what was picked up.
     let dragged = RwSignal::new(None::<(i32, bool)>);
+    // Moves sent and not yet answered. The plan is read again once the last is answered: a
+    // read after an earlier answer would show the server's plan without the later moves
+    // (an item taken out would come back until its own answer).
+    let in_flight = StoredValue::new(0u32);
     let mover = Action::new(move |(id, numbers, commit): &(i64, Vec<i32>, bool)| {
         let (slug, id, numbers, commit) = (
             slug_for_action.get_untracked(),
@@ -86,8 +90,10 @@ pub fn PlanningPage() -> impl IntoView {
                 })
             });
         let held = crate::components::live::Held::start();
+        in_flight.update_value(|n| *n += 1);
         async move {
             let result = commit_items(slug, id, numbers, commit).await;
+            in_flight.update_value(|n| *n = n.saturating_sub(1));
             drop(held);
             (before, result)
         }
@@ -101,8 +107,10 @@ pub fn PlanningPage() -> impl IntoView {
                     message.set(Some(format!("Not moved: {e}")));
                 }
             }
-            // Read again either way: the plan as the server has it.
-            changed.update(|n| *n += 1);
+            // Read again either way (the plan as the server has it), once no move is out.
+            if in_flight.get_value() == 0 {
+                changed.update(|n| *n += 1);
+            }
         }
     });
     view! {
