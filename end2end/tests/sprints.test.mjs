@@ -63,20 +63,32 @@ test('plan, start, work the board, close, and see the velocity', async () => {
     () => /^Commit #\d+ Search box/.test(document.activeElement?.getAttribute('aria-label') ?? ''),
     null, { timeout: 10_000 },
   );
+  // Both answers are held: the commit's, then the take-out's, each until released.
+  const releases = [];
+  await page.route('**/api/fn/increments/commit', async (route) => {
+    await new Promise((resolve) => { releases.push(resolve); });
+    await route.continue();
+  });
+  const isCommit = (r) => r.url().includes('/api/fn/increments/commit');
   await page.keyboard.press('Enter');
   await load.filter({ hasText: 'Over capacity by 3 points: 13 committed against 10.' }).waitFor();
   // Take it back out, and drag Logo (2) in instead: exactly at capacity.
-  // Taken out, it shows at once in its rank in the backlog list, before the server answers
-  // (the answer is held until then).
-  let answer;
-  const held = new Promise((resolve) => { answer = resolve; });
-  await page.route('**/api/fn/increments/commit', async (route) => { await held; await route.continue(); });
+  // Taken out, it shows at once in its rank in the backlog list, before the server answers.
   await page.getByRole('button', { name: /^Take out #\d+ Search box/ }).click();
   await load.filter({ hasText: '8 of 10 points committed' }).waitFor();
   await page.waitForFunction(() => [...document.querySelectorAll('#list-in li .title')]
     .map((e) => e.textContent).join() === 'Search box,Logo');
-  const answered = page.waitForResponse((r) => r.url().includes('/api/fn/increments/commit'));
-  answer();
+  // The commit's answer comes while the take-out is still out: the plan is not read again
+  // then (that plan would show Search box committed until the take-out's answer).
+  for (let i = 0; releases.length < 2 && i < 250; i++) await page.waitForTimeout(20);
+  assert.equal(releases.length, 2, 'the commit and the take-out were both sent');
+  const committed = page.waitForResponse(isCommit);
+  releases[0]();
+  await committed;
+  await page.waitForTimeout(500);
+  assert.match(await load.textContent(), /8 of 10 points committed/);
+  const answered = page.waitForResponse(isCommit);
+  releases[1]();
   await answered;
   await page.unroute('**/api/fn/increments/commit');
   // Still so once the plan is read again (a drag is picked up from the list as it is then).
