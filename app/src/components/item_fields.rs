@@ -218,7 +218,8 @@ impl ItemField {
 /// props builder for it.
 pub fn item_field_select(
     field: ItemField,
-    item: Item,
+    // Shared by the row's three menus: each keeps it, to make its options when opened.
+    item: std::sync::Arc<Item>,
     ctx: StoredValue<BoardContext>,
     changed: RwSignal<u32>,
     message: RwSignal<Option<String>>,
@@ -234,6 +235,7 @@ pub fn item_field_select(
     let (can_edit, slug) = ctx
         .try_with_value(|c| (c.can_edit, c.slug.clone()))
         .unwrap_or_default();
+    let href = format!("/p/{slug}/items/{n}");
     let id = format!("{}-{n}", field.name());
     let label = format!("{} of #{n}: ", field.label());
     let shown = RwSignal::new(field.shown(&item));
@@ -273,10 +275,6 @@ pub fn item_field_select(
             request_animation_frame(move || focus_by_id(&format!("{}-{n}", field.name())));
         }
     };
-    let href = format!(
-        "/p/{}/items/{n}",
-        ctx.try_with_value(|c| c.slug.clone()).unwrap_or_default()
-    );
     view! {
         {move || if menu.try_get().flatten() == this {
             let save = save.clone();

@@ -9,6 +9,8 @@ use crate::model::items::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
+/// A page of the backlog, or of items matching a filter; its items come without their
+/// descriptions (`get_item` has them).
 #[server(prefix = "/api/fn", endpoint = "items/list", input = Json)]
 pub async fn list_items(slug: String, query: ItemQuery) -> Result<ItemPage, AppError> {
     use super::ssr::serve;

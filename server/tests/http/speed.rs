@@ -591,3 +591,57 @@ async fn pages_finish_while_other_servers_are_made(pool: PgPool) {
     making.join().unwrap();
     assert!(rendered >= 10);
 }
+
+/// The pages' lists carry no descriptions (none of them shows one), so a long description is
+/// neither rendered from markdown nor sent with every backlog row; the JSON API's list, and
+/// an item's own page, still have it.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_backlog_sends_no_descriptions(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (owner, slug) = app.owner_of("olive@example.com", "Web shop").await;
+    let items = format!("/projects/{slug}/items");
+    let words = "Steps to reproduce: **open the cart** with forty-two items in it";
+    let made = send(
+        &owner,
+        Method::POST,
+        items.clone(),
+        Some(json!({"title": "Cart is slow", "kind": "bug", "description": words})),
+    )
+    .await;
+    let n = made["number"].as_i64().unwrap();
+
+    let listed: Value = owner
+        .call_json("items/list", &json!({"slug": slug, "query": {}}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["items"][0]["title"], json!("Cart is slow"));
+    assert_eq!(listed["items"][0]["description"], json!(""));
+    assert_eq!(listed["items"][0]["description_html"], json!(""));
+    let backlog = owner
+        .get(&format!("/p/{slug}/backlog"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(backlog.contains("Cart is slow"), "{backlog}");
+    assert!(!backlog.contains("forty-two"), "{backlog}");
+
+    let all = send(&owner, Method::GET, items, None).await;
+    assert_eq!(all["items"][0]["description"], json!(words));
+    assert!(all["items"][0]["description_html"]
+        .as_str()
+        .unwrap()
+        .contains("<strong>open the cart</strong>"));
+    let page = owner
+        .get(&format!("/p/{slug}/items/{n}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("forty-two"),
+        "the item's page shows its description"
+    );
+}

@@ -22,6 +22,8 @@ pub fn item_row(
     mover: Mover,
     selection: super::bulk::Selection,
 ) -> impl IntoView {
+    // One copy for the row and its three menus.
+    let item = std::sync::Arc::new(item);
     let n = item.number;
     // Read without panicking: a server render whose client has gone away may still be
     // finishing after the page's values are disposed.

@@ -70,7 +70,10 @@ pub(super) async fn filter_from(
 }
 
 /// A page of items in rank order. `backlog` leaves out done items and, with no other
-/// filter, lists only top-level items (epics carry their children).
+/// filter, lists only top-level items (epics carry their children); and its items come
+/// without their descriptions: the pages' lists (the backlog, an epic's children, the
+/// command palette) show none, and each row's description was in the page twice, as
+/// written and as HTML, and rendered from markdown on every request.
 #[tracing::instrument(skip(pool, caller), err(level = "info"))]
 pub async fn list_filtered(
     pool: &PgPool,
@@ -104,7 +107,7 @@ pub async fn list_filtered(
                     t.done_points,
                 )
             });
-            to_item(&r.item, &chart, rollup)
+            item_of(&r.item, &chart, rollup, !backlog)
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ItemPage {
@@ -115,7 +118,7 @@ pub async fn list_filtered(
     })
 }
 
-/// The backlog page's list.
+/// The backlog page's list (items without descriptions: see [`list_filtered`]).
 pub async fn list(
     pool: &PgPool,
     caller: Option<&Caller>,

@@ -49,6 +49,17 @@ fn person(name: Option<&String>, email: Option<&String>) -> Option<Person> {
 }
 
 fn to_item(row: &ItemRow, chart: &EffortChart, rollup: Option<Rollup>) -> Result<Item, AppError> {
+    item_of(row, chart, rollup, true)
+}
+
+/// An item as [`to_item`] makes it, with its description (as written and as HTML) or,
+/// for a list that shows none, without (both empty).
+fn item_of(
+    row: &ItemRow,
+    chart: &EffortChart,
+    rollup: Option<Rollup>,
+    described: bool,
+) -> Result<Item, AppError> {
     let kind = row.kind;
     let points = points_of(row.estimate);
     Ok(Item {
@@ -57,8 +68,16 @@ fn to_item(row: &ItemRow, chart: &EffortChart, rollup: Option<Rollup>) -> Result
         kind,
         parent: row.parent_number,
         title: row.title.clone(),
-        description: row.description.clone(),
-        description_html: crate::markdown::to_safe_html(&row.description),
+        description: if described {
+            row.description.clone()
+        } else {
+            String::new()
+        },
+        description_html: if described {
+            crate::markdown::to_safe_html(&row.description)
+        } else {
+            String::new()
+        },
         estimate: points.map(StoryPoints::value),
         estimate_label: points.map(|p| chart.display(p)),
         consider_splitting: kind != ItemKind::Epic
