@@ -74,14 +74,19 @@ async fn send(client: &Client, method: Method, path: String, body: Option<Value>
     answer
 }
 
-/// The unfiltered totals (the tally) of the backlog and of the items list.
-async fn totals(client: &Client, slug: &str) -> (Value, Value) {
-    let backlog: Value = client
+/// The backlog's first page, unfiltered, as its server function answers.
+async fn backlog_list(client: &Client, slug: &str) -> Value {
+    client
         .call_json("items/list", &json!({"slug": slug, "query": {}}))
         .await
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// The unfiltered totals (the tally) of the backlog and of the items list.
+async fn totals(client: &Client, slug: &str) -> (Value, Value) {
+    let backlog = backlog_list(client, slug).await;
     let all = send(client, Method::GET, format!("/projects/{slug}/items"), None).await;
     (
         json!([backlog["total_count"], backlog["total_points"]]),
@@ -610,12 +615,7 @@ async fn the_backlog_sends_no_descriptions(pool: PgPool) {
     .await;
     let n = made["number"].as_i64().unwrap();
 
-    let listed: Value = owner
-        .call_json("items/list", &json!({"slug": slug, "query": {}}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = backlog_list(&owner, &slug).await;
     assert_eq!(listed["items"][0]["title"], json!("Cart is slow"));
     assert_eq!(listed["items"][0]["description"], json!(""));
     assert_eq!(listed["items"][0]["description_html"], json!(""));

@@ -62,22 +62,22 @@ fn item_of(
 ) -> Result<Item, AppError> {
     let kind = row.kind;
     let points = points_of(row.estimate);
+    let (description, description_html) = if described {
+        (
+            row.description.clone(),
+            crate::markdown::to_safe_html(&row.description),
+        )
+    } else {
+        Default::default()
+    };
     Ok(Item {
         id: row.id,
         number: row.number,
         kind,
         parent: row.parent_number,
         title: row.title.clone(),
-        description: if described {
-            row.description.clone()
-        } else {
-            String::new()
-        },
-        description_html: if described {
-            crate::markdown::to_safe_html(&row.description)
-        } else {
-            String::new()
-        },
+        description,
+        description_html,
         estimate: points.map(StoryPoints::value),
         estimate_label: points.map(|p| chart.display(p)),
         consider_splitting: kind != ItemKind::Epic
