@@ -524,6 +524,12 @@ browser_tests() (
   fi
   (cd "$CADENCE_ROOT/end2end" && CADENCE_URL="http://127.0.0.1:$port" \
      CADENCE_URL_2="http://127.0.0.1:$port2" node --test --test-concurrency=1 ${E2E_TESTS:-tests/}) || rc=$?
+  # What the servers logged (warnings and errors) says why a test failed as often as the
+  # test's output does; CI keeps only the output.
+  if [ "$rc" -ne 0 ]; then
+    echo "the test servers' logs, last lines:" >&2
+    tail -n 30 "$CADENCE_ROOT"/target/e2e-server*.log >&2 || true
+  fi
   # Graceful shutdown: on SIGTERM the server finishes and exits 0.
   for pid in $E2E_PID; do
     kill -TERM "$pid" 2>/dev/null

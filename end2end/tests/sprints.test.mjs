@@ -7,6 +7,7 @@ import { BASE, call, launch, openHydrated, signedInWithProject } from './support
 
 let browser, context, slug;
 const numbers = {};
+const versions = {};
 
 before(async () => {
   browser = await launch();
@@ -17,7 +18,7 @@ before(async () => {
       data: { slug, item: { title, estimate } },
     });
     assert.equal(res.status(), 200, await res.text());
-    numbers[title] = (await res.json()).number;
+    ({ number: numbers[title], version: versions[title] } = await res.json());
   }
 });
 after(async () => { await browser?.close(); });
@@ -31,14 +32,31 @@ test('plan, start, work the board, close, and see the velocity', async () => {
 
   // A sprint of two 2-week increments, ten business days each.
   await openHydrated(page, `/p/${slug}/sprints`);
-  // The page's live stream is up before typing: its first catch-up re-reads the sprints,
-  // and a form drawn again under the typing loses what was typed (a rare failure in CI).
+  // The page's live stream is up before typing: it reports the sprint made below too.
   await page.getByTestId('live-mark').filter({ hasText: /^Live/ }).waitFor();
   await page.getByLabel('Name').fill('Q1');
   await page.getByLabel('Start').fill('2026-01-05');
   await page.getByLabel('End').fill('2026-01-30');
+  // The live stream's report of the new sprint has the sprints read again, and the answer
+  // to the form comes while they are read (held here until it has): the page's old view is
+  // still up, its signals gone (this panicked the page under CI's load).
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/fn/sprints/list', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const created = page.waitForResponse('**/api/fn/sprints/create');
+  const reread = page.waitForRequest('**/api/fn/sprints/list');
   await page.getByRole('button', { name: 'Create sprint' }).click();
+  await Promise.all([created, reread]);
+  await page.waitForTimeout(100);
+  release();
   await page.getByRole('status').filter({ hasText: 'Q1 was created with 2 increments.' }).waitFor();
+  await page.unroute('**/api/fn/sprints/list');
+  // The form is empty again for the next sprint.
+  await page.waitForFunction(() => document.querySelector('#sprint-name')?.value === ''
+    && document.querySelector('#sprint-starts')?.value === '');
   const first = page.getByRole('row', { name: /Q1 · 1/ });
   assert.match(await first.textContent(), /10/);
 
@@ -52,11 +70,21 @@ test('plan, start, work the board, close, and see the velocity', async () => {
   await page.getByText('Capacity: 10 points = 1.0 points per day × 10 business days.').waitFor();
   await hydrated(page);
 
-  // Keyboard: commit Checkout (8) with Enter on its button.
+  // Keyboard: commit Checkout (8) with Enter on its button. The plan read again after its
+  // answer is held until the next commit is out (a slow server, or a busy browser).
   const load = page.locator('#plan-load');
+  let releaseReads;
+  const readsHeld = new Promise((resolve) => { releaseReads = resolve; });
+  const isRead = (url) => new URL(url).pathname === '/api/fn/planning';
+  await page.route(isRead, async (route) => {
+    await readsHeld;
+    await route.continue();
+  });
+  const readAgain = page.waitForRequest((r) => isRead(r.url()));
   await page.getByRole('button', { name: /^Commit #\d+ Checkout/ }).focus();
   await page.keyboard.press('Enter');
   await load.filter({ hasText: '8 of 10 points committed (2 left).' }).waitFor();
+  await readAgain;
   // Focus stayed in the backlog list, on the next item, so Enter commits it too.
   // (Focus moves once the lists have re-rendered, which may be a moment after the total.)
   await page.waitForFunction(
@@ -72,6 +100,14 @@ test('plan, start, work the board, close, and see the velocity', async () => {
   const isCommit = (r) => r.url().includes('/api/fn/increments/commit');
   await page.keyboard.press('Enter');
   await load.filter({ hasText: 'Over capacity by 3 points: 13 committed against 10.' }).waitFor();
+  // The reading held lands now: it has Checkout committed, not Search box, whose answer is
+  // still out. Both stay committed on the page.
+  const landed = page.waitForResponse((r) => isRead(r.url()));
+  releaseReads();
+  await landed;
+  await page.unroute(isRead);
+  await page.waitForTimeout(300);
+  assert.match(await load.textContent(), /Over capacity by 3 points: 13 committed against 10\./);
   // Take it back out, and drag Logo (2) in instead: exactly at capacity.
   // Taken out, it shows at once in its rank in the backlog list, before the server answers.
   await page.getByRole('button', { name: /^Take out #\d+ Search box/ }).click();

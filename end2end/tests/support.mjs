@@ -25,14 +25,17 @@ function isFault(message) {
 
 // An error's message and the first lines of its stack: a wasm panic's message comes before
 // a long stack, and when several errors follow one another the first says most (a panic
-// leaves the module's state half-changed, and what runs next fails on it).
+// leaves the module's state half-changed, and what runs next fails on it). The panic's own
+// machinery is left out of a stack (in a build with names, the frames after it are the app's).
+const PLUMBING = /panicking|panic_hook|rust_begin_unwind|rust_start_panic|rust_panic|5bytes5abort|externref shim|short_backtrace|^\s*at b \(|^\s*(Error)?\s*$/;
 function brief(text) {
-  const lines = String(text).split('\n');
+  const lines = String(text).split('\n').filter((l) => !PLUMBING.test(l));
   const stack = lines.findIndex((l) => /^\s*(at |Stack:)/.test(l) || /wasm-function\[/.test(l));
   return lines.slice(0, stack < 0 ? 12 : Math.min(stack + 4, 12)).join('\n');
 }
 
 export function watch(page) {
+  explainTimeouts(page);
   page.on('pageerror', (error) => pageErrors.push(`${page.url()}: uncaught ${brief(error.stack ?? error)}`));
   page.on('console', (message) => {
     if (message.type() === 'error' && isFault(message)) {
@@ -40,6 +43,46 @@ export function watch(page) {
     }
   });
   page.on('crash', () => pageErrors.push(`${page.url()}: the page crashed`));
+  // The server failing is a fault whatever the page made of it (a refusal is a 4xx).
+  page.on('response', (response) => {
+    if (response.status() >= 500) {
+      pageErrors.push(`${page.url()}: ${response.request().method()} ${response.url()} answered ${response.status()}`);
+    }
+  });
+}
+
+// A wait that times out says what the page showed then: a form's error, a page's error
+// message or a half-drawn page is read from the test's output (CI keeps nothing else).
+let explaining = false;
+function explainTimeouts(page) {
+  if (explaining) return;
+  explaining = true;
+  const proto = Object.getPrototypeOf(page.locator('body'));
+  const waitFor = proto.waitFor;
+  proto.waitFor = async function (options) {
+    try {
+      return await waitFor.call(this, options);
+    } catch (error) {
+      if (error?.name === 'TimeoutError' && !this.page().isClosed()) {
+        const shown = await Promise.race([
+          this.page().evaluate(() => {
+            const main = document.querySelector('main') ?? document.body;
+            const fields = [...main.querySelectorAll('input:not([type=hidden]), textarea, select')]
+              .map((f) => `${f.id || f.name} = ${JSON.stringify(f.value)}`);
+            return `${main.innerText}\nFields: ${fields.join(', ') || 'none'}`;
+          }),
+          new Promise((resolve) => { setTimeout(() => resolve('(the page did not answer)'), 2_000); }),
+        ]).catch((e) => `(not readable: ${e.message.split('\n')[0]})`);
+        error.message += `\nThe page (${this.page().url()}) showed:\n${shown.slice(0, 3_000)}`;
+      }
+      // A panic before the wait is often why it waited in vain; afterEach would report it
+      // too, but a test's own failure is the one printed.
+      if (error?.name === 'TimeoutError' && pageErrors.length > 0) {
+        error.message += `\nErrors in the page so far (read the first):\n${pageErrors.join('\n')}`;
+      }
+      throw error;
+    }
+  };
 }
 
 function watchContext(context) {

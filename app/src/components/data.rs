@@ -103,3 +103,136 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Ahead<T> {
         self.0.try_set(change);
     }
 }
+
+/// A resource's data as last read, once the browser has it (nothing on the server, and
+/// nothing while the page hydrates). A page drawn from it rather than from the resource
+/// keeps showing what it has while a newer reading is on its way, and a change made
+/// meanwhile ([`Pending`]) shows at once instead of when that reading lands.
+pub fn latest<T>(resource: Resource<T, Json>) -> RwSignal<Option<T>>
+where
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    let last = RwSignal::new(None);
+    Effect::new(move |_| {
+        if let Some(read) = resource.get() {
+            last.set(Some(read));
+        }
+    });
+    last
+}
+
+/// One change a page has sent and draws before the server has it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sent<M> {
+    id: u32,
+    pub change: M,
+    /// Once answered and no other change is out: the number of the reading of the page's
+    /// data that holds it (the page's data is read again under that number).
+    settled: Option<u32>,
+}
+
+impl<M> Sent<M> {
+    /// Whether the data read under number `read` already holds this change.
+    fn held_by(&self, read: u32) -> bool {
+        self.settled.is_some_and(|s| read >= s)
+    }
+}
+
+/// Changes a page draws before the server has them (the board's and the plan's moves). The
+/// page's data is read under a number (`changed`, part of its resource's source, and
+/// returned with the data); the page is drawn from the data with every change it does not
+/// hold yet made on it, in the order they were made. A change stays drawn until a reading
+/// started after its answer lands, whatever readings land before (one started earlier
+/// would show the page without it until then); a refused one is dropped. The changes must
+/// be ones that, made again on data that holds them, change nothing.
+pub struct Pending<M: Send + Sync + 'static> {
+    sent: RwSignal<Vec<Sent<M>>>,
+    /// The last change's id, and how many are out.
+    counts: StoredValue<(u32, u32)>,
+}
+
+impl<M: Send + Sync + 'static> Clone for Pending<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M: Send + Sync + 'static> Copy for Pending<M> {}
+
+impl<M: Clone + PartialEq + Send + Sync + 'static> Pending<M> {
+    pub fn new() -> Self {
+        Pending {
+            sent: RwSignal::new(Vec::new()),
+            counts: StoredValue::new((0, 0)),
+        }
+    }
+
+    /// The changes sent (the view that reads this is drawn again when they change).
+    pub fn get(self) -> Vec<Sent<M>> {
+        self.sent.try_get().unwrap_or_default()
+    }
+
+    /// The changes sent, read without the caller following them.
+    pub fn sent_untracked(self) -> Vec<Sent<M>> {
+        self.sent.try_get_untracked().unwrap_or_default()
+    }
+
+    /// The changes of `sent` that the data read under `read` does not hold yet, in order.
+    pub fn unheld(sent: &[Sent<M>], read: u32) -> impl Iterator<Item = &M> {
+        sent.iter()
+            .filter(move |s| !s.held_by(read))
+            .map(|s| &s.change)
+    }
+
+    /// Draws `change` from now on, as sent; `read` is the number of the data the page has
+    /// (changes it holds are forgotten). The answer goes to [`Pending::answered`] with the id.
+    pub fn start(self, change: M, read: Option<u32>) -> u32 {
+        let id = self
+            .counts
+            .try_update_value(|(last, out)| {
+                *last += 1;
+                *out += 1;
+                *last
+            })
+            .unwrap_or_default();
+        self.sent.try_update(|sent| {
+            sent.retain(|s| !read.is_some_and(|r| s.held_by(r)));
+            sent.push(Sent {
+                id,
+                change,
+                settled: None,
+            });
+        });
+        id
+    }
+
+    /// The answer to change `id`: a refused change is no longer drawn. Once no change is
+    /// out, the page's data is read again (`changed` bumped): that reading holds every change
+    /// answered so far.
+    pub fn answered(self, id: u32, refused: bool, changed: RwSignal<u32>) {
+        if refused {
+            self.sent.try_update(|sent| sent.retain(|s| s.id != id));
+        }
+        let out = self.counts.try_update_value(|(_, out)| {
+            *out = out.saturating_sub(1);
+            *out
+        });
+        if out != Some(0) {
+            return;
+        }
+        if let Some(next) = changed.try_get_untracked().map(|n| n.saturating_add(1)) {
+            self.sent.try_update(|sent| {
+                for s in sent.iter_mut().filter(|s| s.settled.is_none()) {
+                    s.settled = Some(next);
+                }
+            });
+            changed.try_set(next);
+        }
+    }
+}
+
+impl<M: Clone + PartialEq + Send + Sync + 'static> Default for Pending<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -5,6 +5,11 @@ use leptos::prelude::*;
 
 /// The message for `field` from the action's last answer, if it was a validation error
 /// about that field.
+///
+/// `value` is read with `try_with`: an action's `value()` is a signal owned by the view that
+/// asked for it, and a view drawn again (its data read again) drops it while the old view's
+/// text may still be updated once by the same answer. That read is nothing, not a panic
+/// that stops the page (what a sprint created while the list reloaded did, in CI).
 pub fn field_error<S, T>(
     value: S,
     field: &'static str,
@@ -13,14 +18,17 @@ where
     S: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
 {
     move || {
-        value.with(|v| match v {
-            Some(Err(e)) => e.field(field),
-            _ => None,
-        })
+        value
+            .try_with(|v| match v {
+                Some(Err(e)) => e.field(field),
+                _ => None,
+            })
+            .flatten()
     }
 }
 
 /// The action's last error when it is not about one of `fields` (shown above the form).
+/// Read with `try_with`, as in [`field_error`].
 pub fn form_error<S, T>(
     value: S,
     fields: &'static [&'static str],
@@ -29,15 +37,17 @@ where
     S: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
 {
     move || {
-        value.with(|v| match v {
-            Some(Err(AppError::Validation(errors)))
-                if errors.0.keys().all(|k| fields.contains(&k.as_str())) =>
-            {
-                None
-            }
-            Some(Err(e)) => Some(e.to_string()),
-            _ => None,
-        })
+        value
+            .try_with(|v| match v {
+                Some(Err(AppError::Validation(errors)))
+                    if errors.0.keys().all(|k| fields.contains(&k.as_str())) =>
+                {
+                    None
+                }
+                Some(Err(e)) => Some(e.to_string()),
+                _ => None,
+            })
+            .flatten()
     }
 }
 

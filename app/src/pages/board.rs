@@ -4,7 +4,7 @@
 
 use super::project::{project_resource, use_slug};
 use super::sprints::StateBadge;
-use crate::components::data::Ahead;
+use crate::components::data::{latest, Pending};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::focus::FocusAfterReload;
 use crate::components::forms::posted_error;
@@ -74,17 +74,23 @@ pub fn BoardPage() -> impl IntoView {
     let changed = RwSignal::new(0u32);
     // Read again after every change, ours or (through the live stream) anyone's.
     let live = crate::components::live::Live::get();
+    // Each reading carries the number it was started at (`changed`): the moves it already
+    // holds are known (see `Pending`).
     let board = crate::components::data::data(
         move || (slug.get(), increment.get(), changed.get(), live.tick.get()),
-        |(slug, increment, _, _)| get_board(slug, increment),
+        |(slug, increment, read, _)| async move { (read, get_board(slug, increment).await) },
     );
+    // Drawn from the board as last read, so a move made while a newer reading is on its way
+    // shows at once (see `latest`).
+    let last = latest(board);
     // A plain form post (JavaScript off) comes back with its error in the URL.
     let message = RwSignal::new(posted_error(&[SetStateForm::PATH]));
     let focus = FocusAfterReload::new();
-    // A card moves at once (the board is drawn from its data as moved, so focus follows
-    // the card) and is then sent; the live stream's reloads wait meanwhile. A refusal puts
-    // the card back and says why.
-    let ahead = Ahead::<Board>::none();
+    // A card moves at once (the board is drawn from its data with our moves made on it, so
+    // focus follows the card) and is then sent; the live stream's reloads wait meanwhile. A
+    // move stays drawn until the board is read again after its answer (once no move is out);
+    // a refused one goes back, and the page says why.
+    let moves = Pending::<(i32, ItemState)>::new();
     // The card being dragged: the page's, as the board is drawn again while a drag goes on
     // (when a reload lands), and the drop must still know what was picked up.
     let dragged = RwSignal::new(None::<(i32, i32)>);
@@ -105,49 +111,46 @@ pub fn BoardPage() -> impl IntoView {
         };
         let (n, to) = (*n, *state);
         let known = known.get_value();
-        let was = board
-            .try_get_untracked()
-            .flatten()
-            .and_then(Result::ok)
-            .and_then(|data| {
-                ahead.change(data, |b| {
-                    b.items
-                        .iter_mut()
-                        .find(|i| i.number == n)
-                        .map(|card| card.state = to)
-                        .is_some()
-                })
-            });
+        // The column it leaves, as the board shows it now (the toast's Undo puts it back).
+        let read = last.try_get_untracked().flatten();
+        let from = read.as_ref().and_then(|(read, board)| {
+            let board = board.as_ref().ok()?;
+            let shown = moves.sent_untracked();
+            let mut state = board.items.iter().find(|i| i.number == n)?.state;
+            for (m, s) in Pending::unheld(&shown, *read) {
+                if *m == n {
+                    state = *s;
+                }
+            }
+            Some(state)
+        });
+        let id = moves.start((n, to), read.map(|(read, _)| read));
         let held = crate::components::live::Held::start();
         async move {
             let mut known = known.lock().await;
             if let Some((_, v)) = known.iter().find(|(k, _)| *k == n) {
                 patch.version = patch.version.max(*v);
             }
-            let result = update_item(slug, n, patch).await;
+            let result = update_item(slug.clone(), n, patch).await;
             if let Ok(item) = &result {
                 known.retain(|(k, _)| *k != n);
                 known.push((n, item.version));
             }
             drop(known);
             drop(held);
-            (n, to, was, result.map(|_| ()))
-        }
-    });
-    Effect::new(move |_| {
-        if let Some((n, to, was, result)) = mover.value().get() {
-            match result {
-                Ok(()) => {
-                    message.set(None);
-                    moved_toast(slug.get_untracked(), n, to, was.as_ref(), changed);
+            // Handled here, once per answer (the action's value keeps only the last).
+            match &result {
+                Ok(_) => {
+                    message.try_set(None);
+                    moved_toast(slug, n, to, from, changed);
                 }
                 Err(e) => {
-                    ahead.put_back(was);
-                    message.set(Some(format!("#{n} was not moved: {e}")));
+                    message.try_set(Some(format!("#{n} was not moved: {e}")));
                 }
             }
-            // Reload either way: after a conflict the board shows the other person's change.
-            changed.update(|n| *n += 1);
+            // Read again either way, once no move is out: after a conflict the board shows
+            // the other person's change.
+            moves.answered(id, result.is_err(), changed);
         }
     });
     view! {
@@ -155,11 +158,21 @@ pub fn BoardPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading the board…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
                 {move || {
-                let shown = ahead.get();
+                let sent = moves.get();
+                let known = last.get();
                 Suspend::new(async move {
                     let project = project.await?;
                     let members = members.await?;
-                    let board = Ahead::over(shown, board.await?);
+                    let (read, board) = match known {
+                        Some(known) => known,
+                        None => board.await,
+                    };
+                    let mut board = board?;
+                    for (n, to) in Pending::unheld(&sent, read) {
+                        if let Some(card) = board.items.iter_mut().find(|i| i.number == *n) {
+                            card.state = *to;
+                        }
+                    }
                     // Cards move only while the increment runs: a closed one is history, and a
                     // planned one (between increments, or planned ahead) shows what is
                     // committed to it, carried-over work included, until it starts.
@@ -178,31 +191,26 @@ pub fn BoardPage() -> impl IntoView {
     }
 }
 
-/// A move the server made is said in a toast whose Undo puts the card back in the column
-/// it was shown in before (`was`: the board as read and as shown then).
+/// A move the server made is said in a toast whose Undo puts the card back in `from`, the
+/// column it was shown in before.
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
 fn moved_toast(
     slug: String,
     n: i32,
     to: ItemState,
-    was: Option<&(Board, Board)>,
+    from: Option<ItemState>,
     changed: RwSignal<u32>,
 ) {
     #[cfg(feature = "hydrate")]
-    if let Some(from) = was
-        .and_then(|(_, shown)| shown.items.iter().find(|i| i.number == n))
-        .map(|card| card.state)
-        .filter(|from| *from != to)
-    {
+    if let Some(from) = from.filter(|from| *from != to) {
         use super::backlog::bulk::{run, Job};
         leptos::task::spawn_local(run(Job::Column(slug, n, from, to, changed)));
     }
 }
 
-/// Moves a card (the card, its version, the column); answers with the card and column, and
-/// the board as read and as shown before the move, to go back to if it is refused.
-type Mover =
-    Action<(i32, i32, ItemState), (i32, ItemState, Option<(Board, Board)>, Result<(), AppError>)>;
+/// Moves a card (the card, its version, the column); what the answer means is handled where
+/// it is sent.
+type Mover = Action<(i32, i32, ItemState), ()>;
 
 #[component]
 fn BoardView(

@@ -5,7 +5,7 @@
 
 use super::project::{project_resource, use_slug};
 use super::sprints::{per_day, StateBadge};
-use crate::components::data::Ahead;
+use crate::components::data::{latest, Pending};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::focus::FocusAfterReload;
 use crate::domain::IncrementState;
@@ -26,6 +26,8 @@ pub fn PlanningPage() -> impl IntoView {
         Memo::new(move |_| query.with(|q| q.get("increment").and_then(|v| v.parse::<i64>().ok())));
     let velocity = Memo::new(move |_| query.with(|q| q.get("velocity").filter(|v| !v.is_empty())));
     let project = project_resource();
+    // Bumped to read the plan again after our own moves; each reading carries the number it
+    // was started at, so the moves it already holds are known (see `Pending`).
     let changed = RwSignal::new(0u32);
     let live = crate::components::live::Live::get();
     let planning = crate::components::data::data(
@@ -38,90 +40,67 @@ pub fn PlanningPage() -> impl IntoView {
                 live.tick.get(),
             )
         },
-        |(slug, increment, velocity, _, _)| get_planning(slug, increment, velocity),
+        |(slug, increment, velocity, read, _)| async move {
+            (read, get_planning(slug, increment, velocity).await)
+        },
     );
+    // Drawn from the plan as last read, so a move made while a newer reading is on its way
+    // shows at once (see `latest`).
+    let last = latest(planning);
     let message = RwSignal::new(None::<String>);
     let focus = FocusAfterReload::new();
-    let slug_for_action = slug;
-    // Items move between the lists at once, in the plan's data (the page is drawn from it:
-    // the points committed follow), and are then sent; the live stream's reloads wait
-    // meanwhile. A refusal puts the plan back as it was and says why.
-    let ahead = Ahead::<Planning>::none();
+    // Items move between the lists at once: the page is drawn from the plan with our moves
+    // made on it (the points committed follow), and the moves are then sent; the live
+    // stream's reloads wait meanwhile. A move stays drawn until the plan is read again after
+    // its answer; a refused one goes back, and the page says why. The plan is read again once
+    // no move is out: a reading after an earlier answer would show the server's plan without
+    // the later moves.
+    let moves = Pending::<Move>::new();
     // The item being dragged: the page's, as the view is drawn again while a drag goes on
     // (when a reload lands), and the drop must still know what was picked up.
     let dragged = RwSignal::new(None::<(i32, bool)>);
-    // Moves sent and not yet answered. The plan is read again once the last is answered: a
-    // read after an earlier answer would show the server's plan without the later moves
-    // (an item taken out would come back until its own answer).
-    let in_flight = StoredValue::new(0u32);
-    let mover = Action::new(move |(id, numbers, commit): &(i64, Vec<i32>, bool)| {
-        let (slug, id, numbers, commit) = (
-            slug_for_action.get_untracked(),
-            *id,
-            numbers.clone(),
-            *commit,
-        );
-        let before = planning
-            .try_get_untracked()
-            .flatten()
-            .and_then(Result::ok)
-            .and_then(|data| {
-                ahead.change(data, |plan| {
-                    let order = std::mem::take(&mut plan.order);
-                    let (from, to) = if commit {
-                        (&mut plan.candidates, &mut plan.committed)
-                    } else {
-                        (&mut plan.committed, &mut plan.candidates)
-                    };
-                    let (moving, staying) = std::mem::take(from)
-                        .into_iter()
-                        .partition(|i| numbers.contains(&i.number));
-                    *from = staying;
-                    to.extend::<Vec<Item>>(moving);
-                    // In rank order, as the server will list them (unknown numbers last).
-                    to.sort_by_key(|i| {
-                        order
-                            .iter()
-                            .position(|n| *n == i.number)
-                            .unwrap_or(usize::MAX)
-                    });
-                    plan.order = order;
-                    true
-                })
-            });
-        let held = crate::components::live::Held::start();
-        in_flight.update_value(|n| *n += 1);
-        async move {
-            let result = commit_items(slug, id, numbers, commit).await;
-            in_flight.update_value(|n| *n = n.saturating_sub(1));
-            drop(held);
-            (before, result)
-        }
-    });
-    Effect::new(move |_| {
-        if let Some((before, result)) = mover.value().get() {
-            match result {
-                Ok(()) => message.set(None),
-                Err(e) => {
-                    ahead.put_back(before);
-                    message.set(Some(format!("Not moved: {e}")));
+    let mover = Action::new(
+        move |(increment, numbers, commit): &(i64, Vec<i32>, bool)| {
+            let slug = slug.get_untracked();
+            let (increment, numbers, commit) = (*increment, numbers.clone(), *commit);
+            let read = last.try_get_untracked().flatten().map(|(read, _)| read);
+            let change = Move {
+                increment,
+                numbers: numbers.clone(),
+                commit,
+            };
+            let id = moves.start(change, read);
+            let held = crate::components::live::Held::start();
+            async move {
+                let result = commit_items(slug, increment, numbers, commit).await;
+                drop(held);
+                // Handled here, once per answer (the action's value keeps only the last).
+                if let Err(e) = &result {
+                    message.try_set(Some(format!("Not moved: {e}")));
+                } else {
+                    message.try_set(None);
                 }
+                moves.answered(id, result.is_err(), changed);
             }
-            // Read again either way (the plan as the server has it), once no move is out.
-            if in_flight.get_value() == 0 {
-                changed.update(|n| *n += 1);
-            }
-        }
-    });
+        },
+    );
     view! {
         <Title text="Planning"/>
         <Transition fallback=|| view! { <p class="muted">"Loading the plan…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView error=first_app_error(&errors.get())/> }>
                 {move || {
-                let shown = ahead.get();
+                let sent = moves.get();
+                let known = last.get();
                 Suspend::new(async move {
                     let project = project.await?;
-                    let plan = Ahead::over(shown, planning.await?);
+                    let (read, plan) = match known {
+                        Some(known) => known,
+                        None => planning.await,
+                    };
+                    let mut plan = plan?;
+                    for m in Pending::unheld(&sent, read) {
+                        m.make(&mut plan);
+                    }
                     let can_plan = project.role.allows(Permission::Plan)
                         && !project.archived
                         && plan.increment.state != IncrementState::Closed;
@@ -145,9 +124,45 @@ fn points(x: f64) -> String {
     }
 }
 
-/// Commits items (or takes them out); answers with the plan as read and as shown before,
-/// to go back to if it is refused.
-type Mover = Action<(i64, Vec<i32>, bool), (Option<(Planning, Planning)>, Result<(), AppError>)>;
+/// Commits items to an increment (or takes them out of it); what the answer means is
+/// handled where it is sent.
+type Mover = Action<(i64, Vec<i32>, bool), ()>;
+
+/// Items committed to an increment, or taken out of it.
+#[derive(Clone, Debug, PartialEq)]
+struct Move {
+    increment: i64,
+    numbers: Vec<i32>,
+    commit: bool,
+}
+
+impl Move {
+    /// Makes the move on the plan as read (of its increment; made again, it changes nothing).
+    fn make(&self, plan: &mut Planning) {
+        if plan.increment.id != self.increment {
+            return;
+        }
+        let order = std::mem::take(&mut plan.order);
+        let (from, to) = if self.commit {
+            (&mut plan.candidates, &mut plan.committed)
+        } else {
+            (&mut plan.committed, &mut plan.candidates)
+        };
+        let (moving, staying) = std::mem::take(from)
+            .into_iter()
+            .partition(|i| self.numbers.contains(&i.number));
+        *from = staying;
+        to.extend::<Vec<Item>>(moving);
+        // In rank order, as the server will list them (unknown numbers last).
+        to.sort_by_key(|i| {
+            order
+                .iter()
+                .position(|n| *n == i.number)
+                .unwrap_or(usize::MAX)
+        });
+        plan.order = order;
+    }
+}
 
 #[component]
 fn PlanView(

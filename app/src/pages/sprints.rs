@@ -71,7 +71,7 @@ pub fn SprintsPage() -> impl IntoView {
                     let project = project.await?;
                     let list = sprints.await?;
                     let can_plan = project.role.allows(Permission::Plan) && !project.archived;
-                    let slug = project.slug.clone();
+                    let slug = project.slug;
                     Ok::<_, AppError>(view! {
                         <header class="page-header">
                             <h1>"Sprints"</h1>
@@ -97,10 +97,19 @@ pub fn SprintsPage() -> impl IntoView {
                                 .collect_view()
                                 .into_any()
                         }}
-                        {can_plan.then(|| view! { <NewSprintForm slug=slug.clone() create/> })}
                     })
                 })}
             </ErrorBoundary>
+        </Transition>
+        // Apart from the list: the list is read again after every change (anyone's), and a
+        // form drawn again with it would lose what is being typed into it. This part waits
+        // for the project alone; an error reading it shows above.
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                project.await.ok()
+                    .filter(|p| p.role.allows(Permission::Plan) && !p.archived)
+                    .map(|p| view! { <NewSprintForm slug=p.slug create/> })
+            })}
         </Transition>
     }
 }
@@ -220,6 +229,15 @@ fn NewSprintForm(slug: String, create: ServerAction<CreateSprint>) -> impl IntoV
         create.value(),
         &["name", "starts_on", "ends_on", "increment_weeks"],
     );
+    // Once created, the form is empty again for the next sprint (the status says what was made).
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if create.value().with(|v| matches!(v, Some(Ok(_)))) {
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
     let created = move || {
         create.value().with(|v| match v {
             Some(Ok(s)) => Some(format!(
@@ -233,7 +251,7 @@ fn NewSprintForm(slug: String, create: ServerAction<CreateSprint>) -> impl IntoV
     view! {
         <section class="card" aria-labelledby="new-sprint-heading">
             <h2 id="new-sprint-heading">"New sprint"</h2>
-            <ActionForm action=create attr:class="stacked-form">
+            <ActionForm action=create node_ref=form attr:class="stacked-form">
                 <FormError message=other/>
                 <input type="hidden" name="slug" value=slug/>
                 <label for="sprint-name">"Name"</label>
