@@ -216,12 +216,26 @@ test('a card moved on the board shows there at once; refused, it goes back with 
   await page.locator('[data-column="todo"] .board-card', { hasText: 'Wire the API' }).waitFor();
   await page.unroute('**/api/fn/items/update');
   // Two moves in a row, the second sent before the board is read again: both are made.
+  // The readings of the board are held meanwhile, and the one that lands first (the card
+  // in Doing) does not take the second move back.
+  const isRead = (url) => new URL(url).pathname === '/api/fn/board';
+  let releaseReads;
+  const readsHeld = new Promise((resolve) => { releaseReads = resolve; });
+  await page.route(isRead, async (route) => { await readsHeld; await route.continue(); });
+  const readAgain = page.waitForRequest((r) => isRead(r.url()));
   await page.locator(`#right-${task}`).focus();
   await page.keyboard.press('Enter');
   await page.locator('[data-column="doing"] .board-card', { hasText: 'Wire' }).waitFor();
   await page.waitForFunction((id) => document.activeElement?.id === id, `right-${task}`);
+  await readAgain;
   await page.keyboard.press('Enter');
   await page.locator('[data-column="done"] .board-card', { hasText: 'Wire' }).waitFor();
+  const landed = page.waitForResponse((r) => isRead(r.url()));
+  releaseReads();
+  await landed;
+  await page.unroute(isRead);
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator('[data-column="done"] .board-card', { hasText: 'Wire' }).count(), 1);
   // Each move says so in a toast; the second's takes the first's place.
   await page.locator('.toast', { hasText: `Moved #${task} to Done.` }).waitFor();
   assert.equal(await page.locator('.toast', { hasText: 'Moved #' }).count(), 1);

@@ -236,3 +236,41 @@ impl<M: Clone + PartialEq + Send + Sync + 'static> Default for Pending<M> {
         Self::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Pending;
+    use leptos::prelude::*;
+
+    fn unheld(pending: Pending<i32>, read: u32) -> Vec<i32> {
+        Pending::unheld(&pending.sent_untracked(), read)
+            .copied()
+            .collect()
+    }
+
+    #[test]
+    fn a_change_is_drawn_until_a_reading_started_after_its_answer_lands() {
+        let owner = Owner::new();
+        owner.set();
+        let changed = RwSignal::new(0u32);
+        let pending = Pending::<i32>::new();
+        let first = pending.start(1, Some(0));
+        let second = pending.start(2, Some(0));
+        // The first is answered while the second is out: nothing is read again yet.
+        pending.answered(first, false, changed);
+        assert_eq!(changed.get_untracked(), 0);
+        assert_eq!(unheld(pending, 0), vec![1, 2]);
+        // The last answer has the data read again, under number 1, which holds both.
+        pending.answered(second, false, changed);
+        assert_eq!(changed.get_untracked(), 1);
+        assert_eq!(unheld(pending, 0), vec![1, 2], "a reading started earlier");
+        assert_eq!(unheld(pending, 1), Vec::<i32>::new());
+        // The next change forgets the ones the page's data holds; refused, it is not drawn.
+        let third = pending.start(3, Some(1));
+        assert_eq!(unheld(pending, 1), vec![3]);
+        assert_eq!(pending.sent_untracked().len(), 1);
+        pending.answered(third, true, changed);
+        assert_eq!(unheld(pending, 1), Vec::<i32>::new());
+        assert_eq!(changed.get_untracked(), 2, "read again after a refusal too");
+    }
+}
