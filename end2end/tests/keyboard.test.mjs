@@ -309,6 +309,8 @@ test('the whole way with the keyboard alone: create, estimate, assign, commit, a
   await focusOnRow(page, n);
   await page.keyboard.press('s');
   await page.locator(`[data-column="done"] #card-${n}`).waitFor();
+  // The card shows in Done at once; the toast says the server has made the move.
+  await page.locator('.toast', { hasText: `Moved #${n} to Done.` }).waitFor();
 
   const item = (await call(walker, 'items/detail', { slug: walk, number: n })).item;
   assert.equal(item.state, 'done');

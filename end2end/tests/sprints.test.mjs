@@ -157,7 +157,9 @@ test('plan, start, work the board, close, and see the velocity', async () => {
   const totals = page.getByRole('group', { name: 'Column totals' });
   await totals.getByText('Done: 1 item, 8 points').waitFor();
   await totals.getByText('Doing: 1 item, 2 points').waitFor();
-  // The move persisted: it is still there after a reload.
+  // The moves persisted: once the last is answered (its toast), they are still there after
+  // a reload. (The board shows a move at once; a reload before its answer would cancel it.)
+  await page.locator('.toast', { hasText: `Moved #${numbers.Logo} to Doing.` }).waitFor();
   await page.reload();
   await hydrated(page);
   await page.locator('section.column[data-column="done"] .board-card', { hasText: 'Checkout' }).waitFor();
