@@ -294,8 +294,14 @@ async fn moved(
         .try_with_untracked(|q| q.cursor.is_none())
         .unwrap_or_default();
     mark_drop_target(None);
-    // Made on what the page shows now: the list as read, with any earlier move not read yet.
-    let Some(Ok(data)) = mover.page.try_get_untracked().flatten() else {
+    // Made on what the page shows now: the list as last read (a reading may be on its way:
+    // the move is made all the same), with any earlier move not read yet.
+    let Some(Ok(data)) = mover
+        .last
+        .try_get_untracked()
+        .flatten()
+        .or_else(|| mover.page.try_get_untracked().flatten())
+    else {
         return;
     };
     let mut back = None;

@@ -19,6 +19,9 @@ pub use crate::components::item_fields::Refocus;
 pub struct Mover {
     pub slug: Memo<String>,
     pub page: Resource<Result<ItemPage, AppError>, crate::components::data::Json>,
+    /// The list as last read (`components::data::latest`): a move is made on it, and the
+    /// list drawn from it, while a newer reading is on its way.
+    pub last: RwSignal<Option<Result<ItemPage, AppError>>>,
     /// The list as moved here, shown until the list is read again.
     pub ahead: crate::components::data::Ahead<ItemPage>,
     pub query: Memo<ItemQuery>,

@@ -79,6 +79,7 @@ pub fn BacklogPage() -> impl IntoView {
         mover: list::Mover {
             slug,
             page,
+            last: crate::components::data::latest(page),
             ahead: crate::components::data::Ahead::none(),
             query,
             changed,
@@ -200,8 +201,13 @@ fn Backlog(
             {move || {
                 let flat = filtered();
                 let ahead = mover.ahead.get();
+                let known = mover.last.get();
                 Suspend::new(async move {
-                    page.await.map(|p| crate::components::data::Ahead::over(ahead, p)).map(|p| view! {
+                    let read = match known {
+                        Some(known) => known,
+                        None => page.await,
+                    };
+                    read.map(|p| crate::components::data::Ahead::over(ahead, p)).map(|p| view! {
                                                 <ItemList page=p ctx changed message refocus mover menu selection flat query/>
                                             })
                                         })
