@@ -4,7 +4,7 @@
 
 use super::project::{project_resource, use_slug};
 use super::sprints::StateBadge;
-use crate::components::data::{latest, Pending};
+use crate::components::data::{latest, Pending, Sent};
 use crate::components::error_view::{first_app_error, ErrorView};
 use crate::components::focus::FocusAfterReload;
 use crate::components::forms::posted_error;
@@ -113,18 +113,12 @@ pub fn BoardPage() -> impl IntoView {
         let known = known.get_value();
         // The column it leaves, as the board shows it now (the toast's Undo puts it back).
         let read = last.try_get_untracked().flatten();
-        let from = read.as_ref().and_then(|(read, board)| {
-            let board = board.as_ref().ok()?;
-            let shown = moves.sent_untracked();
-            let mut state = board.items.iter().find(|i| i.number == n)?.state;
-            for (m, s) in Pending::unheld(&shown, *read) {
-                if *m == n {
-                    state = *s;
-                }
-            }
-            Some(state)
+        let number = read.as_ref().map(|(number, _)| *number);
+        let from = read.and_then(|(number, board)| {
+            let shown = as_shown(board.ok()?, &moves.sent_untracked(), number);
+            shown.items.iter().find(|i| i.number == n).map(|i| i.state)
         });
-        let id = moves.start((n, to), read.map(|(read, _)| read));
+        let id = moves.start((n, to), number);
         let held = crate::components::live::Held::start();
         async move {
             let mut known = known.lock().await;
@@ -167,12 +161,7 @@ pub fn BoardPage() -> impl IntoView {
                         Some(known) => known,
                         None => board.await,
                     };
-                    let mut board = board?;
-                    for (n, to) in Pending::unheld(&sent, read) {
-                        if let Some(card) = board.items.iter_mut().find(|i| i.number == *n) {
-                            card.state = *to;
-                        }
-                    }
+                    let board = as_shown(board?, &sent, read);
                     // Cards move only while the increment runs: a closed one is history, and a
                     // planned one (between increments, or planned ahead) shows what is
                     // committed to it, carried-over work included, until it starts.
@@ -189,6 +178,17 @@ pub fn BoardPage() -> impl IntoView {
         </Transition>
         <super::lazy::Peek/>
     }
+}
+
+/// The board as read under number `read`, with the moves sent that it does not hold yet
+/// made on it (see `Pending`).
+fn as_shown(mut board: Board, sent: &[Sent<(i32, ItemState)>], read: u32) -> Board {
+    for (n, to) in Pending::unheld(sent, read) {
+        if let Some(card) = board.items.iter_mut().find(|i| i.number == *n) {
+            card.state = *to;
+        }
+    }
+    board
 }
 
 /// A move the server made is said in a toast whose Undo puts the card back in `from`, the
