@@ -273,7 +273,7 @@ async fn serve(config: Config, pool: sqlx::PgPool) -> Result<(), String> {
         });
     }
     let email = start_email(&config, &pool).await?;
-    let app = server::router(server::AppState {
+    let app = server::router(server::Shared {
         leptos_options,
         pool,
         auth: config.auth(),

@@ -98,6 +98,14 @@ struct SameRow<'a> {
     rollup: Option<[i64; 5]>,
 }
 
+/// The answer of `/page/{project_id}`, serialized as it stands (as the endpoint's is).
+#[derive(serde::Serialize)]
+struct SamePage<'a> {
+    items: Vec<SameRow<'a>>,
+    total_count: i64,
+    total_points: i64,
+}
+
 /// The items endpoint's statement for its first page, unfiltered, and its rows as JSON.
 async fn same_page(
     State(pool): State<PgPool>,
@@ -105,7 +113,7 @@ async fn same_page(
 ) -> Result<axum::response::Response, StatusCode> {
     use axum::response::IntoResponse;
     let filter = app::db::items::Filter::default();
-    let (mut rows, count, points) = app::db::items::page(&pool, project, &filter, None, 51)
+    let (mut rows, count, points) = app::db::items::page(&pool, project, &filter, None, 51, true)
         .await
         .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
     rows.truncate(50);
@@ -141,10 +149,12 @@ async fn same_page(
             }),
         })
         .collect();
-    Ok(
-        Json(serde_json::json!({ "items": items, "total_count": count, "total_points": points }))
-            .into_response(),
-    )
+    Ok(Json(SamePage {
+        items,
+        total_count: count,
+        total_points: points,
+    })
+    .into_response())
 }
 
 /// Serves `GET /items/{slug}` and `GET /page/{project_id}` on `addr` until interrupted.

@@ -219,8 +219,10 @@ pub struct PageRow {
 /// listed but their own estimates are left out of the totals (their children carry the
 /// points), and the top-level view lists only items without an epic while its totals still
 /// count the children. With nothing narrowing the list the totals are the project's tally
-/// (kept by triggers, see the `project_tally` migration); otherwise they are counted, with
-/// the same filter as the page.
+/// (kept by triggers, see the `project_tally` migration) and the page is read from the rank
+/// index up to its end ([`plain_page`]); otherwise they are counted, with the same filter as
+/// the page ([`filtered_page`]). Without `described`, the items' descriptions are left
+/// empty (the pages' lists show none).
 #[tracing::instrument(skip(pool), err(level = "debug"))]
 pub async fn page(
     pool: &PgPool,
@@ -228,58 +230,128 @@ pub async fn page(
     filter: &Filter,
     after: Option<(i64, Uuid)>,
     limit: i64,
+    described: bool,
 ) -> Result<(Vec<PageRow>, i64, i64), sqlx::Error> {
     // The first page starts after the lowest possible position, so the query needs no case
     // for "no cursor" (which would hide the rank order from the planner).
-    let (after_rank, after_id) = after.unwrap_or((i64::MIN, Uuid::nil()));
-    let rows = sqlx::query!(
-        r#"with totals as (
-             select count(*) as n, coalesce(sum(m.estimate), 0)::bigint as points
-             from work_item m
-             where $14 and m.project_id = $1 and m.deleted_at is null and m.kind <> 'epic'
-               and ($2::uuid is null or m.parent_id = $2)
-               and ($3::text is null or m.kind = $3)
-               and (not $4 or m.assignee_id is not distinct from $5)
-               and ($6::text is null or m.state = $6)
-               and (not $7 or m.state <> 'done')
-               and (not $9 or m.estimate is null)
-               and ($10::text is null or m.title ilike '%' || $10 || '%')
-             having $14
-             union all
-             select case when $7 then t.open_items else t.live_items end,
-                    case when $7 then t.open_points else t.live_points end
-             from project_tally t
-             where not $14 and t.project_id = $1
-           ), shown as (
-             -- Nothing narrowing the list: the rank index, read in order, up to the page's end.
-             (select w.* from work_item w
-              where not $14 and w.project_id = $1 and w.deleted_at is null
-                and (w.state <> 'done' or not $7) and (w.parent_id is null or not $8)
-                and (w.rank, w.id) > ($11, $12::uuid)
-              order by w.rank, w.id
-              limit $13)
-             union all
-             -- A filter: whatever matches it, in rank order.
-             (select w.* from work_item w
-              where $14 and w.project_id = $1 and w.deleted_at is null
-                and ($2::uuid is null or w.parent_id = $2)
-                and ($3::text is null or w.kind = $3)
-                and (not $4 or w.assignee_id is not distinct from $5)
-                and ($6::text is null or w.state = $6)
-                and (not $7 or w.state <> 'done')
-                and (not $8 or w.parent_id is null)
-                and (not $9 or (w.estimate is null and w.kind <> 'epic'))
-                and ($10::text is null or w.title ilike '%' || $10 || '%')
-                and (w.rank, w.id) > ($11, $12::uuid)
-              order by w.rank, w.id
-              limit $13)
-           )
-           select t.n as "total_count!", t.points as "total_points!",
+    let after = after.unwrap_or((i64::MIN, Uuid::nil()));
+    let records = if filter.narrows() {
+        filtered_page(pool, project_id, filter, after, limit, described).await?
+    } else {
+        plain_page(pool, project_id, filter, after, limit, described).await?
+    };
+    let (count, points) = records
+        .first()
+        .map(|r| (r.total_count, r.total_points))
+        .unwrap_or_default();
+    Ok((
+        records.into_iter().filter_map(PageRecord::row).collect(),
+        count,
+        points,
+    ))
+}
+
+/// One row of a page's statement: the totals (on every row), and an item unless the page
+/// is empty (then the one row carries only the totals).
+struct PageRecord {
+    total_count: i64,
+    total_points: i64,
+    id: Option<Uuid>,
+    number: Option<i32>,
+    kind: Option<ItemKind>,
+    parent_id: Option<Uuid>,
+    parent_number: Option<i32>,
+    title: Option<String>,
+    description: Option<String>,
+    estimate: Option<i16>,
+    assignee_id: Option<Uuid>,
+    assignee_name: Option<String>,
+    assignee_email: Option<String>,
+    state: Option<ItemState>,
+    blocked: Option<bool>,
+    blocked_reason: Option<String>,
+    rank: Option<i64>,
+    version: Option<i32>,
+    creator_name: Option<String>,
+    created_at: Option<DateTime<Utc>>,
+    updated_at: Option<DateTime<Utc>>,
+    done_at: Option<DateTime<Utc>>,
+    deleted_at: Option<DateTime<Utc>>,
+    increment_id: Option<i64>,
+    increment_label: Option<String>,
+    ci_provider: Option<String>,
+    /// An epic's roll-up: children, done, not estimated, points, done points.
+    rollup: Option<Vec<i64>>,
+}
+
+impl PageRecord {
+    fn row(self) -> Option<PageRow> {
+        let rollup = match self.rollup.as_deref() {
+            Some(&[children, done_children, unestimated, total_points, done_points]) => {
+                Some(ChildTotals {
+                    children: i32::try_from(children).ok()?,
+                    done_children: i32::try_from(done_children).ok()?,
+                    unestimated: i32::try_from(unestimated).ok()?,
+                    total_points,
+                    done_points,
+                })
+            }
+            _ => None,
+        };
+        Some(PageRow {
+            item: ItemRow {
+                id: self.id?,
+                number: self.number?,
+                kind: self.kind?,
+                parent_id: self.parent_id,
+                parent_number: self.parent_number,
+                title: self.title?,
+                description: self.description?,
+                estimate: self.estimate,
+                assignee_id: self.assignee_id,
+                assignee_name: self.assignee_name,
+                assignee_email: self.assignee_email,
+                state: self.state?,
+                blocked: self.blocked?,
+                blocked_reason: self.blocked_reason,
+                rank: self.rank?,
+                version: self.version?,
+                creator_name: self.creator_name,
+                created_at: self.created_at?,
+                updated_at: self.updated_at?,
+                done_at: self.done_at,
+                deleted_at: self.deleted_at,
+                increment_id: self.increment_id,
+                increment_label: self.increment_label,
+                ci_provider: self.ci_provider,
+            },
+            rollup,
+        })
+    }
+}
+
+/// The page with nothing narrowing it: the project's tally, and the rank index read in
+/// order up to the page's end. Each epic's roll-up is looked up by its key
+/// (`epic_rollup`, kept by the tally's trigger) rather than joined: a join hashed every
+/// epic of every project on each page.
+async fn plain_page(
+    pool: &PgPool,
+    project_id: Uuid,
+    filter: &Filter,
+    (after_rank, after_id): (i64, Uuid),
+    limit: i64,
+    described: bool,
+) -> Result<Vec<PageRecord>, sqlx::Error> {
+    sqlx::query_as!(
+        PageRecord,
+        r#"select case when $2 then t.open_items else t.live_items end as "total_count!",
+                  case when $2 then t.open_points else t.live_points end as "total_points!",
                   w.id as "id?", w.number as "number?", w.kind as "kind?: ItemKind",
                   w.parent_id as "parent_id?",
                   (select p.number from work_item p where p.id = w.parent_id)
                     as "parent_number?",
-                  w.title as "title?", w.description as "description?",
+                  w.title as "title?",
+                  case when $7 then w.description else '' end as "description?",
                   w.estimate as "estimate?", w.assignee_id as "assignee_id?",
                   a.display_name as "assignee_name?", a.email as "assignee_email?",
                   w.state as "state?: ItemState", w.blocked as "blocked?",
@@ -289,16 +361,104 @@ pub async fn page(
                   w.done_at as "done_at?", w.deleted_at as "deleted_at?",
                   w.increment_id as "increment_id?",
                   s.name || ' · ' || i.number as "increment_label?",
-                  (select b.provider from ci_bug b where b.item_id = w.id) as "ci_provider?",
-                  r.children as "rollup_children?", r.done_children as "rollup_done_children?",
-                  r.unestimated as "rollup_unestimated?", r.total_points as "rollup_points?",
-                  r.done_points as "rollup_done_points?"
-           from totals t
-           left join shown w on true
-           -- An epic's roll-up, kept by the tally's trigger (the `epic_rollup` migration).
-           left join epic_rollup r on w.kind = 'epic' and r.epic_id = w.id and r.children > 0
+                  b.provider as "ci_provider?",
+                  case when w.kind = 'epic' then
+                    (select array[r.children, r.done_children, r.unestimated,
+                                  r.total_points, r.done_points]::bigint[]
+                     from epic_rollup r where r.epic_id = w.id and r.children > 0)
+                  end as "rollup?"
+           from project_tally t
+           left join lateral (
+             select * from work_item w
+             where w.project_id = t.project_id and w.deleted_at is null
+               and (w.state <> 'done' or not $2) and (w.parent_id is null or not $3)
+               and (w.rank, w.id) > ($4, $5::uuid)
+             order by w.rank, w.id
+             limit $6
+           ) w on true
            left join increment i on i.id = w.increment_id
            left join sprint s on s.id = i.sprint_id
+           left join ci_bug b on b.item_id = w.id
+           left join app_user a on a.id = w.assignee_id
+           left join app_user c on c.id = w.creator_id
+           where t.project_id = $1
+           order by w.rank, w.id"#,
+        project_id,
+        filter.open_only,
+        filter.top_level,
+        after_rank,
+        after_id,
+        limit,
+        described,
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// The page of what a filter matches, in rank order, with the count and points of all of it.
+async fn filtered_page(
+    pool: &PgPool,
+    project_id: Uuid,
+    filter: &Filter,
+    (after_rank, after_id): (i64, Uuid),
+    limit: i64,
+    described: bool,
+) -> Result<Vec<PageRecord>, sqlx::Error> {
+    sqlx::query_as!(
+        PageRecord,
+        r#"with totals as (
+             select count(*) as n, coalesce(sum(m.estimate), 0)::bigint as points
+             from work_item m
+             where m.project_id = $1 and m.deleted_at is null and m.kind <> 'epic'
+               and ($2::uuid is null or m.parent_id = $2)
+               and ($3::text is null or m.kind = $3)
+               and (not $4 or m.assignee_id is not distinct from $5)
+               and ($6::text is null or m.state = $6)
+               and (not $7 or m.state <> 'done')
+               and (not $9 or m.estimate is null)
+               and ($10::text is null or m.title ilike '%' || $10 || '%')
+           ), shown as (
+             select w.* from work_item w
+             where w.project_id = $1 and w.deleted_at is null
+               and ($2::uuid is null or w.parent_id = $2)
+               and ($3::text is null or w.kind = $3)
+               and (not $4 or w.assignee_id is not distinct from $5)
+               and ($6::text is null or w.state = $6)
+               and (not $7 or w.state <> 'done')
+               and (not $8 or w.parent_id is null)
+               and (not $9 or (w.estimate is null and w.kind <> 'epic'))
+               and ($10::text is null or w.title ilike '%' || $10 || '%')
+               and (w.rank, w.id) > ($11, $12::uuid)
+             order by w.rank, w.id
+             limit $13
+           )
+           select t.n as "total_count!", t.points as "total_points!",
+                  w.id as "id?", w.number as "number?", w.kind as "kind?: ItemKind",
+                  w.parent_id as "parent_id?",
+                  (select p.number from work_item p where p.id = w.parent_id)
+                    as "parent_number?",
+                  w.title as "title?",
+                  case when $14 then w.description else '' end as "description?",
+                  w.estimate as "estimate?", w.assignee_id as "assignee_id?",
+                  a.display_name as "assignee_name?", a.email as "assignee_email?",
+                  w.state as "state?: ItemState", w.blocked as "blocked?",
+                  w.blocked_reason as "blocked_reason?", w.rank as "rank?",
+                  w.version as "version?", c.display_name as "creator_name?",
+                  w.created_at as "created_at?", w.updated_at as "updated_at?",
+                  w.done_at as "done_at?", w.deleted_at as "deleted_at?",
+                  w.increment_id as "increment_id?",
+                  s.name || ' · ' || i.number as "increment_label?",
+                  b.provider as "ci_provider?",
+                  case when w.kind = 'epic' then
+                    (select array[r.children, r.done_children, r.unestimated,
+                                  r.total_points, r.done_points]::bigint[]
+                     from epic_rollup r where r.epic_id = w.id and r.children > 0)
+                  end as "rollup?"
+           from totals t
+           left join shown w on true
+           left join increment i on i.id = w.increment_id
+           left join sprint s on s.id = i.sprint_id
+           left join ci_bug b on b.item_id = w.id
            left join app_user a on a.id = w.assignee_id
            left join app_user c on c.id = w.creator_id
            order by w.rank, w.id"#,
@@ -315,79 +475,10 @@ pub async fn page(
         after_rank,
         after_id,
         limit,
-        filter.narrows(),
+        described,
     )
     .fetch_all(pool)
-    .await?;
-    let (count, points) = rows
-        .first()
-        .map(|r| (r.total_count, r.total_points))
-        .unwrap_or_default();
-    let mut page = Vec::with_capacity(rows.len());
-    for r in rows {
-        // The totals come on every row; an empty page is one row of totals and no item.
-        let (Some(id), Some(number), Some(kind), Some(title), Some(description)) =
-            (r.id, r.number, r.kind, r.title, r.description)
-        else {
-            continue;
-        };
-        let (Some(state), Some(blocked), Some(rank), Some(version)) =
-            (r.state, r.blocked, r.rank, r.version)
-        else {
-            continue;
-        };
-        let (Some(created_at), Some(updated_at)) = (r.created_at, r.updated_at) else {
-            continue;
-        };
-        let rollup = match (
-            r.rollup_children,
-            r.rollup_done_children,
-            r.rollup_unestimated,
-            r.rollup_points,
-            r.rollup_done_points,
-        ) {
-            (Some(children), Some(done_children), Some(unestimated), Some(points), Some(done)) => {
-                Some(ChildTotals {
-                    children,
-                    done_children,
-                    unestimated,
-                    total_points: points,
-                    done_points: done,
-                })
-            }
-            _ => None,
-        };
-        page.push(PageRow {
-            item: ItemRow {
-                id,
-                number,
-                kind,
-                parent_id: r.parent_id,
-                parent_number: r.parent_number,
-                title,
-                description,
-                estimate: r.estimate,
-                assignee_id: r.assignee_id,
-                assignee_name: r.assignee_name,
-                assignee_email: r.assignee_email,
-                state,
-                blocked,
-                blocked_reason: r.blocked_reason,
-                rank,
-                version,
-                creator_name: r.creator_name,
-                created_at,
-                updated_at,
-                done_at: r.done_at,
-                deleted_at: r.deleted_at,
-                increment_id: r.increment_id,
-                increment_label: r.increment_label,
-                ci_provider: r.ci_provider,
-            },
-            rollup,
-        });
-    }
-    Ok((page, count, points))
+    .await
 }
 
 fn escape_like(text: &str) -> String {

@@ -77,6 +77,36 @@ fn count(metrics: &str, route: &str, status: u16) -> f64 {
         .sum()
 }
 
+/// The pool hands out a connection it has just had back without a round trip to check it,
+/// but checks one that has sat idle, and replaces it when the database has ended it.
+#[sqlx::test(migrations = "../migrations")]
+async fn an_idle_connection_the_database_ended_is_replaced(pool: PgPool) {
+    use std::time::Duration;
+    let ours = server::pool_with(
+        (*pool.connect_options()).clone(),
+        1,
+        server::DbTimeouts::default(),
+    );
+    let pid: i32 = sqlx::query_scalar("select pg_backend_pid()")
+        .fetch_one(&ours)
+        .await
+        .unwrap();
+    // Once the pool has it back (and has checked it), the database ends it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let ended: bool = sqlx::query_scalar("select pg_terminate_backend($1)")
+        .bind(pid)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(ended);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let again: i32 = sqlx::query_scalar("select pg_backend_pid()")
+        .fetch_one(&ours)
+        .await
+        .expect("a fresh connection in place of the ended one");
+    assert_ne!(again, pid);
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn requests_are_counted_by_route_pattern_and_the_pool_is_shown(pool: PgPool) {
     server::observe::recorder();

@@ -84,7 +84,7 @@ async fn spawn_full_with(
         .site_root("target/site")
         .build();
     let pool_for_hub = pool.clone();
-    let app = server::router(server::AppState {
+    let app = server::router(server::Shared {
         leptos_options,
         pool,
         auth,

@@ -87,7 +87,7 @@ pub async fn list_filtered(
     let limit = q.limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
     let after = q.cursor.as_deref().map(parse_cursor).transpose()?;
     let (mut rows, total_count, total_points) =
-        db::page(pool, access.project.id, &filter, after, limit + 1).await?;
+        db::page(pool, access.project.id, &filter, after, limit + 1, !backlog).await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|r| cursor_of(&r.item))
