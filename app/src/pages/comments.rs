@@ -63,9 +63,11 @@ fn matches(people: &[Mentionable], word: &str) -> Vec<Mentionable> {
 pub fn Activity(slug: String, number: i32, detail: ItemDetail) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let thread_slug = slug.clone();
-    let thread = crate::components::data::data(
+    // Held by reference count, not in the owner's arena: see below.
+    let thread = ArcResource::<_, crate::components::data::Json>::new_with_options(
         move || refresh.get(),
         move |_| comment_thread(thread_slug.clone(), number),
+        false,
     );
     // Someone else's comment arrives while the page is open.
     let live = crate::components::live::Live::get();
@@ -79,15 +81,18 @@ pub fn Activity(slug: String, number: i32, detail: ItemDetail) -> impl IntoView 
             refresh.update(|n| *n += 1);
         }
     });
-    let slug = StoredValue::new(slug);
-    let detail = StoredValue::new(detail);
+    // Plain values and a counted resource, not stored ones: when the item is read again (a
+    // delete, an undo) the panel draws a new `Activity` and this one's owner goes, while its
+    // list of comments may still be drawing; a stored value read then had been disposed, and
+    // the page stopped (seen in CI: the peek test's delete and undo).
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading comments…"</p> }>
-            {move || Suspend::new(async move {
-                let detail = detail.get_value();
+            {move || {
+                let (slug, detail, thread) = (slug.clone(), detail.clone(), thread.clone());
+                Suspend::new(async move {
                 match thread.await {
                     Ok(t) => view! {
-                        <CommentsSection slug=slug.get_value() number thread=t.clone() refresh/>
+                        <CommentsSection slug number thread=t.clone() refresh/>
                         <History detail thread=t/>
                     }.into_any(),
                     Err(e) => {
@@ -104,7 +109,7 @@ pub fn Activity(slug: String, number: i32, detail: ItemDetail) -> impl IntoView 
                         }.into_any()
                     }
                 }
-            })}
+            })}}
         </Transition>
     }
 }
